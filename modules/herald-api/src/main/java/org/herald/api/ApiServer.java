@@ -1,0 +1,79 @@
+package org.herald.api;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.herald.api.account.AccountRoutes;
+import org.herald.api.account.PasswordHasher;
+import org.herald.api.chat.ChatRoutes;
+import org.herald.api.common.ApiErrors;
+import org.herald.api.common.ApiSettings;
+import org.herald.api.common.Authenticator;
+import org.herald.api.message.MessageRoutes;
+import org.herald.api.message.Messaging;
+import org.herald.api.updates.UpdatesHub;
+import org.herald.api.updates.UpdatesRoutes;
+import org.herald.api.updates.UpdatesSocket;
+import org.herald.projection.dialogs.DialogsRepository;
+import org.herald.projection.history.HistoryRepository;
+
+/** Builds the routes of {@code /v1} and binds them; the binding unbinds in CoordinatedShutdown. */
+public final class ApiServer extends AllDirectives {
+  private ApiServer() {}
+
+  public static CompletionStage<ServerBinding> start(
+      ActorSystem<?> system, DataSource dataSource, ActorRef<UpdatesHub.Command> hub, String host, int port) {
+    Route route = routes(system, dataSource, hub);
+    return Http.get(system)
+        .newServerAt(host, port)
+        .bind(route)
+        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+
+  static Route routes(ActorSystem<?> system, DataSource dataSource, ActorRef<UpdatesHub.Command> hub) {
+    ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("herald.jdbc-dispatcher"));
+    Executor kdf = system.dispatchers().lookup(DispatcherSelector.fromConfig("herald.kdf-dispatcher"));
+    Authenticator authenticator = new Authenticator(sharding, settings.askTimeout());
+    PasswordHasher hasher =
+        new PasswordHasher(settings.argon2MemoryKib(), settings.argon2Iterations(), settings.argon2Parallelism());
+    Messaging messaging = new Messaging(sharding, settings.askTimeout());
+    UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
+
+    AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
+    ChatRoutes chats = new ChatRoutes(authenticator, settings, sharding, new DialogsRepository(dataSource, jdbc));
+    MessageRoutes messages =
+        new MessageRoutes(authenticator, settings, sharding, messaging, new HistoryRepository(dataSource, jdbc));
+    UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
+
+    ApiServer d = new ApiServer();
+    return d.handleExceptions(
+        ApiErrors.exceptionHandler(),
+        () ->
+            d.handleRejections(
+                ApiErrors.rejectionHandler(),
+                () ->
+                    d.pathPrefix(
+                        "v1",
+                        () ->
+                            d.concat(
+                                d.path(
+                                    "openapi.json",
+                                    () -> d.get(() -> d.getFromResource("herald-openapi.json", ContentTypes.APPLICATION_JSON))),
+                                accounts.routes(),
+                                messages.routes(),
+                                chats.routes(),
+                                updates.routes()))));
+  }
+}

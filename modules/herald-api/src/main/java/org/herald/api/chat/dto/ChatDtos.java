@@ -1,0 +1,74 @@
+package org.herald.api.chat.dto;
+
+import java.util.List;
+import java.util.Locale;
+import org.herald.api.common.Json;
+import org.herald.api.message.dto.MessageDtos.MessageDto;
+import org.herald.domain.chat.ChatKind;
+import org.herald.domain.chat.ChatReply.ChatView;
+import org.herald.projection.dialogs.Dialog;
+
+/** Bodies of chats and dialogs. */
+public final class ChatDtos {
+  private ChatDtos() {}
+
+  /** A chat as its member sees it ({@code GET /v1/chats/{chatId}} and chat creation). */
+  public record ChatResponse(
+      String chatId,
+      String kind,
+      String title,
+      String peerUserId,
+      List<String> memberIds,
+      int memberCount,
+      String myRole,
+      long lastMessageId,
+      long pts,
+      long readUpTo,
+      String createdAt) {
+
+    public static ChatResponse of(ChatView v, String callerId) {
+      String peer = null;
+      if (v.kind() == ChatKind.DIRECT) {
+        peer = v.memberIds().stream().filter(id -> !id.equals(callerId)).findFirst().orElse(null);
+      }
+      return new ChatResponse(
+          v.chatId(),
+          v.kind().name().toLowerCase(Locale.ROOT),
+          v.title(),
+          peer,
+          v.memberIds(),
+          v.memberIds().size(),
+          v.myRole() == null ? null : v.myRole().name().toLowerCase(Locale.ROOT),
+          v.lastMessageId(),
+          v.pts(),
+          v.myReadUpTo(),
+          Json.time(v.createdAt()));
+    }
+  }
+
+  public record DialogDto(
+      String chatId,
+      String kind,
+      String title,
+      String peerUserId,
+      MessageDto lastMessage,
+      long unreadCount,
+      long readUpTo,
+      long pts,
+      String lastActivityAt) {
+    public static DialogDto of(Dialog d) {
+      return new DialogDto(
+          d.chatId(),
+          d.kind(),
+          d.title(),
+          d.peerUserId(),
+          d.lastMessage() == null ? null : MessageDto.of(d.lastMessage()),
+          d.unreadCount(),
+          d.readUpTo(),
+          d.pts(),
+          Json.time(d.lastActivityAt()));
+    }
+  }
+
+  public record DialogsResponse(List<DialogDto> dialogs) {}
+}

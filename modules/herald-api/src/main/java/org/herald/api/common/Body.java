@@ -1,0 +1,73 @@
+package org.herald.api.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A parsed JSON object with typed, field-naming accessors: every shape error is a 400 whose
+ * message names the field.
+ */
+public final class Body {
+  private final JsonNode node;
+
+  public Body(JsonNode node) {
+    this.node = node;
+  }
+
+  private JsonNode present(String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value;
+  }
+
+  public boolean has(String field) {
+    return present(field) != null;
+  }
+
+  public String requiredString(String field) {
+    String value = optionalString(field);
+    if (value == null) {
+      throw ApiException.badRequest(field + " is required");
+    }
+    return value;
+  }
+
+  public String optionalString(String field) {
+    JsonNode value = present(field);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw ApiException.badRequest(field + " must be a string");
+    }
+    return value.asText();
+  }
+
+  public boolean optionalBoolean(String field, boolean fallback) {
+    JsonNode value = present(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.isBoolean()) {
+      throw ApiException.badRequest(field + " must be true or false");
+    }
+    return value.booleanValue();
+  }
+
+  public Long optionalLong(String field) {
+    JsonNode value = present(field);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw ApiException.badRequest(field + " must be an integer");
+    }
+    return value.longValue();
+  }
+
+  public long requiredLong(String field) {
+    Long value = optionalLong(field);
+    if (value == null) {
+      throw ApiException.badRequest(field + " is required");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,196 @@
+package org.herald.api.message;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.herald.api.common.ApiException;
+import org.herald.api.common.ApiSettings;
+import org.herald.api.common.Authenticator;
+import org.herald.api.common.Caller;
+import org.herald.api.common.Json;
+import org.herald.api.common.RouteSupport;
+import org.herald.api.message.dto.MessageDtos.MessagesResponse;
+import org.herald.api.message.dto.MessageDtos.SendMessageRequest;
+import org.herald.api.message.dto.MessageDtos.SentResponse;
+import org.herald.api.message.dto.MessageDtos.UpdatesResponse;
+import org.herald.domain.chat.ChatCommand;
+import org.herald.domain.chat.ChatEntity;
+import org.herald.domain.chat.ChatReply;
+import org.herald.domain.chat.ChatUpdate;
+import org.herald.domain.chat.Message;
+import org.herald.domain.common.Ids;
+import org.herald.domain.common.Limits;
+import org.herald.projection.history.HistoryRepository;
+
+/**
+ * Messages of a chat: send, history, read marks and per-chat catch-up. History and updates come
+ * from the chat entity's recent window (read-your-writes) and, for older pages, from the history
+ * read model.
+ */
+public final class MessageRoutes extends RouteSupport {
+  private final ClusterSharding sharding;
+  private final Messaging messaging;
+  private final HistoryRepository history;
+  private final Duration askTimeout;
+
+  public MessageRoutes(
+      Authenticator authenticator,
+      ApiSettings settings,
+      ClusterSharding sharding,
+      Messaging messaging,
+      HistoryRepository history) {
+    super(authenticator, settings);
+    this.sharding = sharding;
+    this.messaging = messaging;
+    this.history = history;
+    this.askTimeout = settings.askTimeout();
+  }
+
+  public Route routes() {
+    return pathPrefix(
+        PathMatchers.segment("chats").slash(PathMatchers.segment()),
+        chatId ->
+            concat(
+                path(
+                    "messages",
+                    () ->
+                        concat(
+                            post(() -> authenticated(caller -> jsonBody(body -> respond(send(caller, chatId, SendMessageRequest.from(body)))))),
+                            get(
+                                () ->
+                                    authenticated(
+                                        caller ->
+                                            parameterOptional(
+                                                "afterId",
+                                                afterId ->
+                                                    parameterOptional(
+                                                        "beforeId",
+                                                        beforeId ->
+                                                            parameterOptional(
+                                                                "limit",
+                                                                limit ->
+                                                                    respond(
+                                                                        history(
+                                                                            caller,
+                                                                            chatId,
+                                                                            longParam(afterId, "afterId", 0),
+                                                                            longParam(beforeId, "beforeId", 0),
+                                                                            limit(limit, Limits.DEFAULT_HISTORY_PAGE, Limits.MAX_HISTORY_PAGE)))))))))),
+                path("read", () -> post(() -> authenticated(caller -> jsonBody(body -> respond(read(caller, chatId, body.requiredLong("upToMessageId"))))))),
+                path(
+                    "updates",
+                    () ->
+                        get(
+                            () ->
+                                authenticated(
+                                    caller ->
+                                        parameterOptional(
+                                            "afterPts",
+                                            afterPts ->
+                                                parameterOptional(
+                                                    "limit",
+                                                    limit ->
+                                                        respond(
+                                                            updates(
+                                                                caller,
+                                                                chatId,
+                                                                longParam(afterPts, "afterPts", 0),
+                                                                limit(limit, Limits.DEFAULT_UPDATES_PAGE, Limits.MAX_UPDATES_PAGE))))))))));
+  }
+
+  private static int limit(java.util.Optional<String> value, int fallback, int max) {
+    long limit = longParam(value, "limit", fallback);
+    if (limit < 1 || limit > max) {
+      throw ApiException.badRequest("limit must be between 1 and " + max);
+    }
+    return (int) limit;
+  }
+
+  private CompletionStage<HttpResponse> send(Caller caller, String chatId, SendMessageRequest req) {
+    return messaging
+        .send(caller, chatId, req)
+        .thenApply(a -> Json.created(new SentResponse(a.messageId(), a.pts(), Json.time(a.date()))));
+  }
+
+  private CompletionStage<ChatReply> ask(String chatId, java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<ChatReply>, ChatCommand> command) {
+    if (!Ids.isWellFormed(chatId)) {
+      return CompletableFuture.failedFuture(ApiException.notFound("chat not found"));
+    }
+    return ChatEntity.ref(sharding, chatId).ask(command::apply, askTimeout);
+  }
+
+  private CompletionStage<HttpResponse> read(Caller caller, String chatId, long upTo) {
+    if (upTo < 0) {
+      throw ApiException.badRequest("upToMessageId must not be negative");
+    }
+    return ask(chatId, replyTo -> new ChatCommand.MarkRead(caller.userId(), upTo, replyTo))
+        .thenApply(
+            reply -> {
+              if (reply instanceof ChatReply.Ack) {
+                return Json.noContent();
+              }
+              throw Messaging.unexpected(reply);
+            });
+  }
+
+  private CompletionStage<HttpResponse> history(Caller caller, String chatId, long afterId, long beforeId, int limit) {
+    return ask(chatId, replyTo -> new ChatCommand.GetHistory(caller.userId(), afterId, beforeId, limit, replyTo))
+        .thenCompose(
+            reply -> {
+              if (!(reply instanceof ChatReply.History h)) {
+                throw Messaging.unexpected(reply);
+              }
+              long coldTo = Math.min(h.toId(), h.windowFirstMessageId() - 1);
+              if (h.fromId() > coldTo) {
+                return CompletableFuture.completedFuture(Json.ok(MessagesResponse.of(h.messages())));
+              }
+              return history
+                  .messages(chatId, h.fromId(), coldTo)
+                  .thenApply(
+                      cold -> {
+                        if (cold.size() < coldTo - h.fromId() + 1) {
+                          throw projectionBehind();
+                        }
+                        List<Message> all = new ArrayList<>(cold);
+                        all.addAll(h.messages());
+                        return Json.ok(MessagesResponse.of(all));
+                      });
+            });
+  }
+
+  private CompletionStage<HttpResponse> updates(Caller caller, String chatId, long afterPts, int limit) {
+    return ask(chatId, replyTo -> new ChatCommand.GetUpdates(caller.userId(), afterPts, limit, replyTo))
+        .thenCompose(
+            reply -> {
+              if (!(reply instanceof ChatReply.Updates u)) {
+                throw Messaging.unexpected(reply);
+              }
+              long coldTo = Math.min(u.toPts(), u.windowFirstPts() - 1);
+              if (u.fromPts() > coldTo) {
+                return CompletableFuture.completedFuture(Json.ok(UpdatesResponse.of(u.updates(), u.pts())));
+              }
+              return history
+                  .updates(chatId, u.fromPts(), coldTo)
+                  .thenApply(
+                      cold -> {
+                        if (cold.size() < coldTo - u.fromPts() + 1) {
+                          throw projectionBehind();
+                        }
+                        List<ChatUpdate> all = new ArrayList<>(cold);
+                        all.addAll(u.updates());
+                        return Json.ok(UpdatesResponse.of(all, u.pts()));
+                      });
+            });
+  }
+
+  /** Older pages come from the history read model, which has not caught up yet. */
+  private static ApiException projectionBehind() {
+    return ApiException.unavailable("older history is still being indexed; retry shortly", 1);
+  }
+}

@@ -1,0 +1,97 @@
+package org.herald.api.message.dto;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.herald.api.common.ApiException;
+import org.herald.api.common.Body;
+import org.herald.api.common.Json;
+import org.herald.domain.chat.ChatUpdate;
+import org.herald.domain.chat.Message;
+import org.herald.domain.common.Limits;
+
+/** Message and update bodies, shared by HTTP and the updates socket. */
+public final class MessageDtos {
+  private MessageDtos() {}
+
+  /** A send, from {@code POST …/messages} or a socket {@code send} frame. */
+  public record SendMessageRequest(String clientMessageId, String text, boolean silent, Long replyToMessageId) {
+    public static SendMessageRequest from(Body body) {
+      String clientMessageId = body.requiredString("clientMessageId");
+      if (clientMessageId.isEmpty() || clientMessageId.length() > Limits.MAX_CLIENT_MESSAGE_ID_LENGTH) {
+        throw ApiException.badRequest(
+            "clientMessageId must be 1-" + Limits.MAX_CLIENT_MESSAGE_ID_LENGTH + " characters");
+      }
+      if (!body.has("text")) {
+        throw ApiException.badRequest("text is required");
+      }
+      String text = body.requiredString("text");
+      var invalid = Limits.checkText(text, "text");
+      if (invalid != null) {
+        throw ApiException.of(invalid);
+      }
+      Long replyTo = body.optionalLong("replyToMessageId");
+      if (replyTo != null && replyTo < 1) {
+        throw ApiException.badRequest("replyToMessageId must be a positive message id");
+      }
+      return new SendMessageRequest(clientMessageId, text, body.optionalBoolean("silent", false), replyTo);
+    }
+  }
+
+  public record SentResponse(long messageId, long pts, String date) {}
+
+  public record MessageDto(
+      long messageId,
+      String senderId,
+      String text,
+      String date,
+      String editDate,
+      boolean silent,
+      Long replyToMessageId) {
+    public static MessageDto of(Message m) {
+      return new MessageDto(
+          m.messageId(),
+          m.senderId(),
+          m.text(),
+          Json.time(m.date()),
+          Json.time(m.editDate()),
+          m.silent(),
+          m.replyToMessageId());
+    }
+  }
+
+  public record MessagesResponse(List<MessageDto> messages) {
+    public static MessagesResponse of(List<Message> messages) {
+      List<MessageDto> dtos = new ArrayList<>(messages.size());
+      messages.forEach(m -> dtos.add(MessageDto.of(m)));
+      return new MessagesResponse(dtos);
+    }
+  }
+
+  /** A change as clients see it, in {@code updates?afterPts=} and on the socket. */
+  public sealed interface UpdateDto permits MessageNewDto, ReadDto {
+    String type();
+  }
+
+  public record MessageNewDto(String type, String chatId, long pts, MessageDto message) implements UpdateDto {}
+
+  public record ReadDto(String type, String chatId, long pts, String userId, long upToMessageId, String date)
+      implements UpdateDto {}
+
+  public static UpdateDto update(ChatUpdate update) {
+    if (update instanceof ChatUpdate.MessageNew m) {
+      return new MessageNewDto("message.new", m.chatId(), m.pts(), MessageDto.of(m.message()));
+    } else if (update instanceof ChatUpdate.ReadUpTo r) {
+      return new ReadDto("read", r.chatId(), r.pts(), r.userId(), r.upToMessageId(), Json.time(r.date()));
+    } else {
+      throw new IllegalStateException("unknown update " + update);
+    }
+  }
+
+  public record UpdatesResponse(List<UpdateDto> updates, long pts) {
+    public static UpdatesResponse of(List<ChatUpdate> updates, long pts) {
+      List<UpdateDto> dtos = new ArrayList<>(updates.size());
+      updates.forEach(u -> dtos.add(update(u)));
+      return new UpdatesResponse(dtos, pts);
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package org.herald.api.updates;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.pubsub.DistributedPubSubMediator;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.herald.api.common.Json;
+import org.herald.api.message.dto.MessageDtos;
+import org.herald.domain.chat.ChatUpdate;
+import org.herald.domain.common.Topics;
+import org.herald.domain.user.UserCommand;
+import org.herald.domain.user.UserEntity;
+import org.herald.domain.user.UserNotification;
+import org.herald.domain.user.UserReply;
+import org.apache.pekko.stream.BoundedSourceQueue;
+
+/**
+ * One per node: the sockets of this node and the topics they need. A user's first socket makes
+ * the hub subscribe to the user's topic, then list the user's chats from the user entity and
+ * subscribe once per chat, however many local sockets follow it. Each update arriving from a
+ * chat topic is rendered to JSON once and offered to every local socket of that chat's
+ * members; nothing iterates a chat's members. Once a user's topics are subscribed, each of its
+ * sockets gets a {@code ready} frame: from then on live delivery is in place, and the client
+ * catches up on what came before with {@code updates?afterPts=}.
+ */
+public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
+
+  /** The hub's protocol. */
+  public sealed interface Command {}
+
+  /** A socket opened. Frames for it go into {@code queue}. */
+  public record Connect(String connId, String userId, String sessionId, BoundedSourceQueue<Message> queue)
+      implements Command {}
+
+  /** A socket closed. */
+  public record Disconnect(String connId) implements Command {}
+
+  /** Anything the mediator sends us: acks and published notifications. */
+  private record FromMediator(Object message) implements Command {}
+
+  private record ChatsListed(String userId, List<String> chatIds) implements Command {}
+
+  private record ListingFailed(String userId, Throwable cause) implements Command {}
+
+  private record Conn(String connId, String userId, String sessionId, BoundedSourceQueue<Message> queue) {}
+
+  /** Local state of one user with at least one socket here. */
+  private static final class Follower {
+    final Map<String, Conn> conns = new HashMap<>();
+    final Set<String> chats = new HashSet<>();
+    final Set<String> pendingTopics = new HashSet<>();
+    boolean listed;
+
+    boolean ready() {
+      return listed && pendingTopics.isEmpty();
+    }
+  }
+
+  public static Behavior<Command> create(ClusterSharding sharding, PubSub pubSub, Duration askTimeout) {
+    return Behaviors.setup(ctx -> new UpdatesHub(ctx, sharding, pubSub, askTimeout));
+  }
+
+  private static final String READY = Json.write(Map.of("type", "ready"));
+  private static final String SESSION_ENDED = Json.write(Map.of("type", "session.ended"));
+
+  private final ClusterSharding sharding;
+  private final org.apache.pekko.actor.ActorRef mediator;
+  private final org.apache.pekko.actor.ActorRef self;
+  private final Duration askTimeout;
+  private final Map<String, Follower> followers = new HashMap<>();
+  private final Map<String, Conn> conns = new HashMap<>();
+  private final Map<String, Set<String>> chatFollowers = new HashMap<>();
+  /** Users waiting for a chat topic's subscription to be acknowledged before they are ready. */
+  private final Map<String, Set<String>> awaitingAck = new HashMap<>();
+
+  private UpdatesHub(ActorContext<Command> ctx, ClusterSharding sharding, PubSub pubSub, Duration askTimeout) {
+    super(ctx);
+    this.sharding = sharding;
+    this.mediator = pubSub.mediator();
+    this.askTimeout = askTimeout;
+    ActorRef<Object> adapter = ctx.messageAdapter(Object.class, FromMediator::new);
+    this.self = Adapter.toClassic(adapter);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Connect.class, this::onConnect)
+        .onMessage(Disconnect.class, this::onDisconnect)
+        .onMessage(FromMediator.class, this::onFromMediator)
+        .onMessage(ChatsListed.class, this::onChatsListed)
+        .onMessage(ListingFailed.class, this::onListingFailed)
+        .build();
+  }
+
+  private Behavior<Command> onConnect(Connect c) {
+    Conn conn = new Conn(c.connId(), c.userId(), c.sessionId(), c.queue());
+    conns.put(conn.connId(), conn);
+    Follower follower = followers.get(c.userId());
+    if (follower == null) {
+      follower = new Follower();
+      followers.put(c.userId(), follower);
+      follower.conns.put(conn.connId(), conn);
+      String topic = Topics.user(c.userId());
+      follower.pendingTopics.add(topic);
+      mediator.tell(new DistributedPubSubMediator.Subscribe(topic, self), self);
+    } else {
+      follower.conns.put(conn.connId(), conn);
+      if (follower.ready()) {
+        offer(conn, READY);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDisconnect(Disconnect d) {
+    Conn conn = conns.remove(d.connId());
+    if (conn == null) {
+      return this;
+    }
+    Follower follower = followers.get(conn.userId());
+    follower.conns.remove(conn.connId());
+    if (follower.conns.isEmpty()) {
+      followers.remove(conn.userId());
+      mediator.tell(new DistributedPubSubMediator.Unsubscribe(Topics.user(conn.userId()), self), self);
+      for (String chatId : follower.chats) {
+        unfollow(conn.userId(), chatId);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFromMediator(FromMediator m) {
+    Object message = m.message();
+    if (message instanceof ChatUpdate update) {
+      deliver(update);
+    } else if (message instanceof UserNotification.ChatAdded added) {
+      Follower follower = followers.get(added.userId());
+      if (follower != null && follower.chats.add(added.chatId())) {
+        follow(added.userId(), added.chatId(), follower);
+      }
+    } else if (message instanceof UserNotification.SessionRevoked revoked) {
+      Follower follower = followers.get(revoked.userId());
+      if (follower != null) {
+        for (Conn conn : List.copyOf(follower.conns.values())) {
+          if (conn.sessionId().equals(revoked.sessionId())) {
+            offer(conn, SESSION_ENDED);
+            conn.queue().complete();
+          }
+        }
+      }
+    } else if (message instanceof DistributedPubSubMediator.SubscribeAck ack) {
+      onSubscribed(ack.subscribe().topic());
+    } else {
+      // UnsubscribeAck and anything else need no action.
+    }
+    return this;
+  }
+
+  private void onSubscribed(String topic) {
+    if (topic.startsWith("user:")) {
+      String userId = topic.substring("user:".length());
+      Follower follower = followers.get(userId);
+      if (follower != null && follower.pendingTopics.remove(topic)) {
+        getContext()
+            .pipeToSelf(
+                UserEntity.ref(sharding, userId).<UserReply>ask(UserCommand.ListChats::new, askTimeout),
+                (reply, failure) -> {
+                  if (reply instanceof UserReply.ChatList list) {
+                    return new ChatsListed(userId, list.chatIds());
+                  }
+                  return new ListingFailed(userId, failure != null ? failure : new IllegalStateException(String.valueOf(reply)));
+                });
+      }
+      return;
+    }
+    Set<String> waiting = awaitingAck.remove(topic);
+    if (waiting == null) {
+      return;
+    }
+    for (String userId : waiting) {
+      Follower follower = followers.get(userId);
+      if (follower != null && follower.pendingTopics.remove(topic) && follower.ready()) {
+        follower.conns.values().forEach(conn -> offer(conn, READY));
+      }
+    }
+  }
+
+  private Behavior<Command> onChatsListed(ChatsListed listed) {
+    Follower follower = followers.get(listed.userId());
+    if (follower == null) {
+      return this;
+    }
+    for (String chatId : listed.chatIds()) {
+      if (follower.chats.add(chatId)) {
+        follow(listed.userId(), chatId, follower);
+      }
+    }
+    follower.listed = true;
+    if (follower.ready()) {
+      follower.conns.values().forEach(conn -> offer(conn, READY));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onListingFailed(ListingFailed failed) {
+    getContext().getLog().warn("could not list chats of {}: {}", failed.userId(), failed.cause().toString());
+    Follower follower = followers.get(failed.userId());
+    if (follower != null) {
+      // The client reconnects and the listing is tried again.
+      follower.conns.values().forEach(conn -> conn.queue().fail(failed.cause()));
+    }
+    return this;
+  }
+
+  private void follow(String userId, String chatId, Follower follower) {
+    Set<String> users = chatFollowers.computeIfAbsent(chatId, k -> new HashSet<>());
+    boolean first = users.isEmpty();
+    users.add(userId);
+    String topic = Topics.chat(chatId);
+    if (first) {
+      mediator.tell(new DistributedPubSubMediator.Subscribe(topic, self), self);
+    }
+    Set<String> waiting = first ? awaitingAck.computeIfAbsent(topic, k -> new HashSet<>()) : awaitingAck.get(topic);
+    if (waiting != null) {
+      waiting.add(userId);
+      follower.pendingTopics.add(topic);
+    }
+  }
+
+  private void unfollow(String userId, String chatId) {
+    Set<String> users = chatFollowers.get(chatId);
+    if (users != null && users.remove(userId) && users.isEmpty()) {
+      chatFollowers.remove(chatId);
+      mediator.tell(new DistributedPubSubMediator.Unsubscribe(Topics.chat(chatId), self), self);
+    }
+  }
+
+  private void deliver(ChatUpdate update) {
+    Set<String> users = chatFollowers.get(update.chatId());
+    if (users == null) {
+      return;
+    }
+    String frame = Json.write(MessageDtos.update(update));
+    for (String userId : users) {
+      Follower follower = followers.get(userId);
+      if (follower != null) {
+        for (Conn conn : follower.conns.values()) {
+          offer(conn, frame);
+        }
+      }
+    }
+  }
+
+  /**
+   * A socket that cannot keep up is closed rather than buffered without bound: its client
+   * reconnects and catches up through {@code pts}.
+   */
+  private void offer(Conn conn, String frame) {
+    QueueOfferResult result = conn.queue().offer(TextMessage.create(frame));
+    if (result == QueueOfferResult.dropped()) {
+      conn.queue().fail(new IllegalStateException("client too slow, closing socket"));
+    }
+  }
+}

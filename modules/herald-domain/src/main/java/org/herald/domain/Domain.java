@@ -1,0 +1,19 @@
+package org.herald.domain;
+
+import java.time.Clock;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.herald.domain.chat.ChatEntity;
+import org.herald.domain.common.Publisher;
+import org.herald.domain.handle.HandleEntity;
+import org.herald.domain.user.UserEntity;
+
+/** Registers every sharded entity of the domain on this node. */
+public final class Domain {
+  private Domain() {}
+
+  public static void init(ActorSystem<?> system, Clock clock, Publisher publisher) {
+    UserEntity.init(system, clock, publisher);
+    HandleEntity.init(system, clock);
+    ChatEntity.init(system, clock, publisher);
+  }
+}

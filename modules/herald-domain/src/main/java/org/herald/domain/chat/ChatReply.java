@@ -1,0 +1,62 @@
+package org.herald.domain.chat;
+
+import java.time.Instant;
+import java.util.List;
+import org.herald.domain.common.CborSerializable;
+import org.herald.domain.common.Rejection;
+
+/** Answers of a chat. */
+public sealed interface ChatReply extends CborSerializable {
+
+  /** The chat as one member sees it. */
+  record ChatView(
+      String chatId,
+      ChatKind kind,
+      String title,
+      List<String> memberIds,
+      Role myRole,
+      long lastMessageId,
+      long pts,
+      long myReadUpTo,
+      Instant createdAt)
+      implements ChatReply {
+    public ChatView {
+      memberIds = List.copyOf(memberIds);
+    }
+  }
+
+  /** {@code created} is false when the chat already existed (direct chats are idempotent). */
+  record ChatCreated(ChatView chat, boolean created) implements ChatReply {}
+
+  /** The message is durably in the journal. */
+  record MessageAccepted(long messageId, long pts, Instant date) implements ChatReply {}
+
+  /** Done; nothing to report. */
+  record Ack() implements ChatReply {}
+
+  /**
+   * Messages {@code fromId..toId} (inclusive) that the chat still holds in its recent window.
+   * Messages below {@code windowFirstMessageId} are not in the window and come from the
+   * {@code chat_messages} read model.
+   */
+  record History(List<Message> messages, long fromId, long toId, long windowFirstMessageId)
+      implements ChatReply {
+    public History {
+      messages = List.copyOf(messages);
+    }
+  }
+
+  /**
+   * Changes with {@code fromPts <= pts <= toPts} held in the recent window; changes below
+   * {@code windowFirstPts} come from the {@code chat_updates} read model. {@code pts} is the
+   * chat's current pts.
+   */
+  record Updates(List<ChatUpdate> updates, long fromPts, long toPts, long windowFirstPts, long pts)
+      implements ChatReply {
+    public Updates {
+      updates = List.copyOf(updates);
+    }
+  }
+
+  record Rejected(Rejection rejection) implements ChatReply {}
+}

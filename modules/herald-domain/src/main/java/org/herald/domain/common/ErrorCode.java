@@ -1,0 +1,57 @@
+package org.herald.domain.common;
+
+/**
+ * Stable domain reasons for saying no. Each has an HTTP-agnostic {@link Kind}; the API maps
+ * kinds to statuses. {@link #wireCode()} is the code clients see when the contract names a
+ * specific one (for example {@code USERNAME_TAKEN}); otherwise the kind's generic code is used.
+ */
+public enum ErrorCode {
+  INVALID_FIELD(Kind.INVALID),
+  TEXT_EMPTY(Kind.INVALID),
+  TEXT_TOO_LONG(Kind.INVALID),
+  REPLY_TARGET_NOT_FOUND(Kind.INVALID),
+  READ_BEYOND_LAST_MESSAGE(Kind.INVALID),
+  CANNOT_CHAT_WITH_SELF(Kind.INVALID),
+  INVALID_CREDENTIALS(Kind.UNAUTHENTICATED),
+  SESSION_NOT_FOUND(Kind.NOT_FOUND),
+  USER_NOT_FOUND(Kind.NOT_FOUND),
+  CHAT_NOT_FOUND(Kind.NOT_FOUND),
+  NOT_A_MEMBER(Kind.FORBIDDEN),
+  USERNAME_TAKEN(Kind.CONFLICT, "USERNAME_TAKEN"),
+  PHONE_TAKEN(Kind.CONFLICT, "PHONE_TAKEN"),
+  ALREADY_EXISTS(Kind.CONFLICT),
+  CHAT_KIND_MISMATCH(Kind.CONFLICT);
+
+  /** What kind of "no" this is, independent of any transport. */
+  public enum Kind {
+    INVALID,
+    UNAUTHENTICATED,
+    FORBIDDEN,
+    NOT_FOUND,
+    CONFLICT,
+    TOO_LARGE,
+    RATE_LIMITED,
+    UNAVAILABLE
+  }
+
+  private final Kind kind;
+  private final String wireCode;
+
+  ErrorCode(Kind kind) {
+    this(kind, null);
+  }
+
+  ErrorCode(Kind kind, String wireCode) {
+    this.kind = kind;
+    this.wireCode = wireCode;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The specific code the client contract names, or {@code null} to use the kind's code. */
+  public String wireCode() {
+    return wireCode;
+  }
+}

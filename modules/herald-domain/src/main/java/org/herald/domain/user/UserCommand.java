@@ -1,0 +1,48 @@
+package org.herald.domain.user;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.herald.domain.common.CborSerializable;
+
+/** What a user account accepts. Every command answers with a {@link UserReply}. */
+public sealed interface UserCommand extends CborSerializable {
+  ActorRef<UserReply> replyTo();
+
+  /** A device session about to be opened; the token itself never reaches the entity. */
+  record NewSession(String sessionId, String deviceName, String tokenHash)
+      implements CborSerializable {}
+
+  /** Create the account with its first device session. The password arrives already hashed. */
+  record Register(
+      String username,
+      String phone,
+      String displayName,
+      String passwordHash,
+      NewSession firstSession,
+      ActorRef<UserReply> replyTo)
+      implements UserCommand {}
+
+  /** Open another device session (a login). */
+  record OpenSession(NewSession session, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Check a bearer token: is {@code sessionId} open and does its token hash match? */
+  record Authenticate(String sessionId, String tokenHash, ActorRef<UserReply> replyTo)
+      implements UserCommand {}
+
+  /** The stored password hash, for verification off the entity (the KDF is slow on purpose). */
+  record GetCredentials(ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** The public profile. */
+  record GetProfile(ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Every open device session. */
+  record ListSessions(ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** End a device session: its token is refused from now on and its sockets close. */
+  record EndSession(String sessionId, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Remember that the user is a member of {@code chatId}; idempotent. */
+  record RecordChat(String chatId, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Every chat the user is a member of. */
+  record ListChats(ActorRef<UserReply> replyTo) implements UserCommand {}
+}

@@ -1,0 +1,245 @@
+package org.herald.domain.user;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.Publisher;
+import org.herald.domain.common.Rejection;
+import org.herald.domain.common.Topics;
+import org.herald.domain.user.UserCommand.Authenticate;
+import org.herald.domain.user.UserCommand.EndSession;
+import org.herald.domain.user.UserCommand.GetCredentials;
+import org.herald.domain.user.UserCommand.GetProfile;
+import org.herald.domain.user.UserCommand.ListChats;
+import org.herald.domain.user.UserCommand.ListSessions;
+import org.herald.domain.user.UserCommand.OpenSession;
+import org.herald.domain.user.UserCommand.RecordChat;
+import org.herald.domain.user.UserCommand.Register;
+import org.herald.domain.user.UserEvent.ChatRecorded;
+import org.herald.domain.user.UserEvent.SessionEnded;
+import org.herald.domain.user.UserEvent.SessionOpened;
+import org.herald.domain.user.UserEvent.UserRegistered;
+import org.herald.domain.user.UserReply.Rejected;
+import org.herald.domain.user.UserState.Active;
+import org.herald.domain.user.UserState.Empty;
+import org.herald.domain.user.UserState.Session;
+
+/**
+ * A user account: profile, password hash, device sessions and the index of chats the user is in.
+ *
+ * <p>Id: the userId ({@code u…}). States: {@link Empty} until {@link Register}, then {@link
+ * Active}. Invariants: a session token is checked only against its stored SHA-256, in constant
+ * time; an ended session never authenticates again; the chat index only grows here (leaving
+ * comes with groups). Every chat the user joins is recorded here before the join is
+ * acknowledged to a client, and announced on the user's topic once durable, so a socket that
+ * subscribes to the topic and then lists the chats misses none. Password verification is not
+ * done here: the KDF is deliberately slow and runs on the API's KDF dispatcher.
+ *
+ * <p>No projection reads these events yet (they are not tagged).
+ */
+public final class UserEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<UserCommand, UserEvent, UserState> {
+
+  public static final EntityTypeKey<UserCommand> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(UserCommand.class, "User");
+
+  public static void init(ActorSystem<?> system, Clock clock, Publisher publisher) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, publisher)));
+  }
+
+  public static EntityRef<UserCommand> ref(ClusterSharding sharding, String userId) {
+    return sharding.entityRefFor(ENTITY_TYPE_KEY, userId);
+  }
+
+  public static Behavior<UserCommand> create(String userId, Clock clock, Publisher publisher) {
+    return new UserEntity(userId, clock, publisher);
+  }
+
+  private final String userId;
+  private final Clock clock;
+  private final Publisher publisher;
+
+  private UserEntity(String userId, Clock clock, Publisher publisher) {
+    super(
+        PersistenceId.of(ENTITY_TYPE_KEY.name(), userId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.userId = userId;
+    this.clock = clock;
+    this.publisher = publisher;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(200, 2);
+  }
+
+  @Override
+  public UserState emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public CommandHandlerWithReply<UserCommand, UserEvent, UserState> commandHandler() {
+    CommandHandlerWithReplyBuilder<UserCommand, UserEvent, UserState> builder =
+        newCommandHandlerWithReplyBuilder();
+    builder
+        .forStateType(Empty.class)
+        .onCommand(Register.class, this::onRegister)
+        .onCommand(
+            Authenticate.class,
+            cmd -> Effect().reply(cmd.replyTo(), rejected(ErrorCode.INVALID_CREDENTIALS, "invalid token")))
+        .onAnyCommand(
+            cmd -> Effect().reply(cmd.replyTo(), rejected(ErrorCode.USER_NOT_FOUND, "no such user")));
+    builder
+        .forStateType(Active.class)
+        .onCommand(
+            Register.class,
+            cmd -> Effect().reply(cmd.replyTo(), rejected(ErrorCode.ALREADY_EXISTS, "account exists")))
+        .onCommand(OpenSession.class, this::onOpenSession)
+        .onCommand(Authenticate.class, this::onAuthenticate)
+        .onCommand(
+            GetCredentials.class,
+            (state, cmd) ->
+                Effect()
+                    .reply(cmd.replyTo(), new UserReply.Credentials(userId, state.passwordHash())))
+        .onCommand(
+            GetProfile.class,
+            (state, cmd) ->
+                Effect()
+                    .reply(
+                        cmd.replyTo(),
+                        new UserReply.Profile(userId, state.username(), state.displayName())))
+        .onCommand(ListSessions.class, this::onListSessions)
+        .onCommand(EndSession.class, this::onEndSession)
+        .onCommand(RecordChat.class, this::onRecordChat)
+        .onCommand(
+            ListChats.class,
+            (state, cmd) ->
+                Effect().reply(cmd.replyTo(), new UserReply.ChatList(List.copyOf(state.chatIds()))));
+    return builder.build();
+  }
+
+  private ReplyEffect<UserEvent, UserState> onRegister(Empty state, Register cmd) {
+    var now = clock.instant();
+    var session = cmd.firstSession();
+    return Effect()
+        .persist(
+            List.of(
+                new UserRegistered(
+                    userId, cmd.username(), cmd.phone(), cmd.displayName(), cmd.passwordHash(), now),
+                new SessionOpened(session.sessionId(), session.deviceName(), session.tokenHash(), now)))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Registered(userId, session.sessionId(), now));
+  }
+
+  private ReplyEffect<UserEvent, UserState> onOpenSession(Active state, OpenSession cmd) {
+    var session = cmd.session();
+    var existing = state.sessions().get(session.sessionId());
+    if (existing != null) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              new UserReply.SessionStarted(userId, existing.sessionId(), existing.createdAt()));
+    }
+    var now = clock.instant();
+    return Effect()
+        .persist(new SessionOpened(session.sessionId(), session.deviceName(), session.tokenHash(), now))
+        .thenReply(cmd.replyTo(), s -> new UserReply.SessionStarted(userId, session.sessionId(), now));
+  }
+
+  private ReplyEffect<UserEvent, UserState> onAuthenticate(Active state, Authenticate cmd) {
+    if (cmd.tokenHash() != null && state.tokenMatches(cmd.sessionId(), cmd.tokenHash())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Authenticated(userId, cmd.sessionId()));
+    }
+    return Effect().reply(cmd.replyTo(), rejected(ErrorCode.INVALID_CREDENTIALS, "invalid token"));
+  }
+
+  private ReplyEffect<UserEvent, UserState> onListSessions(Active state, ListSessions cmd) {
+    List<UserReply.SessionInfo> list = new ArrayList<>();
+    for (Session s : state.sessionsByAge()) {
+      list.add(new UserReply.SessionInfo(s.sessionId(), s.deviceName(), s.createdAt()));
+    }
+    return Effect().reply(cmd.replyTo(), new UserReply.Sessions(list));
+  }
+
+  private ReplyEffect<UserEvent, UserState> onEndSession(Active state, EndSession cmd) {
+    if (!state.sessions().containsKey(cmd.sessionId())) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              new Rejected(
+                  Rejection.onField(ErrorCode.SESSION_NOT_FOUND, "sessionId", "no such session")));
+    }
+    return Effect()
+        .persist(new SessionEnded(cmd.sessionId(), clock.instant()))
+        .thenRun(
+            s ->
+                publisher.publish(
+                    Topics.user(userId), new UserNotification.SessionRevoked(userId, cmd.sessionId())))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
+  private ReplyEffect<UserEvent, UserState> onRecordChat(Active state, RecordChat cmd) {
+    if (state.chatIds().contains(cmd.chatId())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Ack());
+    }
+    return Effect()
+        .persist(new ChatRecorded(cmd.chatId(), clock.instant()))
+        .thenRun(
+            s ->
+                publisher.publish(
+                    Topics.user(userId), new UserNotification.ChatAdded(userId, cmd.chatId())))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
+  private static Rejected rejected(ErrorCode code, String message) {
+    return new Rejected(Rejection.of(code, message));
+  }
+
+  @Override
+  public EventHandler<UserState, UserEvent> eventHandler() {
+    EventHandlerBuilder<UserState, UserEvent> builder = newEventHandlerBuilder();
+    builder
+        .forStateType(Empty.class)
+        .onEvent(
+            UserRegistered.class,
+            (state, e) ->
+                new Active(
+                    e.userId(),
+                    e.username(),
+                    e.phone(),
+                    e.displayName(),
+                    e.passwordHash(),
+                    e.date(),
+                    Map.of(),
+                    Set.of()));
+    builder
+        .forStateType(Active.class)
+        .onEvent(
+            SessionOpened.class,
+            (state, e) ->
+                state.withSession(new Session(e.sessionId(), e.deviceName(), e.tokenHash(), e.date())))
+        .onEvent(SessionEnded.class, (state, e) -> state.withoutSession(e.sessionId()))
+        .onEvent(ChatRecorded.class, (state, e) -> state.withChat(e.chatId()));
+    return builder.build();
+  }
+}

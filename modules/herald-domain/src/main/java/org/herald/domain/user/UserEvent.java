@@ -1,0 +1,28 @@
+package org.herald.domain.user;
+
+import java.time.Instant;
+import org.herald.domain.common.CborSerializable;
+
+/** The journal schema of a user account. Names and packages are part of the schema. */
+public sealed interface UserEvent extends CborSerializable {
+
+  /** The account was created. {@code username} and {@code phone} may each be null, not both. */
+  record UserRegistered(
+      String userId,
+      String username,
+      String phone,
+      String displayName,
+      String passwordHash,
+      Instant date)
+      implements UserEvent {}
+
+  /** A device session was opened; only the SHA-256 of its token is kept. */
+  record SessionOpened(String sessionId, String deviceName, String tokenHash, Instant date)
+      implements UserEvent {}
+
+  /** A device session was ended; its token is refused from now on. */
+  record SessionEnded(String sessionId, Instant date) implements UserEvent {}
+
+  /** The user became a member of a chat. */
+  record ChatRecorded(String chatId, Instant date) implements UserEvent {}
+}

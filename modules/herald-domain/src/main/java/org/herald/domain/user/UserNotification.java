@@ -1,0 +1,14 @@
+package org.herald.domain.user;
+
+import org.herald.domain.common.CborSerializable;
+
+/** Published on the user's topic once durable, for every node holding that user's sockets. */
+public sealed interface UserNotification extends CborSerializable {
+  String userId();
+
+  /** The user is now a member of {@code chatId}: sockets start following that chat. */
+  record ChatAdded(String userId, String chatId) implements UserNotification {}
+
+  /** The session ended: its sockets close at once, wherever they are. */
+  record SessionRevoked(String userId, String sessionId) implements UserNotification {}
+}

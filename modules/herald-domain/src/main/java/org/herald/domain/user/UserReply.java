@@ -1,0 +1,39 @@
+package org.herald.domain.user;
+
+import java.time.Instant;
+import java.util.List;
+import org.herald.domain.common.CborSerializable;
+import org.herald.domain.common.Rejection;
+
+/** Answers of a user account. */
+public sealed interface UserReply extends CborSerializable {
+
+  record Registered(String userId, String sessionId, Instant createdAt) implements UserReply {}
+
+  record SessionStarted(String userId, String sessionId, Instant createdAt) implements UserReply {}
+
+  record Authenticated(String userId, String sessionId) implements UserReply {}
+
+  record Credentials(String userId, String passwordHash) implements UserReply {}
+
+  record Profile(String userId, String username, String displayName) implements UserReply {}
+
+  record SessionInfo(String sessionId, String deviceName, Instant createdAt)
+      implements CborSerializable {}
+
+  record Sessions(List<SessionInfo> sessions) implements UserReply {
+    public Sessions {
+      sessions = List.copyOf(sessions);
+    }
+  }
+
+  record ChatList(List<String> chatIds) implements UserReply {
+    public ChatList {
+      chatIds = List.copyOf(chatIds);
+    }
+  }
+
+  record Ack() implements UserReply {}
+
+  record Rejected(Rejection rejection) implements UserReply {}
+}

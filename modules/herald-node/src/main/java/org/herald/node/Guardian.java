@@ -1,0 +1,72 @@
+package org.herald.node;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.herald.api.ApiServer;
+import org.herald.api.common.ApiSettings;
+import org.herald.api.updates.PubSub;
+import org.herald.api.updates.UpdatesHub;
+import org.herald.domain.Domain;
+import org.herald.projection.Projections;
+
+/**
+ * The composition root: once this node is Up in the cluster, it registers the entities, starts
+ * the projections and the updates hub, and binds HTTP.
+ */
+final class Guardian {
+  private Guardian() {}
+
+  interface Command {}
+
+  private record Up() implements Command {}
+
+  static Behavior<Command> create(DataSource dataSource, String host, int port, CompletableFuture<Integer> bound) {
+    return Behaviors.setup(
+        ctx -> {
+          Cluster cluster = Cluster.get(ctx.getSystem());
+          ActorRef<SelfUp> upAdapter = ctx.messageAdapter(SelfUp.class, up -> new Up());
+          cluster.subscriptions().tell(Subscribe.create(upAdapter, SelfUp.class));
+          if (ctx.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+          }
+          return Behaviors.receive(Command.class)
+              .onMessage(Up.class, up -> start(ctx, dataSource, host, port, bound))
+              .build();
+        });
+  }
+
+  private static Behavior<Command> start(
+      ActorContext<Command> ctx, DataSource dataSource, String host, int port, CompletableFuture<Integer> bound) {
+    var system = ctx.getSystem();
+    // Millisecond ticks: every time Herald records matches what clients see on the wire.
+    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+    PubSub pubSub = new PubSub(system);
+    Domain.init(system, clock, pubSub);
+    Projections.init(system, dataSource);
+    ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
+    ActorRef<UpdatesHub.Command> hub =
+        ctx.spawn(UpdatesHub.create(ClusterSharding.get(system), pubSub, settings.askTimeout()), "updates-hub");
+    ApiServer.start(system, dataSource, hub, host, port)
+        .whenComplete(
+            (binding, failure) -> {
+              if (failure != null) {
+                ctx.getLog().error("cannot bind HTTP to {}:{}: {}", host, port, failure.getMessage());
+                bound.completeExceptionally(failure);
+              } else {
+                bound.complete(binding.localAddress().getPort());
+              }
+            });
+    return Behaviors.empty();
+  }
+}

@@ -1,0 +1,148 @@
+package org.herald.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.herald.projection.common.Database;
+import org.herald.projection.common.Database.Vendor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Herald node: configuration, schema migration, the actor system and its HTTP
+ * binding. Main runs one per process; API tests run one in-process.
+ */
+public final class HeraldNode {
+  private static final Logger log = LoggerFactory.getLogger(HeraldNode.class);
+
+  private final ActorSystem<Guardian.Command> system;
+  private final HikariDataSource dataSource;
+  private final int port;
+  private final String host;
+
+  private HeraldNode(ActorSystem<Guardian.Command> system, HikariDataSource dataSource, String host, int port) {
+    this.system = system;
+    this.dataSource = dataSource;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** Loads the configuration: explicit options over the overlay file over application.conf. */
+  static Config config(NodeOptions options) {
+    Config base =
+        options.configFile() != null
+            ? ConfigFactory.parseFile(options.configFile().toFile()).withFallback(ConfigFactory.parseResourcesAnySyntax("application"))
+            : ConfigFactory.parseResourcesAnySyntax("application");
+    Config explicit = ConfigFactory.parseMap(options.overrides());
+    Config first = explicit.withFallback(base).resolve();
+    Map<String, Object> derived = new HashMap<>();
+    String url = first.getString("herald.db.url");
+    if (url.isBlank()) {
+      Path dir = Path.of(first.getString("herald.data-dir")).toAbsolutePath();
+      url = "jdbc:h2:file:" + dir.resolve("herald") + ";DB_CLOSE_ON_EXIT=FALSE";
+      derived.put("herald.data-dir", dir.toString());
+    }
+    Vendor vendor = Vendor.of(url);
+    derived.put("herald.db.effective-url", url);
+    derived.put("herald.db.driver", vendor.driver);
+    derived.put("herald.db.slick-profile", vendor.slickProfile);
+    derived.put("herald.db.projection-dialect", vendor.projectionDialect());
+    return ConfigFactory.load(ConfigFactory.parseMap(derived).withFallback(explicit).withFallback(base));
+  }
+
+  /** Migrates the schema, starts the actor system and completes once HTTP accepts requests. */
+  public static CompletionStage<HeraldNode> start(NodeOptions options) {
+    Config config = config(options);
+    String url = config.getString("herald.db.effective-url");
+    Vendor vendor = Vendor.of(url);
+    if (vendor == Vendor.H2) {
+      try {
+        Files.createDirectories(Path.of(config.getString("herald.data-dir")));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot create data directory: " + e.getMessage(), e);
+      }
+    }
+    var settings =
+        new Database.Settings(
+            url,
+            config.getString("herald.db.user"),
+            config.getString("herald.db.password"),
+            config.getInt("herald.db.pool-size"));
+    HikariDataSource dataSource = Database.pool(settings, "herald-read-models");
+    try {
+      Database.migrate(dataSource, vendor);
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw new IllegalStateException("cannot prepare the database at " + redact(url) + ": " + rootMessage(e), e);
+    }
+    log.info("database ready ({}, {})", vendor, redact(url));
+
+    String host = config.getString("herald.http.host");
+    int port = config.getInt("herald.http.port");
+    CompletableFuture<Integer> bound = new CompletableFuture<>();
+    ActorSystem<Guardian.Command> system =
+        ActorSystem.create(Guardian.create(dataSource, host, port, bound), "herald", config);
+    // Pools close only after the actor system has terminated: entities may still be writing.
+    system.getWhenTerminated().whenComplete((done, failure) -> dataSource.close());
+    return bound
+        .thenApply(actualPort -> new HeraldNode(system, dataSource, host, actualPort))
+        .whenComplete(
+            (node, failure) -> {
+              if (failure != null) {
+                system.terminate();
+              }
+            });
+  }
+
+  private static String redact(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String baseUrl() {
+    return "http://" + host + ":" + port;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** Graceful stop: unbind, finish requests, leave the cluster, stop, then close the pool. */
+  public void stop() {
+    try {
+      CoordinatedShutdown.get(system)
+          .runAll(CoordinatedShutdown.unknownReason())
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not stop in time", e);
+    }
+    dataSource.close();
+  }
+
+  public CompletionStage<?> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+
+}

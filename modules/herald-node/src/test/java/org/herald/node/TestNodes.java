@@ -1,0 +1,30 @@
+package org.herald.node;
+
+import java.util.List;
+import java.util.Map;
+import org.herald.testkit.PostgresExtension;
+
+/** Starts in-process nodes for API tests: free ports, a test database, no JVM exit on stop. */
+final class TestNodes {
+  private TestNodes() {}
+
+  static NodeOptions on(PostgresExtension pg) {
+    return base()
+        .with("herald.db.url", pg.url())
+        .with("herald.db.user", pg.user())
+        .with("herald.db.password", pg.password());
+  }
+
+  static NodeOptions base() {
+    return NodeOptions.parse(List.of(), Map.of())
+        .with("herald.http.port", 0)
+        .with("pekko.remote.artery.canonical.port", 0)
+        .with("pekko.coordinated-shutdown.exit-jvm", "off")
+        .with("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")
+        .with("pekko.jvm-exit-on-fatal-error", "off");
+  }
+
+  static HeraldNode start(NodeOptions options) {
+    return HeraldNode.start(options).toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,16 @@
+package org.herald.projection;
+
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.herald.projection.dialogs.DialogsProjection;
+import org.herald.projection.history.HistoryProjection;
+
+/** Starts every projection of this node. The node's Guardian only calls {@link #init}. */
+public final class Projections {
+  private Projections() {}
+
+  public static void init(ActorSystem<?> system, DataSource dataSource) {
+    DialogsProjection.init(system, dataSource);
+    HistoryProjection.init(system, dataSource);
+  }
+}

@@ -1,0 +1,25 @@
+package org.herald.projection.dialogs;
+
+import java.time.Instant;
+import org.herald.domain.chat.Message;
+
+/**
+ * One row of a user's dialog list. {@code lastMessage} is null in a chat without messages;
+ * {@code peerUserId} is the other member of a direct chat.
+ */
+public record Dialog(
+    String chatId,
+    String kind,
+    String title,
+    String peerUserId,
+    long lastMessageId,
+    long readUpTo,
+    long pts,
+    Instant lastActivityAt,
+    Message lastMessage) {
+
+  /** Unread messages, derived: nothing is written per member per message. */
+  public long unreadCount() {
+    return Math.max(0, lastMessageId - readUpTo);
+  }
+}

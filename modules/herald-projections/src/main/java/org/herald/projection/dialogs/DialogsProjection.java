@@ -1,0 +1,16 @@
+package org.herald.projection.dialogs;
+
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.herald.projection.common.ChatProjections;
+
+/** The dialogs read model: each user's chats with last message, unread count and pts. */
+public final class DialogsProjection {
+  public static final String NAME = "dialogs";
+
+  private DialogsProjection() {}
+
+  public static void init(ActorSystem<?> system, DataSource dataSource) {
+    ChatProjections.start(system, NAME, dataSource, DialogsProjectionHandler::new);
+  }
+}

@@ -1,0 +1,34 @@
+package org.herald.projection.dialogs;
+
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.herald.domain.chat.ChatEvent;
+import org.herald.domain.chat.ChatEvent.ChatCreated;
+import org.herald.domain.chat.ChatEvent.MessageSent;
+import org.herald.domain.chat.ChatEvent.MessagesRead;
+import org.herald.projection.common.JdbcSessions;
+
+/**
+ * Chat events → dialog rows. Exactly-once: the rows and the projection offset commit in one
+ * transaction, so a crash replays nothing twice.
+ */
+public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
+
+  @Override
+  public void process(JdbcSessions session, EventEnvelope<ChatEvent> envelope) throws Exception {
+    ChatEvent event = envelope.event();
+    session.withConnection(
+        conn -> {
+          if (event instanceof ChatCreated e) {
+            DialogsRepository.chatCreated(conn, e);
+          } else if (event instanceof MessageSent e) {
+            DialogsRepository.messageSent(conn, e);
+          } else if (event instanceof MessagesRead e) {
+            DialogsRepository.messagesRead(conn, e);
+          } else {
+            // Events added later that dialogs do not show are skipped on purpose.
+          }
+          return null;
+        });
+  }
+}

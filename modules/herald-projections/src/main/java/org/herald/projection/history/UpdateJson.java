@@ -1,0 +1,35 @@
+package org.herald.projection.history;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.herald.domain.chat.ChatUpdate;
+
+/** The JSON form of a {@link ChatUpdate} stored in {@code chat_updates.body}. */
+final class UpdateJson {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private UpdateJson() {}
+
+  static String write(ChatUpdate update) {
+    try {
+      return MAPPER.writerFor(ChatUpdate.class).writeValueAsString(update);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize update", e);
+    }
+  }
+
+  static ChatUpdate read(String json) {
+    try {
+      return MAPPER.readValue(json, ChatUpdate.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("corrupt chat_updates row", e);
+    }
+  }
+}
