@@ -42,7 +42,7 @@ public final class RecentUpdates {
     return EMPTY;
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static RecentUpdates of(List<ChatUpdate> updates) {
     if (updates == null || updates.isEmpty()) {
       return EMPTY;

@@ -1,0 +1,77 @@
+package org.herald.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.herald.domain.chat.ChatEvent;
+import org.herald.domain.chat.ChatKind;
+import org.herald.domain.common.CborSerializable;
+import org.herald.domain.handle.HandleEntity;
+import org.herald.domain.user.UserEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every event version is pinned by a sample: its CBOR bytes live under
+ * {@code src/test/resources/serialization/<feature>/<Event>.v<N>.cbor}, and each must still read
+ * into today's class with the same values. A change that breaks a sample is a change to history:
+ * it needs a migration, not a new sample. New events get their sample written once with
+ * {@code -Dherald.write-serialization-samples=true}.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+class EventSerializationTest {
+  @JUnit5TestKit
+  public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
+
+  static final Instant T = Instant.parse("2026-11-21T10:15:30.123Z");
+
+  record Sample(String feature, int version, CborSerializable event) {
+    String file() {
+      return "serialization/" + feature + "/" + event.getClass().getSimpleName() + ".v" + version + ".cbor";
+    }
+  }
+
+  static final List<Sample> SAMPLES =
+      List.of(
+          new Sample("user", 1, new UserEvent.UserRegistered("uabc", "Alice", "+4915112345678", "Alice A", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", T)),
+          new Sample("user", 1, new UserEvent.SessionOpened("sabc", "phone", "dG9rZW4taGFzaA", T)),
+          new Sample("user", 1, new UserEvent.SessionEnded("sabc", T)),
+          new Sample("user", 1, new UserEvent.ChatRecorded("d-uabc-uxyz", T)),
+          new Sample("handle", 1, new HandleEntity.HandleClaimed("uabc", T)),
+          new Sample("handle", 1, new HandleEntity.HandleReleased("uabc", T)),
+          new Sample("chat", 1, new ChatEvent.ChatCreated("d-uabc-uxyz", ChatKind.DIRECT, null, "uabc", List.of("uabc", "uxyz"), T)),
+          new Sample("chat", 1, new ChatEvent.MessageSent("d-uabc-uxyz", 7, 9, "uabc", "client-1", "hello \uD83D\uDE00", true, 3L, T)),
+          new Sample("chat", 1, new ChatEvent.MessagesRead("d-uabc-uxyz", "uxyz", 7, 10, T)));
+
+  @Test
+  void everyEventSampleStillReadsIntoTodaysClass() throws Exception {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    boolean write = Boolean.getBoolean("herald.write-serialization-samples");
+    for (Sample sample : SAMPLES) {
+      var serializer = serialization.findSerializerFor(sample.event());
+      String manifest = Serializers.manifestFor(serializer, sample.event());
+      Path source = Path.of("src/test/resources").resolve(sample.file());
+      if (write && !Files.exists(source)) {
+        Files.createDirectories(source.getParent());
+        Files.write(source, serialization.serialize(sample.event()).get());
+      }
+      var resource = getClass().getClassLoader().getResourceAsStream(sample.file());
+      assertTrue(resource != null || Files.exists(source), "missing sample " + sample.file());
+      byte[] bytes = resource != null ? resource.readAllBytes() : Files.readAllBytes(source);
+      Object read = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+      assertEquals(sample.event(), read, sample.file());
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package org.herald.domain.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.herald.domain.DomainTestKit;
+import org.herald.domain.DomainTestKit.RecordingPublisher;
+import org.herald.domain.chat.ChatEvent.MessageSent;
+import org.herald.domain.chat.ChatEvent.MessagesRead;
+import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.Topics;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestKitJUnit5Extension.class)
+@ExtendWith(LogCapturingExtension.class)
+class ChatEntityTest {
+  @JUnit5TestKit
+  public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
+
+  static final String ALICE = "ualice";
+  static final String BOB = "ubob";
+  static final String CAROL = "ucarol";
+  static final String CHAT = ChatIds.direct(ALICE, BOB);
+
+  RecordingPublisher publisher;
+  EventSourcedBehaviorTestKit<ChatCommand, ChatEvent, ChatState> kit;
+
+  @BeforeEach
+  void setUp() {
+    publisher = new RecordingPublisher();
+    kit = newKit(new ChatEntity.Settings(4, 100));
+  }
+
+  EventSourcedBehaviorTestKit<ChatCommand, ChatEvent, ChatState> newKit(ChatEntity.Settings settings) {
+    var k =
+        EventSourcedBehaviorTestKit.<ChatCommand, ChatEvent, ChatState>create(
+            testKit.system(), ChatEntity.create(CHAT, DomainTestKit.CLOCK, publisher, settings));
+    k.clear();
+    return k;
+  }
+
+  void create() {
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, ALICE, List.of(ALICE, BOB), r));
+    assertEquals(true, ((ChatReply.ChatCreated) result.reply()).created());
+  }
+
+  ChatReply send(String sender, String clientId, String text) {
+    return kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessage(sender, clientId, text, false, null, r)).reply();
+  }
+
+  static ErrorCode rejection(ChatReply reply) {
+    return assertInstanceOf(ChatReply.Rejected.class, reply).rejection().code();
+  }
+
+  @Test
+  void creatingTheSameDirectChatAgainAnswersTheExistingOne() {
+    create();
+    var again = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, BOB, List.of(BOB, ALICE), r));
+    var reply = assertInstanceOf(ChatReply.ChatCreated.class, again.reply());
+    assertEquals(false, reply.created());
+    assertEquals(List.of(ALICE, BOB), reply.chat().memberIds());
+    assertTrue(again.events().isEmpty());
+  }
+
+  @Test
+  void aDirectChatNeedsTheTwoMembersItsIdNames() {
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, ALICE, List.of(ALICE, CAROL), r));
+    assertEquals(ErrorCode.INVALID_FIELD, rejection(result.reply()));
+    assertInstanceOf(ChatState.Empty.class, result.state());
+  }
+
+  @Test
+  void messageIdAndPtsGrowByExactlyOne() {
+    create();
+    for (int i = 1; i <= 3; i++) {
+      var result = kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessage(ALICE, "c" + System.nanoTime(), "hi", false, null, r));
+      var accepted = assertInstanceOf(ChatReply.MessageAccepted.class, result.reply());
+      assertEquals(i, accepted.messageId());
+      assertEquals(i, accepted.pts());
+      var event = assertInstanceOf(MessageSent.class, result.event());
+      assertEquals(i, event.messageId());
+      assertEquals(DomainTestKit.NOW, event.date());
+    }
+    assertEquals(3, publisher.published.size());
+    assertEquals(Topics.chat(CHAT), publisher.published.get(0).topic());
+  }
+
+  @Test
+  void repeatedClientMessageIdReturnsFirstAnswer() {
+    create();
+    var first = send(ALICE, "same", "hello");
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessage(ALICE, "same", "hello", false, null, r));
+    assertEquals(first, result.reply());
+    assertTrue(result.events().isEmpty());
+    var fromBob = assertInstanceOf(ChatReply.MessageAccepted.class, send(BOB, "same", "hello"));
+    assertEquals(2, fromBob.messageId(), "clientMessageIds are per sender");
+  }
+
+  @Test
+  void outsidersLearnNothing() {
+    create();
+    send(ALICE, "1", "secret");
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(send(CAROL, "x", "hi")));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(CAROL, 0, 0, 50, r)).reply()));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetUpdates(CAROL, 0, 50, r)).reply()));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetChat(CAROL, r)).reply()));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(CAROL, 1, r)).reply()));
+  }
+
+  @Test
+  void aChatThatWasNeverCreatedIsNotFound() {
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(send(ALICE, "1", "hi")));
+    assertInstanceOf(ChatState.Empty.class, kit.getState());
+  }
+
+  @Test
+  void textMustBeOneTo4096Characters() {
+    create();
+    assertEquals(ErrorCode.TEXT_EMPTY, rejection(send(ALICE, "1", "")));
+    assertEquals(ErrorCode.TEXT_EMPTY, rejection(send(ALICE, "2", "   ")));
+    assertEquals(ErrorCode.TEXT_TOO_LONG, rejection(send(ALICE, "3", "x".repeat(4097))));
+    var ok = assertInstanceOf(ChatReply.MessageAccepted.class, send(ALICE, "4", "\uD83D\uDE00".repeat(4096)));
+    assertEquals(1, ok.messageId(), "rejections consume no numbers");
+  }
+
+  @Test
+  void replyMustNameAnExistingMessage() {
+    create();
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessage(ALICE, "1", "re", false, 1L, r));
+    assertEquals(ErrorCode.REPLY_TARGET_NOT_FOUND, rejection(result.reply()));
+    send(ALICE, "2", "first");
+    var ok = kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessage(BOB, "3", "re", true, 1L, r));
+    var event = assertInstanceOf(MessageSent.class, ok.event());
+    assertEquals(1L, event.replyToMessageId());
+    assertTrue(event.silent());
+  }
+
+  @Test
+  void readMarksMoveForwardOnlyAndNeverPastTheLastMessage() {
+    create();
+    send(ALICE, "1", "a");
+    send(ALICE, "2", "b");
+    assertEquals(ErrorCode.READ_BEYOND_LAST_MESSAGE, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(BOB, 3, r)).reply()));
+    var read = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(BOB, 2, r));
+    var event = assertInstanceOf(MessagesRead.class, read.event());
+    assertEquals(3, event.pts());
+    var back = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(BOB, 1, r));
+    assertInstanceOf(ChatReply.Ack.class, back.reply());
+    assertTrue(back.events().isEmpty());
+    var own = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(ALICE, 2, r));
+    assertTrue(own.events().isEmpty(), "sending already moved the sender's mark");
+    var view = assertInstanceOf(ChatReply.ChatView.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetChat(BOB, r)).reply());
+    assertEquals(2, view.myReadUpTo());
+    assertEquals(3, view.pts());
+  }
+
+  @Test
+  void historyAndUpdatesComeFromTheWindowAndSayWhereItStarts() {
+    create();
+    for (int i = 1; i <= 6; i++) {
+      send(i % 2 == 0 ? ALICE : BOB, "m" + i, "t" + i);
+    }
+    // window of 4 updates: messages 3..6
+    var latest = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 0, 0, 3, r)).reply());
+    assertEquals(List.of(4L, 5L, 6L), latest.messages().stream().map(Message::messageId).toList());
+    assertEquals(3, latest.windowFirstMessageId());
+    var older = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 0, 4, 3, r)).reply());
+    assertEquals(1, older.fromId());
+    assertEquals(3, older.toId());
+    assertEquals(List.of(3L), older.messages().stream().map(Message::messageId).toList(), "only 3 is in the window; 1-2 come from the read model");
+    var after = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 4, 0, 50, r)).reply());
+    assertEquals(List.of(5L, 6L), after.messages().stream().map(Message::messageId).toList());
+    var updates = assertInstanceOf(ChatReply.Updates.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetUpdates(ALICE, 1, 100, r)).reply());
+    assertEquals(2, updates.fromPts());
+    assertEquals(6, updates.toPts());
+    assertEquals(3, updates.windowFirstPts());
+    assertEquals(List.of(3L, 4L, 5L, 6L), updates.updates().stream().map(ChatUpdate::pts).toList());
+  }
+
+  @Test
+  void stateSurvivesRecovery() {
+    create();
+    var first = send(ALICE, "keep", "hello");
+    send(BOB, "2", "hi");
+    kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(ALICE, 2, r));
+    var before = kit.getState();
+    var restarted = kit.restart();
+    assertEquals(before, restarted.state());
+    assertEquals(first, send(ALICE, "keep", "hello"), "idempotency survives recovery");
+    var next = assertInstanceOf(ChatReply.MessageAccepted.class, send(BOB, "3", "next"));
+    assertEquals(3, next.messageId());
+    assertEquals(4, next.pts());
+  }
+}
