@@ -29,11 +29,19 @@ public final class DomainTestKit {
   public static final class RecordingPublisher implements Publisher {
     public record Published(String topic, CborSerializable notification) {}
 
+    /** The topic of announcements to every node. */
+    public static final String EVERY_NODE = "*";
+
     public final List<Published> published = new CopyOnWriteArrayList<>();
 
     @Override
     public void publish(String topic, CborSerializable notification) {
       published.add(new Published(topic, notification));
+    }
+
+    @Override
+    public void announce(CborSerializable notification) {
+      published.add(new Published(EVERY_NODE, notification));
     }
   }
 }

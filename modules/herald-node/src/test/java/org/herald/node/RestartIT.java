@@ -3,7 +3,9 @@ package org.herald.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Everything is in the journal: a node stopped and started again on the same PostgreSQL has
- * every account, session, chat and message, and numbering continues without gaps.
+ * every account, session, chat and message, and numbering continues without gaps. Stopping
+ * closes open sockets cleanly first.
  */
 class RestartIT {
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
@@ -30,7 +33,10 @@ class RestartIT {
       assertEquals(201, r.status(), r.raw());
     }
     assertEquals(204, c1.post("/v1/chats/" + chatId + "/read", bob.token(), Map.of("upToMessageId", 5)).status());
+    HeraldClient.Socket socket = c1.connect(bob.token());
     first.stop();
+    socket.await(f -> f.path("type").asText().equals("server.shutdown"), Duration.ofSeconds(5));
+    assertEquals(1000, socket.closed().orTimeout(5, TimeUnit.SECONDS).join(), "sockets are closed cleanly on stop");
 
     HeraldNode second = TestNodes.start(TestNodes.on(pg));
     try {

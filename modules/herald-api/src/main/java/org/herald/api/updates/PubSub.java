@@ -28,4 +28,19 @@ public final class PubSub implements Publisher {
   public void publish(String topic, CborSerializable notification) {
     mediator.tell(new DistributedPubSubMediator.Publish(topic, notification), ActorRef.noSender());
   }
+
+  /**
+   * To the notices actor of every node's {@link UpdatesHub}. Those register once at start-up,
+   * so unlike a fresh topic subscription there is no gossip delay when the notice is sent.
+   */
+  @Override
+  public void announce(CborSerializable notification) {
+    mediator.tell(
+        new DistributedPubSubMediator.SendToAll(UpdatesHub.NOTICES_PATH, notification, false), ActorRef.noSender());
+  }
+
+  /** Registers a node-local actor under its path, for {@link #announce}. */
+  void register(ActorRef actor) {
+    mediator.tell(new DistributedPubSubMediator.Put(actor), ActorRef.noSender());
+  }
 }

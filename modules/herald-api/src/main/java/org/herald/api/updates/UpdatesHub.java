@@ -1,6 +1,9 @@
 package org.herald.api.updates;
 
 import java.time.Duration;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,9 +32,11 @@ import org.herald.domain.user.UserReply;
 import org.apache.pekko.stream.BoundedSourceQueue;
 
 /**
- * One per node: the sockets of this node and the topics they need. A user's first socket makes
- * the hub subscribe to the user's topic, then list the user's chats from the user entity and
- * subscribe once per chat, however many local sockets follow it. Each update arriving from a
+ * One per node, at {@code /user/updates-hub}: the sockets of this node and the topics they
+ * need. A user's first socket makes the hub list the user's chats from the user entity and
+ * subscribe once per chat, however many local sockets follow it. User-level notices (a chat
+ * joined, a session ended) reach every node's hub through its {@code notices} child, which is
+ * registered with the mediator at start-up, so they never wait for a subscription to spread. Each update arriving from a
  * chat topic is rendered to JSON once and offered to every local socket of that chat's
  * members; nothing iterates a chat's members. Once a user's topics are subscribed, each of its
  * sockets gets a {@code ready} frame: from then on live delivery is in place, and the client
@@ -49,8 +54,14 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   /** A socket closed. */
   public record Disconnect(String connId) implements Command {}
 
+  /** The node is stopping: close every socket cleanly so clients reconnect elsewhere. */
+  public record CloseAll(ActorRef<Done> replyTo) implements Command {}
+
   /** Anything the mediator sends us: acks and published notifications. */
   private record FromMediator(Object message) implements Command {}
+
+  /** Where every node's hub receives {@link UserNotification}s (see {@link PubSub#announce}). */
+  public static final String NOTICES_PATH = "/user/updates-hub/notices";
 
   private record ChatsListed(String userId, List<String> chatIds) implements Command {}
 
@@ -76,6 +87,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
 
   private static final String READY = Json.write(Map.of("type", "ready"));
   private static final String SESSION_ENDED = Json.write(Map.of("type", "session.ended"));
+  private static final String SHUTTING_DOWN = Json.write(Map.of("type", "server.shutdown"));
 
   private final ClusterSharding sharding;
   private final org.apache.pekko.actor.ActorRef mediator;
@@ -94,6 +106,24 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     this.askTimeout = askTimeout;
     ActorRef<Object> adapter = ctx.messageAdapter(Object.class, FromMediator::new);
     this.self = Adapter.toClassic(adapter);
+    ActorRef<Command> hub = ctx.getSelf();
+    ActorRef<UserNotification> notices =
+        ctx.spawn(
+            Behaviors.receive(UserNotification.class)
+                .onAnyMessage(
+                    notice -> {
+                      hub.tell(new FromMediator(notice));
+                      return Behaviors.same();
+                    })
+                .build(),
+            "notices");
+    pubSub.register(Adapter.toClassic(notices));
+    var system = ctx.getSystem();
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceUnbind(),
+            "close-update-sockets",
+            () -> AskPattern.<Command, Done>ask(hub, CloseAll::new, Duration.ofSeconds(5), system.scheduler()));
   }
 
   @Override
@@ -104,7 +134,17 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
         .onMessage(FromMediator.class, this::onFromMediator)
         .onMessage(ChatsListed.class, this::onChatsListed)
         .onMessage(ListingFailed.class, this::onListingFailed)
+        .onMessage(CloseAll.class, this::onCloseAll)
         .build();
+  }
+
+  private Behavior<Command> onCloseAll(CloseAll close) {
+    for (Conn conn : conns.values()) {
+      offer(conn, SHUTTING_DOWN);
+      conn.queue().complete();
+    }
+    close.replyTo().tell(Done.getInstance());
+    return this;
   }
 
   private Behavior<Command> onConnect(Connect c) {
@@ -115,9 +155,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       follower = new Follower();
       followers.put(c.userId(), follower);
       follower.conns.put(conn.connId(), conn);
-      String topic = Topics.user(c.userId());
-      follower.pendingTopics.add(topic);
-      mediator.tell(new DistributedPubSubMediator.Subscribe(topic, self), self);
+      listChats(c.userId());
     } else {
       follower.conns.put(conn.connId(), conn);
       if (follower.ready()) {
@@ -136,7 +174,6 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     follower.conns.remove(conn.connId());
     if (follower.conns.isEmpty()) {
       followers.remove(conn.userId());
-      mediator.tell(new DistributedPubSubMediator.Unsubscribe(Topics.user(conn.userId()), self), self);
       for (String chatId : follower.chats) {
         unfollow(conn.userId(), chatId);
       }
@@ -171,23 +208,23 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     return this;
   }
 
+  /**
+   * Asked after the follower exists, so a chat recorded later arrives as a notice and a chat
+   * recorded earlier is in the list: none is missed.
+   */
+  private void listChats(String userId) {
+    getContext()
+        .pipeToSelf(
+            UserEntity.ref(sharding, userId).<UserReply>ask(UserCommand.ListChats::new, askTimeout),
+            (reply, failure) -> {
+              if (reply instanceof UserReply.ChatList list) {
+                return new ChatsListed(userId, list.chatIds());
+              }
+              return new ListingFailed(userId, failure != null ? failure : new IllegalStateException(String.valueOf(reply)));
+            });
+  }
+
   private void onSubscribed(String topic) {
-    if (topic.startsWith("user:")) {
-      String userId = topic.substring("user:".length());
-      Follower follower = followers.get(userId);
-      if (follower != null && follower.pendingTopics.remove(topic)) {
-        getContext()
-            .pipeToSelf(
-                UserEntity.ref(sharding, userId).<UserReply>ask(UserCommand.ListChats::new, askTimeout),
-                (reply, failure) -> {
-                  if (reply instanceof UserReply.ChatList list) {
-                    return new ChatsListed(userId, list.chatIds());
-                  }
-                  return new ListingFailed(userId, failure != null ? failure : new IllegalStateException(String.valueOf(reply)));
-                });
-      }
-      return;
-    }
     Set<String> waiting = awaitingAck.remove(topic);
     if (waiting == null) {
       return;

@@ -8,9 +8,4 @@ public final class Topics {
   public static String chat(String chatId) {
     return "chat:" + chatId;
   }
-
-  /** Changes about one user (joined a chat, a session ended), for the nodes holding its sockets. */
-  public static String user(String userId) {
-    return "user:" + userId;
-  }
 }

@@ -24,7 +24,6 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.herald.domain.common.ErrorCode;
 import org.herald.domain.common.Publisher;
 import org.herald.domain.common.Rejection;
-import org.herald.domain.common.Topics;
 import org.herald.domain.user.UserCommand.Authenticate;
 import org.herald.domain.user.UserCommand.EndSession;
 import org.herald.domain.user.UserCommand.GetCredentials;
@@ -50,8 +49,8 @@ import org.herald.domain.user.UserState.Session;
  * Active}. Invariants: a session token is checked only against its stored SHA-256, in constant
  * time; an ended session never authenticates again; the chat index only grows here (leaving
  * comes with groups). Every chat the user joins is recorded here before the join is
- * acknowledged to a client, and announced on the user's topic once durable, so a socket that
- * subscribes to the topic and then lists the chats misses none. Password verification is not
+ * acknowledged to a client, and announced to every node once durable, so a socket that
+ * registers and then lists the chats misses none. Password verification is not
  * done here: the KDF is deliberately slow and runs on the API's KDF dispatcher.
  *
  * <p>No projection reads these events yet (they are not tagged).
@@ -193,8 +192,7 @@ public final class UserEntity
         .persist(new SessionEnded(cmd.sessionId(), clock.instant()))
         .thenRun(
             s ->
-                publisher.publish(
-                    Topics.user(userId), new UserNotification.SessionRevoked(userId, cmd.sessionId())))
+                publisher.announce(new UserNotification.SessionRevoked(userId, cmd.sessionId())))
         .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
   }
 
@@ -206,8 +204,7 @@ public final class UserEntity
         .persist(new ChatRecorded(cmd.chatId(), clock.instant()))
         .thenRun(
             s ->
-                publisher.publish(
-                    Topics.user(userId), new UserNotification.ChatAdded(userId, cmd.chatId())))
+                publisher.announce(new UserNotification.ChatAdded(userId, cmd.chatId())))
         .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
   }
 

@@ -2,7 +2,7 @@ package org.herald.domain.user;
 
 import org.herald.domain.common.CborSerializable;
 
-/** Published on the user's topic once durable, for every node holding that user's sockets. */
+/** Announced to every node once durable; the nodes holding that user's sockets act on it. */
 public sealed interface UserNotification extends CborSerializable {
   String userId();
 

@@ -13,7 +13,6 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.herald.domain.DomainTestKit;
 import org.herald.domain.DomainTestKit.RecordingPublisher;
 import org.herald.domain.common.ErrorCode;
-import org.herald.domain.common.Topics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -86,7 +85,7 @@ class UserEntityTest {
     assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.EndSession("s2", r)).reply());
     assertInstanceOf(UserReply.Rejected.class, authenticate("s2", "h2"));
     assertEquals(
-        new DomainTestKit.RecordingPublisher.Published(Topics.user("ualice"), new UserNotification.SessionRevoked("ualice", "s2")),
+        new RecordingPublisher.Published(RecordingPublisher.EVERY_NODE, new UserNotification.SessionRevoked("ualice", "s2")),
         publisher.published.get(0));
     var twice = kit.<UserReply>runCommand(r -> new UserCommand.EndSession("s2", r)).reply();
     assertEquals(ErrorCode.SESSION_NOT_FOUND, assertInstanceOf(UserReply.Rejected.class, twice).rejection().code());

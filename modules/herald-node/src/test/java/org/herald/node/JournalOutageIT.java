@@ -1,0 +1,73 @@
+package org.herald.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+import org.herald.testkit.HeraldClient;
+import org.herald.testkit.HeraldClient.Account;
+import org.herald.testkit.HeraldClient.Response;
+import org.herald.testkit.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * When the database refuses connections, sends answer 503 UNAVAILABLE with a retry hint and
+ * nothing is acknowledged that is not durable; when it returns, service resumes by itself and a
+ * client's retry with the same clientMessageId stores the message exactly once.
+ */
+class JournalOutageIT {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  static void database(boolean open) throws Exception {
+    String db = pg.url().substring(pg.url().lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+    try (Connection conn = java.sql.DriverManager.getConnection(
+            System.getenv().getOrDefault("HERALD_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"), pg.user(), pg.password());
+        Statement st = conn.createStatement()) {
+      st.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS " + open);
+      if (!open) {
+        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+      }
+    }
+  }
+
+  @Test
+  void sendsFailFastWhileTheJournalIsDownAndResumeAfterwards() throws Exception {
+    HeraldNode node = TestNodes.start(TestNodes.on(pg));
+    try {
+      HeraldClient client = new HeraldClient(node.baseUrl());
+      Account alice = client.register("outage_alice", "Alice", "pa55word", "phone");
+      Account bob = client.register("outage_bob", "Bob", "pa55word", "phone");
+      String chatId = client.post("/v1/chats", alice.token(), Map.of("kind", "direct", "userId", bob.userId())).text("chatId");
+      String path = "/v1/chats/" + chatId + "/messages";
+      assertEquals(201, client.post(path, alice.token(), Map.of("clientMessageId", "before", "text", "before")).status());
+
+      database(false);
+      Response down = client.post(path, alice.token(), Map.of("clientMessageId", "during", "text", "during"));
+      assertEquals(503, down.status(), down.raw());
+      assertEquals("UNAVAILABLE", down.errorCode());
+      assertTrue(down.body().path("error").path("retryAfterSeconds").asInt() > 0);
+
+      database(true);
+      Response retried =
+          ApiIT.eventually(
+              () -> client.post(path, alice.token(), Map.of("clientMessageId", "during", "text", "during")),
+              r -> r.status() == 201);
+      Response again = client.post(path, alice.token(), Map.of("clientMessageId", "during", "text", "during"));
+      assertEquals(retried.body(), again.body());
+      JsonNode messages = client.get(path, bob.token()).body().path("messages");
+      long copies = 0;
+      for (JsonNode m : messages) {
+        copies += m.path("text").asText().equals("during") ? 1 : 0;
+      }
+      assertEquals(1, copies, "stored exactly once");
+      assertEquals(messages.size(), messages.get(messages.size() - 1).path("messageId").asInt(), "no gaps in messageId");
+    } finally {
+      database(true);
+      node.stop();
+    }
+  }
+}
