@@ -380,6 +380,11 @@ class ApiIT {
     s.close();
 
     assertEquals(401, client.connectRawStatus("/v1/updates", null));
+    assertEquals(401, client.connectRawStatus("/v1/updates?token=bogus", null));
+    assertBad(client.get("/v1/updates", a.token()), 400, null);
+    Socket viaQuery = client.connectRaw("/v1/updates?token=" + a.token(), null);
+    viaQuery.await(f -> f.path("type").asText().equals("ready"), Duration.ofSeconds(10));
+    viaQuery.close();
   }
 
   static void assertBad(Response r, int status, String field) {

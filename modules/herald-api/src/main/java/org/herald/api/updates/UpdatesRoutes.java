@@ -16,6 +16,14 @@ public final class UpdatesRoutes extends RouteSupport {
   }
 
   public Route routes() {
-    return path("updates", () -> get(() -> authenticated(caller -> handleWebSocketMessages(socket.flow(caller)))));
+    return path(
+        "updates",
+        () ->
+            get(
+                () ->
+                    authenticated(
+                        caller ->
+                            extractWebSocketUpgrade(
+                                upgrade -> complete(upgrade.handleMessagesWith(socket.flow(caller)))))));
   }
 }

@@ -9,7 +9,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -50,26 +49,34 @@ public final class UpdatesSocket {
 
   record ErrorFrame(String type, String clientMessageId, ApiErrors.ErrorBody.Error error) {}
 
+  /**
+   * The socket's flow. Nothing is registered with the hub until the flow is materialized, that
+   * is, until the upgrade really happened; termination, whichever side ends it, unregisters.
+   */
   public Flow<Message, Message, NotUsed> flow(Caller caller) {
-    Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> out =
-        Source.<Message>queue(settings.socketBufferSize()).preMaterialize(materializer);
-    BoundedSourceQueue<Message> queue = out.first();
     String connId = UUID.randomUUID().toString();
-    hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), queue));
-
-    Sink<Message, NotUsed> in =
-        Flow.<Message>create()
-            .mapAsync(1, this::text)
-            .mapAsync(settings.socketSendParallelism(), text -> handle(caller, text))
-            .to(Sink.foreach(frame -> queue.offer(TextMessage.create(frame))));
+    CompletableFuture<BoundedSourceQueue<Message>> queue = new CompletableFuture<>();
 
     Source<Message, NotUsed> outgoing =
-        out.second()
+        Source.<Message>queue(settings.socketBufferSize())
+            .mapMaterializedValue(
+                q -> {
+                  queue.complete(q);
+                  hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), q));
+                  return NotUsed.getInstance();
+                })
             .watchTermination(
                 (mat, done) -> {
                   done.whenComplete((d, failure) -> hub.tell(new UpdatesHub.Disconnect(connId)));
                   return mat;
                 });
+
+    Sink<Message, NotUsed> in =
+        Flow.<Message>create()
+            .mapAsync(1, this::text)
+            .mapAsync(settings.socketSendParallelism(), text -> handle(caller, text))
+            .to(Sink.foreach(frame -> queue.thenAccept(q -> q.offer(TextMessage.create(frame)))));
+
     return Flow.fromSinkAndSourceCoupled(in, outgoing);
   }
 
