@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -22,8 +23,6 @@ import org.herald.api.message.dto.MessageDtos.UpdatesResponse;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatEntity;
 import org.herald.domain.chat.ChatReply;
-import org.herald.domain.chat.ChatUpdate;
-import org.herald.domain.chat.Message;
 import org.herald.domain.common.Ids;
 import org.herald.domain.common.Limits;
 import org.herald.projection.history.HistoryRepository;
@@ -146,21 +145,9 @@ public final class MessageRoutes extends RouteSupport {
               if (!(reply instanceof ChatReply.History h)) {
                 throw Messaging.unexpected(reply);
               }
-              long coldTo = Math.min(h.toId(), h.windowFirstMessageId() - 1);
-              if (h.fromId() > coldTo) {
-                return CompletableFuture.completedFuture(Json.ok(MessagesResponse.of(h.messages())));
-              }
-              return history
-                  .messages(chatId, h.fromId(), coldTo)
-                  .thenApply(
-                      cold -> {
-                        if (cold.size() < coldTo - h.fromId() + 1) {
-                          throw projectionBehind();
-                        }
-                        List<Message> all = new ArrayList<>(cold);
-                        all.addAll(h.messages());
-                        return Json.ok(MessagesResponse.of(all));
-                      });
+              return withColdPart(h.fromId(), h.toId(), h.windowFirstMessageId(), h.messages(),
+                      (from, to) -> history.messages(chatId, from, to))
+                  .thenApply(all -> Json.ok(MessagesResponse.of(all)));
             });
   }
 
@@ -171,21 +158,32 @@ public final class MessageRoutes extends RouteSupport {
               if (!(reply instanceof ChatReply.Updates u)) {
                 throw Messaging.unexpected(reply);
               }
-              long coldTo = Math.min(u.toPts(), u.windowFirstPts() - 1);
-              if (u.fromPts() > coldTo) {
-                return CompletableFuture.completedFuture(Json.ok(UpdatesResponse.of(u.updates(), u.pts())));
+              return withColdPart(u.fromPts(), u.toPts(), u.windowFirstPts(), u.updates(),
+                      (from, to) -> history.updates(chatId, from, to))
+                  .thenApply(all -> Json.ok(UpdatesResponse.of(all, u.pts())));
+            });
+  }
+
+  /**
+   * The page {@code from..to} (numbers without gaps): the part below the entity's window comes
+   * from the history read model, the rest from the entity. A cold part with holes means the
+   * projection is behind, and the client is asked to retry rather than shown a gap.
+   */
+  private static <T> CompletionStage<List<T>> withColdPart(
+      long from, long to, long windowFirst, List<T> warm, BiFunction<Long, Long, CompletionStage<List<T>>> cold) {
+    long coldTo = Math.min(to, windowFirst - 1);
+    if (from > coldTo) {
+      return CompletableFuture.completedFuture(warm);
+    }
+    return cold.apply(from, coldTo)
+        .thenApply(
+            rows -> {
+              if (rows.size() < coldTo - from + 1) {
+                throw projectionBehind();
               }
-              return history
-                  .updates(chatId, u.fromPts(), coldTo)
-                  .thenApply(
-                      cold -> {
-                        if (cold.size() < coldTo - u.fromPts() + 1) {
-                          throw projectionBehind();
-                        }
-                        List<ChatUpdate> all = new ArrayList<>(cold);
-                        all.addAll(u.updates());
-                        return Json.ok(UpdatesResponse.of(all, u.pts()));
-                      });
+              List<T> all = new ArrayList<>(rows);
+              all.addAll(warm);
+              return all;
             });
   }
 

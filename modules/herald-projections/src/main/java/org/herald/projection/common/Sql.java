@@ -1,5 +1,6 @@
 package org.herald.projection.common;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,10 +8,13 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import javax.sql.DataSource;
 
 /** Small JDBC helpers shared by the repositories. */
 public final class Sql {
@@ -33,6 +37,38 @@ public final class Sql {
           }
         },
         jdbcExecutor);
+  }
+
+  /** Sets a statement's parameters. */
+  @FunctionalInterface
+  public interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Reads one row. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** A read-only query on its own pooled connection, on the JDBC dispatcher. */
+  public static <T> CompletionStage<List<T>> query(
+      DataSource dataSource, Executor jdbcExecutor, String sql, Binder binder, RowMapper<T> mapper) {
+    return async(
+        jdbcExecutor,
+        () -> {
+          try (Connection conn = dataSource.getConnection();
+              PreparedStatement ps = conn.prepareStatement(sql)) {
+            binder.bind(ps);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                rows.add(mapper.map(rs));
+              }
+            }
+            return rows;
+          }
+        });
   }
 
   public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {

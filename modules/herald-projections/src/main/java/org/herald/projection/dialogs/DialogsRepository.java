@@ -2,14 +2,14 @@ package org.herald.projection.dialogs;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.herald.domain.chat.ChatEvent.ChatCreated;
+import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.chat.Message;
@@ -31,7 +31,7 @@ public final class DialogsRepository {
             "INSERT INTO dialog_chats (chat_id, kind, title, created_at, last_message_id, pts, last_activity_at)"
                 + " VALUES (?, ?, ?, ?, 0, 0, ?)")) {
       ps.setString(1, e.chatId());
-      ps.setString(2, e.kind().name().toLowerCase(java.util.Locale.ROOT));
+      ps.setString(2, e.kind().name().toLowerCase(Locale.ROOT));
       ps.setString(3, e.title());
       Sql.setInstant(ps, 4, e.date());
       Sql.setInstant(ps, 5, e.date());
@@ -43,7 +43,7 @@ public final class DialogsRepository {
                 + " VALUES (?, ?, ?, 0, ?)")) {
       for (String member : e.memberIds()) {
         String peer = null;
-        if (e.memberIds().size() == 2 && e.kind() == org.herald.domain.chat.ChatKind.DIRECT) {
+        if (e.memberIds().size() == 2 && e.kind() == ChatKind.DIRECT) {
           peer = e.memberIds().get(0).equals(member) ? e.memberIds().get(1) : e.memberIds().get(0);
         }
         ps.setString(1, member);
@@ -101,49 +101,41 @@ public final class DialogsRepository {
 
   /** A user's dialogs, most recent activity first. */
   public CompletionStage<List<Dialog>> dialogsOf(String userId, int limit) {
-    return Sql.async(
+    return Sql.query(
+        dataSource,
         jdbcExecutor,
-        () -> {
-          try (Connection conn = dataSource.getConnection();
-              PreparedStatement ps =
-                  conn.prepareStatement(
-                      "SELECT c.chat_id, c.kind, c.title, c.last_message_id, c.last_message_sender,"
-                          + " c.last_message_text, c.last_message_date, c.last_message_silent,"
-                          + " c.last_message_reply_to, c.pts, c.last_activity_at, m.peer_user_id, m.read_up_to"
-                          + " FROM dialog_members m JOIN dialog_chats c ON c.chat_id = m.chat_id"
-                          + " WHERE m.user_id = ? ORDER BY c.last_activity_at DESC, c.chat_id LIMIT ?")) {
-            ps.setString(1, userId);
-            ps.setInt(2, limit);
-            List<Dialog> dialogs = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                long lastId = rs.getLong("last_message_id");
-                Message last =
-                    lastId == 0
-                        ? null
-                        : new Message(
-                            lastId,
-                            rs.getString("last_message_sender"),
-                            rs.getString("last_message_text"),
-                            Sql.getInstant(rs, "last_message_date"),
-                            null,
-                            rs.getBoolean("last_message_silent"),
-                            Sql.getLong(rs, "last_message_reply_to"));
-                dialogs.add(
-                    new Dialog(
-                        rs.getString("chat_id"),
-                        rs.getString("kind"),
-                        rs.getString("title"),
-                        rs.getString("peer_user_id"),
-                        lastId,
-                        rs.getLong("read_up_to"),
-                        rs.getLong("pts"),
-                        Sql.getInstant(rs, "last_activity_at"),
-                        last));
-              }
-            }
-            return dialogs;
-          }
+        "SELECT c.chat_id, c.kind, c.title, c.last_message_id, c.last_message_sender,"
+            + " c.last_message_text, c.last_message_date, c.last_message_silent,"
+            + " c.last_message_reply_to, c.pts, c.last_activity_at, m.peer_user_id, m.read_up_to"
+            + " FROM dialog_members m JOIN dialog_chats c ON c.chat_id = m.chat_id"
+            + " WHERE m.user_id = ? ORDER BY c.last_activity_at DESC, c.chat_id LIMIT ?",
+        ps -> {
+          ps.setString(1, userId);
+          ps.setInt(2, limit);
+        },
+        rs -> {
+          long lastId = rs.getLong("last_message_id");
+          Message last =
+              lastId == 0
+                  ? null
+                  : new Message(
+                      lastId,
+                      rs.getString("last_message_sender"),
+                      rs.getString("last_message_text"),
+                      Sql.getInstant(rs, "last_message_date"),
+                      null,
+                      rs.getBoolean("last_message_silent"),
+                      Sql.getLong(rs, "last_message_reply_to"));
+          return new Dialog(
+              rs.getString("chat_id"),
+              rs.getString("kind"),
+              rs.getString("title"),
+              rs.getString("peer_user_id"),
+              lastId,
+              rs.getLong("read_up_to"),
+              rs.getLong("pts"),
+              Sql.getInstant(rs, "last_activity_at"),
+              last);
         });
   }
 }

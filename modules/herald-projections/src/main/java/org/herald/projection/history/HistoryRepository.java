@@ -2,9 +2,7 @@ package org.herald.projection.history;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -54,57 +52,38 @@ public final class HistoryRepository {
 
   /** Messages with {@code fromId <= messageId <= toId}, in order. */
   public CompletionStage<List<Message>> messages(String chatId, long fromId, long toId) {
-    return Sql.async(
+    return Sql.query(
+        dataSource,
         jdbcExecutor,
-        () -> {
-          try (Connection conn = dataSource.getConnection();
-              PreparedStatement ps =
-                  conn.prepareStatement(
-                      "SELECT message_id, sender_id, text, sent_at, edited_at, silent, reply_to_message_id"
-                          + " FROM chat_messages WHERE chat_id = ? AND message_id BETWEEN ? AND ?"
-                          + " ORDER BY message_id")) {
-            ps.setString(1, chatId);
-            ps.setLong(2, fromId);
-            ps.setLong(3, toId);
-            List<Message> messages = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                messages.add(
-                    new Message(
-                        rs.getLong("message_id"),
-                        rs.getString("sender_id"),
-                        rs.getString("text"),
-                        Sql.getInstant(rs, "sent_at"),
-                        Sql.getInstant(rs, "edited_at"),
-                        rs.getBoolean("silent"),
-                        Sql.getLong(rs, "reply_to_message_id")));
-              }
-            }
-            return messages;
-          }
-        });
+        "SELECT message_id, sender_id, text, sent_at, edited_at, silent, reply_to_message_id"
+            + " FROM chat_messages WHERE chat_id = ? AND message_id BETWEEN ? AND ? ORDER BY message_id",
+        ps -> {
+          ps.setString(1, chatId);
+          ps.setLong(2, fromId);
+          ps.setLong(3, toId);
+        },
+        rs ->
+            new Message(
+                rs.getLong("message_id"),
+                rs.getString("sender_id"),
+                rs.getString("text"),
+                Sql.getInstant(rs, "sent_at"),
+                Sql.getInstant(rs, "edited_at"),
+                rs.getBoolean("silent"),
+                Sql.getLong(rs, "reply_to_message_id")));
   }
 
   /** Changes with {@code fromPts <= pts <= toPts}, in pts order. */
   public CompletionStage<List<ChatUpdate>> updates(String chatId, long fromPts, long toPts) {
-    return Sql.async(
+    return Sql.query(
+        dataSource,
         jdbcExecutor,
-        () -> {
-          try (Connection conn = dataSource.getConnection();
-              PreparedStatement ps =
-                  conn.prepareStatement(
-                      "SELECT body FROM chat_updates WHERE chat_id = ? AND pts BETWEEN ? AND ? ORDER BY pts")) {
-            ps.setString(1, chatId);
-            ps.setLong(2, fromPts);
-            ps.setLong(3, toPts);
-            List<ChatUpdate> updates = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                updates.add(UpdateJson.read(rs.getString("body")));
-              }
-            }
-            return updates;
-          }
-        });
+        "SELECT body FROM chat_updates WHERE chat_id = ? AND pts BETWEEN ? AND ? ORDER BY pts",
+        ps -> {
+          ps.setString(1, chatId);
+          ps.setLong(2, fromPts);
+          ps.setLong(3, toPts);
+        },
+        rs -> UpdateJson.read(rs.getString("body")));
   }
 }
