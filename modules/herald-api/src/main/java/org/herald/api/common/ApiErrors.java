@@ -101,8 +101,12 @@ public final class ApiErrors {
       String text = strict.getData().utf8String();
       StatusCode status = response.status();
       String code = codeFor(status);
-      ApiException e =
-          new ApiException(status, code, text.isBlank() ? status.reason() : text, null, null);
+      String message = text.isBlank() ? status.reason() : text;
+      if (status.intValue() == 413) {
+        // Pekko's text names its configuration keys; clients need only the limit.
+        message = "request body is larger than the limit of this call";
+      }
+      ApiException e = new ApiException(status, code, message, null, null);
       return response(e).withHeaders(response.getHeaders());
     }
     return response;
