@@ -39,6 +39,14 @@ public final class PasswordHasher {
 
   /** True when {@code password} matches {@code encoded}; false for anything malformed. */
   public boolean verify(String password, String encoded) {
+    try {
+      return verifyEncoded(password, encoded);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private boolean verifyEncoded(String password, String encoded) {
     String[] parts = encoded == null ? new String[0] : encoded.split("\\$");
     // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
     if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
@@ -61,6 +69,9 @@ public final class PasswordHasher {
           return false;
         }
       }
+    }
+    if (m < 8 || t < 1 || p < 1) {
+      return false;
     }
     byte[] salt = B64D.decode(parts[4]);
     byte[] expected = B64D.decode(parts[5]);

@@ -1,0 +1,47 @@
+package org.herald.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeOptionsTest {
+  @Test
+  void flagsWinOverTheEnvironment() {
+    var options = NodeOptions.parse(List.of("--port", "9001"), Map.of("HERALD_HTTP_PORT", "9000", "HERALD_DATA_DIR", "/tmp/x"));
+    assertEquals(9001, options.overrides().get("herald.http.port"));
+    assertEquals("/tmp/x", options.overrides().get("herald.data-dir"));
+    var config = HeraldNode.config(options);
+    assertEquals(9001, config.getInt("herald.http.port"));
+    assertTrue(config.getString("herald.db.effective-url").startsWith("jdbc:h2:file:/tmp/x/herald"));
+    assertEquals("slick.jdbc.H2Profile$", config.getString("pekko-persistence-jdbc.shared-databases.herald.profile"));
+  }
+
+  @Test
+  void postgresUrlsSelectThePostgresProfileAndDialect() {
+    var config = HeraldNode.config(NodeOptions.parse(List.of("--db-url", "jdbc:postgresql://db:5432/herald"), Map.of()));
+    assertEquals("slick.jdbc.PostgresProfile$", config.getString("pekko-persistence-jdbc.shared-databases.herald.profile"));
+    assertEquals("postgres-dialect", config.getString("pekko.projection.jdbc.dialect"));
+    assertEquals("jdbc:postgresql://db:5432/herald", config.getString("pekko-persistence-jdbc.shared-databases.herald.db.url"));
+  }
+
+  @Test
+  void seedsBecomeClusterAddresses() {
+    var options = NodeOptions.parse(List.of("--seeds", "127.0.0.1:25521, 127.0.0.1:25522"), Map.of());
+    assertEquals(
+        List.of("pekko://herald@127.0.0.1:25521", "pekko://herald@127.0.0.1:25522"),
+        options.overrides().get("pekko.cluster.seed-nodes"));
+  }
+
+  @Test
+  void badFlagsAreUsageErrorsThatSayWhy() {
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--port", "x"), Map.of())).getMessage().contains("--port"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--bogus", "1"), Map.of())).getMessage().contains("--bogus"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--port"), Map.of())).getMessage().contains("--port"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--db", "postgres"), Map.of())).getMessage().contains("HERALD_DB_URL"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of(), Map.of("HERALD_HTTP_PORT", "70000"))).getMessage().contains("HERALD_HTTP_PORT"));
+  }
+}
