@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -81,8 +82,13 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     }
   }
 
+  /**
+   * Resumed, not restarted, on an unexpected failure: its state is every socket of this node,
+   * and losing it would silence them all.
+   */
   public static Behavior<Command> create(ClusterSharding sharding, PubSub pubSub, Duration askTimeout) {
-    return Behaviors.setup(ctx -> new UpdatesHub(ctx, sharding, pubSub, askTimeout));
+    return Behaviors.<Command>supervise(Behaviors.setup(ctx -> new UpdatesHub(ctx, sharding, pubSub, askTimeout)))
+        .onFailure(SupervisorStrategy.resume());
   }
 
   private static final String READY = Json.write(Map.of("type", "ready"));
@@ -171,7 +177,9 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       return this;
     }
     Follower follower = followers.get(conn.userId());
-    follower.conns.remove(conn.connId());
+    if (follower == null || follower.conns.remove(conn.connId()) == null) {
+      return this;
+    }
     if (follower.conns.isEmpty()) {
       followers.remove(conn.userId());
       for (String chatId : follower.chats) {
@@ -256,9 +264,10 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
 
   private Behavior<Command> onListingFailed(ListingFailed failed) {
     getContext().getLog().warn("could not list chats of {}: {}", failed.userId(), failed.cause().toString());
-    Follower follower = followers.get(failed.userId());
+    Follower follower = followers.remove(failed.userId());
     if (follower != null) {
-      // The client reconnects and the listing is tried again.
+      // Its sockets close; the client reconnects and the listing is tried again.
+      follower.chats.forEach(chatId -> unfollow(failed.userId(), chatId));
       follower.conns.values().forEach(conn -> conn.queue().fail(failed.cause()));
     }
     return this;
