@@ -3,7 +3,6 @@ package org.herald.domain.chat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +33,6 @@ import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.chat.ChatReply.Rejected;
 import org.herald.domain.chat.ChatState.Active;
 import org.herald.domain.chat.ChatState.Empty;
-import org.herald.domain.chat.ChatState.Member;
 import org.herald.domain.chat.ChatUpdate.MessageNew;
 import org.herald.domain.common.ErrorCode;
 import org.herald.domain.common.Limits;
@@ -167,6 +165,7 @@ public final class ChatEntity
               new Rejected(Rejection.onField(ErrorCode.INVALID_FIELD, "kind", "kind must be direct")));
     }
     if (cmd.memberIds().size() != 2
+        || !cmd.memberIds().stream().allMatch(MemberSet::isUserId)
         || !chatId.equals(ChatIds.direct(cmd.memberIds().get(0), cmd.memberIds().get(1)))) {
       return Effect()
           .reply(
@@ -186,7 +185,7 @@ public final class ChatEntity
   private ReplyEffect<ChatEvent, ChatState> onCreateExisting(Active state, CreateChat cmd) {
     if (state.kind() == ChatKind.DIRECT
         && cmd.kind() == ChatKind.DIRECT
-        && state.members().keySet().equals(Set.copyOf(cmd.memberIds()))) {
+        && state.members().equals(MemberSet.of(cmd.memberIds()))) {
       return Effect().reply(cmd.replyTo(), new ChatReply.ChatCreated(view(state, cmd.createdBy()), false));
     }
     return Effect()
@@ -240,8 +239,7 @@ public final class ChatEntity
   }
 
   private ReplyEffect<ChatEvent, ChatState> onMarkRead(Active state, MarkRead cmd) {
-    Member reader = state.members().get(cmd.userId());
-    if (reader == null) {
+    if (!state.isMember(cmd.userId())) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
     if (cmd.upToMessageId() > state.lastMessageId()) {
@@ -254,7 +252,7 @@ public final class ChatEntity
                       "upToMessageId",
                       "upToMessageId is beyond the last message (" + state.lastMessageId() + ")")));
     }
-    if (cmd.upToMessageId() <= reader.readUpTo()) {
+    if (cmd.upToMessageId() <= state.readMarkOf(cmd.userId())) {
       return Effect().reply(cmd.replyTo(), new ChatReply.Ack());
     }
     var event =
@@ -322,16 +320,16 @@ public final class ChatEntity
   }
 
   private static ChatReply.ChatView view(Active state, String userId) {
-    Member me = state.members().get(userId);
     return new ChatReply.ChatView(
         state.chatId(),
         state.kind(),
         state.title(),
-        state.memberIds(),
-        me == null ? null : me.role(),
+        state.members().size() <= ChatState.READ_MARKS_LIMIT ? state.memberIds() : List.of(),
+        state.members().size(),
+        state.roleOf(userId),
         state.lastMessageId(),
         state.pts(),
-        me == null ? 0 : me.readUpTo(),
+        state.readMarkOf(userId),
         state.createdAt());
   }
 
@@ -352,12 +350,9 @@ public final class ChatEntity
   }
 
   private static Active created(ChatCreated e) {
-    Map<String, Member> members = new HashMap<>();
-    for (String id : e.memberIds()) {
-      Role role = e.kind() != ChatKind.DIRECT && id.equals(e.createdBy()) ? Role.OWNER : Role.MEMBER;
-      members.put(id, new Member(id, role, 0, e.date()));
-    }
+    Map<String, Role> roles = e.kind() == ChatKind.DIRECT ? Map.of() : Map.of(e.createdBy(), Role.OWNER);
     return new Active(
-        e.chatId(), e.kind(), e.title(), e.createdBy(), e.date(), members, 0, 0, RecentUpdates.empty());
+        e.chatId(), e.kind(), e.title(), e.createdBy(), e.date(), MemberSet.of(e.memberIds()), roles,
+        Map.of(), 0, 0, RecentUpdates.empty());
   }
 }

@@ -8,12 +8,13 @@ import org.herald.domain.common.Rejection;
 /** Answers of a chat. */
 public sealed interface ChatReply extends CborSerializable {
 
-  /** The chat as one member sees it. */
+  /** The chat as one member sees it; {@code memberIds} only for chats of up to 100 members. */
   record ChatView(
       String chatId,
       ChatKind kind,
       String title,
       List<String> memberIds,
+      int memberCount,
       Role myRole,
       long lastMessageId,
       long pts,

@@ -10,21 +10,22 @@ import org.herald.domain.common.CborSerializable;
 /** Immutable state of a chat: {@link Empty} until created, then {@link Active}. */
 public sealed interface ChatState extends CborSerializable {
 
+  /**
+   * Read marks are kept in the entity only for chats up to this size: they serve the forward-only
+   * rule and, later, read receipts of direct chats and small groups. Larger chats keep marks in
+   * the read model only, so a message never touches per-member state.
+   */
+  int READ_MARKS_LIMIT = 100;
+
   /** The chat does not exist. */
   record Empty() implements ChatState {}
 
-  /** A member, their role and how far they have read. */
-  record Member(String userId, Role role, long readUpTo, Instant joinedAt)
-      implements CborSerializable {
-    Member withReadUpTo(long messageId) {
-      return new Member(userId, role, Math.max(readUpTo, messageId), joinedAt);
-    }
-  }
-
   /**
-   * A chat that exists. {@code lastMessageId} and {@code pts} are the last numbers handed out;
-   * {@code recent} holds the last updates, for read-your-writes history, catch-up and
-   * idempotent sends.
+   * A chat that exists. {@code members} holds every member compactly (a million cost ~16 MB);
+   * {@code roles} only the members above plain membership (owner, admins); {@code readMarks}
+   * the read marks of chats up to {@link #READ_MARKS_LIMIT} members. {@code lastMessageId} and
+   * {@code pts} are the last numbers handed out; {@code recent} holds the last updates, for
+   * read-your-writes history, catch-up and idempotent sends.
    */
   record Active(
       String chatId,
@@ -32,22 +33,40 @@ public sealed interface ChatState extends CborSerializable {
       String title,
       String createdBy,
       Instant createdAt,
-      Map<String, Member> members,
+      MemberSet members,
+      Map<String, Role> roles,
+      Map<String, Long> readMarks,
       long lastMessageId,
       long pts,
       RecentUpdates recent)
       implements ChatState {
 
     public Active {
-      members = Map.copyOf(members);
+      roles = Map.copyOf(roles);
+      readMarks = Map.copyOf(readMarks);
     }
 
     public boolean isMember(String userId) {
-      return members.containsKey(userId);
+      return members.contains(userId);
     }
 
+    /** The member's role, or null for a non-member. */
+    public Role roleOf(String userId) {
+      return !isMember(userId) ? null : roles.getOrDefault(userId, Role.MEMBER);
+    }
+
+    /** The member's read mark as the entity knows it (0 when it does not track marks). */
+    public long readMarkOf(String userId) {
+      return readMarks.getOrDefault(userId, 0L);
+    }
+
+    public boolean tracksReadMarks() {
+      return members.size() <= READ_MARKS_LIMIT;
+    }
+
+    /** Member ids, sorted; only for small chats (callers check the size first). */
     public List<String> memberIds() {
-      return members.keySet().stream().sorted().toList();
+      return members.toList().stream().sorted().toList();
     }
 
     /** The answer already given to this sender's {@code clientMessageId}, if still remembered. */
@@ -78,40 +97,27 @@ public sealed interface ChatState extends CborSerializable {
     }
 
     Active withMessage(MessageNew update, int window) {
-      Map<String, Member> next = members;
-      Member sender = members.get(update.message().senderId());
-      if (sender != null) {
-        next = new HashMap<>(members);
-        next.put(sender.userId(), sender.withReadUpTo(update.message().messageId()));
-      }
+      String sender = update.message().senderId();
+      Map<String, Long> marks = withMark(sender, update.message().messageId());
       return new Active(
-          chatId,
-          kind,
-          title,
-          createdBy,
-          createdAt,
-          next,
-          update.message().messageId(),
-          update.pts(),
-          recent.append(update, window));
+          chatId, kind, title, createdBy, createdAt, members, roles, marks,
+          update.message().messageId(), update.pts(), recent.append(update, window));
     }
 
     Active withRead(ChatUpdate.ReadUpTo update, int window) {
-      Map<String, Member> next = new HashMap<>(members);
-      Member reader = members.get(update.userId());
-      if (reader != null) {
-        next.put(reader.userId(), reader.withReadUpTo(update.upToMessageId()));
-      }
+      Map<String, Long> marks = withMark(update.userId(), update.upToMessageId());
       return new Active(
-          chatId,
-          kind,
-          title,
-          createdBy,
-          createdAt,
-          next,
-          lastMessageId,
-          update.pts(),
-          recent.append(update, window));
+          chatId, kind, title, createdBy, createdAt, members, roles, marks,
+          lastMessageId, update.pts(), recent.append(update, window));
+    }
+
+    private Map<String, Long> withMark(String userId, long messageId) {
+      if (!tracksReadMarks() || !isMember(userId) || readMarkOf(userId) >= messageId) {
+        return readMarks;
+      }
+      Map<String, Long> next = new HashMap<>(readMarks);
+      next.put(userId, messageId);
+      return next;
     }
   }
 }

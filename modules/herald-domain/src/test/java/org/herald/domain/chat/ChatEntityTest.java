@@ -27,9 +27,9 @@ class ChatEntityTest {
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
 
-  static final String ALICE = "ualice";
-  static final String BOB = "ubob";
-  static final String CAROL = "ucarol";
+  static final String ALICE = "u" + "a".repeat(16);
+  static final String BOB = "u" + "b".repeat(16);
+  static final String CAROL = "u" + "c".repeat(16);
   static final String CHAT = ChatIds.direct(ALICE, BOB);
 
   RecordingPublisher publisher;
@@ -162,6 +162,7 @@ class ChatEntityTest {
     var view = assertInstanceOf(ChatReply.ChatView.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetChat(BOB, r)).reply());
     assertEquals(2, view.myReadUpTo());
     assertEquals(3, view.pts());
+    assertEquals(2, view.memberCount());
   }
 
   @Test

@@ -37,7 +37,7 @@ public final class ChatDtos {
           v.title(),
           peer,
           v.memberIds(),
-          v.memberIds().size(),
+          v.memberCount(),
           v.myRole() == null ? null : v.myRole().name().toLowerCase(Locale.ROOT),
           v.lastMessageId(),
           v.pts(),
