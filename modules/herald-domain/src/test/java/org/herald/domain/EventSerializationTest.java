@@ -17,6 +17,7 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
 import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatKind;
+import org.herald.domain.chat.Role;
 import org.herald.domain.common.CborSerializable;
 import org.herald.domain.handle.HandleEntity;
 import org.herald.domain.user.UserEvent;
@@ -48,10 +49,21 @@ class EventSerializationTest {
           new Sample("user", 1, new UserEvent.UserRegistered("uabc", "Alice", "+4915112345678", "Alice A", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", T)),
           new Sample("user", 1, new UserEvent.SessionOpened("sabc", "phone", "dG9rZW4taGFzaA", T)),
           new Sample("user", 1, new UserEvent.SessionEnded("sabc", T)),
-          new Sample("user", 1, new UserEvent.ChatRecorded("d-uabc-uxyz", T)),
+          new Sample("user", 1, new UserEvent.ChatRecorded("d-uabc-uxyz", T, null)),
+          new Sample("user", 2, new UserEvent.ChatRecorded("gabc", T, 3L)),
+          new Sample("user", 1, new UserEvent.ChatForgotten("gabc", 4, T)),
           new Sample("handle", 1, new HandleEntity.HandleClaimed("uabc", T)),
           new Sample("handle", 1, new HandleEntity.HandleReleased("uabc", T)),
-          new Sample("chat", 1, new ChatEvent.ChatCreated("d-uabc-uxyz", ChatKind.DIRECT, null, "uabc", List.of("uabc", "uxyz"), T)),
+          new Sample("chat", 1, new ChatEvent.ChatCreated("d-uabc-uxyz", ChatKind.DIRECT, null, "uabc", List.of("uabc", "uxyz"), T, null, null)),
+          new Sample("chat", 2, new ChatEvent.ChatCreated("gabc", ChatKind.GROUP, "Friends", "uabc", List.of("uabc", "uxyz"), T, "friends_club", true)),
+          new Sample("chat", 1, new ChatEvent.MembersJoined("gabc", List.of("uxyz", "uqrs"), "uabc", ChatEvent.JoinMethod.ADDED, 4, 2, T)),
+          new Sample("chat", 1, new ChatEvent.MemberLeft("gabc", "uxyz", "uabc", ChatEvent.LeaveReason.BANNED, 5, 3, T)),
+          new Sample("chat", 1, new ChatEvent.UserBanned("gabc", "uqrs", "uabc", T)),
+          new Sample("chat", 1, new ChatEvent.UserUnbanned("gabc", "uqrs", "uabc", T)),
+          new Sample("chat", 1, new ChatEvent.RoleChanged("gabc", "uqrs", Role.ADMIN, "uabc", 6, T)),
+          new Sample("chat", 1, new ChatEvent.ChatEdited("gabc", "Best friends", null, "uabc", 7, T)),
+          new Sample("chat", 1, new ChatEvent.InviteCreated("gabc", "gabc.c2VjcmV0", "uabc", T)),
+          new Sample("chat", 1, new ChatEvent.InviteRevoked("gabc", "gabc.c2VjcmV0", "uabc", T)),
           new Sample("chat", 1, new ChatEvent.MessageSent("d-uabc-uxyz", 7, 9, "uabc", "client-1", "hello \uD83D\uDE00", true, 3L, T)),
           new Sample("chat", 1, new ChatEvent.MessagesRead("d-uabc-uxyz", "uxyz", 7, 10, T)));
 

@@ -72,7 +72,7 @@ class ReadModelsIT {
 
   static List<ChatEvent> story(String chatId, String a, String b) {
     return List.of(
-        new ChatEvent.ChatCreated(chatId, ChatKind.DIRECT, null, a, List.of(a, b), T0),
+        new ChatEvent.ChatCreated(chatId, ChatKind.DIRECT, null, a, List.of(a, b), T0, null, false),
         new ChatEvent.MessageSent(chatId, 1, 1, a, "c1", "one", false, null, T0.plusSeconds(1)),
         new ChatEvent.MessageSent(chatId, 2, 2, a, "c2", "two", true, 1L, T0.plusSeconds(2)),
         new ChatEvent.MessagesRead(chatId, b, 1, 3, T0.plusSeconds(3)));
@@ -82,7 +82,7 @@ class ReadModelsIT {
   void dialogsShowTheLastMessageAndDeriveUnreadCounts() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
       handle(ds, story("d-ua-ub", "ua", "ub"));
-      handle(ds, List.of(new ChatEvent.ChatCreated("d-ua-uc", ChatKind.DIRECT, null, "uc", List.of("ua", "uc"), T0.plusSeconds(10))));
+      handle(ds, List.of(new ChatEvent.ChatCreated("d-ua-uc", ChatKind.DIRECT, null, "uc", List.of("ua", "uc"), T0.plusSeconds(10), null, false)));
       DialogsRepository repo = new DialogsRepository(ds, DIRECT);
 
       List<Dialog> ofB = repo.dialogsOf("ub", 100).toCompletableFuture().join();

@@ -105,7 +105,7 @@ public final class ChatRoutes extends RouteSupport {
                   .<ChatReply>ask(
                       replyTo ->
                           new ChatCommand.CreateChat(
-                              ChatKind.DIRECT, null, caller.userId(), List.of(caller.userId(), peerId), replyTo),
+                              ChatKind.DIRECT, null, null, false, caller.userId(), List.of(caller.userId(), peerId), replyTo),
                       askTimeout);
             })
         .thenCompose(
@@ -125,7 +125,7 @@ public final class ChatRoutes extends RouteSupport {
 
   private CompletionStage<Void> recordChat(String userId, String chatId) {
     return UserEntity.ref(sharding, userId)
-        .<UserReply>ask(replyTo -> new UserCommand.RecordChat(chatId, replyTo), askTimeout)
+        .<UserReply>ask(replyTo -> new UserCommand.RecordChat(chatId, 1, replyTo), askTimeout)
         .thenApply(
             reply -> {
               if (reply instanceof UserReply.Ack) {

@@ -193,6 +193,12 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     Object message = m.message();
     if (message instanceof ChatUpdate update) {
       deliver(update);
+      if (update instanceof ChatUpdate.MemberLeftUpdate left) {
+        // The leaver's sockets got this last update of the chat; nothing after it.
+        forget(left.userId(), left.chatId());
+      }
+    } else if (message instanceof UserNotification.ChatRemoved removed) {
+      forget(removed.userId(), removed.chatId());
     } else if (message instanceof UserNotification.ChatAdded added) {
       Follower follower = followers.get(added.userId());
       if (follower != null && follower.chats.add(added.chatId())) {
@@ -271,6 +277,13 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       follower.conns.values().forEach(conn -> conn.queue().fail(failed.cause()));
     }
     return this;
+  }
+
+  private void forget(String userId, String chatId) {
+    Follower follower = followers.get(userId);
+    if (follower != null && follower.chats.remove(chatId)) {
+      unfollow(userId, chatId);
+    }
   }
 
   private void follow(String userId, String chatId, Follower follower) {

@@ -10,10 +10,17 @@ public sealed interface ChatCommand extends CborSerializable {
 
   /**
    * Create the chat. For a direct chat, repeating it with the same two members answers the
-   * existing chat, so "open a chat with X" is idempotent.
+   * existing chat, so "open a chat with X" is idempotent. For a group or channel the creator
+   * becomes its owner; {@code username} must already be claimed for {@code chatId}.
    */
   record CreateChat(
-      ChatKind kind, String title, String createdBy, List<String> memberIds, ActorRef<ChatReply> replyTo)
+      ChatKind kind,
+      String title,
+      String username,
+      boolean isPublic,
+      String createdBy,
+      List<String> memberIds,
+      ActorRef<ChatReply> replyTo)
       implements ChatCommand {
     public CreateChat {
       memberIds = List.copyOf(memberIds);
@@ -48,4 +55,47 @@ public sealed interface ChatCommand extends CborSerializable {
   /** Changes after {@code afterPts}, at most {@code limit}. */
   record GetUpdates(String userId, long afterPts, int limit, ActorRef<ChatReply> replyTo)
       implements ChatCommand {}
+
+  /** An admin adds users (who exist: the caller checked) to a group or channel. */
+  record AddMembers(String actorId, List<String> userIds, ActorRef<ChatReply> replyTo) implements ChatCommand {
+    public AddMembers {
+      userIds = List.copyOf(userIds);
+    }
+  }
+
+  /** A user joins a public chat, or a private one with a live invite token; idempotent. */
+  record Join(String userId, String inviteToken, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** A member leaves. The owner must hand ownership over first. */
+  record Leave(String userId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** An admin removes a member; with {@code ban}, the user cannot come back until unbanned. */
+  record RemoveMember(String actorId, String userId, boolean ban, ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
+  /** An admin lifts a ban. */
+  record Unban(String actorId, String userId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** Promote a member to admin (owner or admin) or demote an admin (owner only). */
+  record SetRole(String actorId, String userId, Role role, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** The owner hands ownership to another member and becomes an admin. */
+  record TransferOwnership(String actorId, String userId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /**
+   * An admin changes the title and/or the username. {@code username} is the new one (already
+   * claimed for this chat) when {@code changeUsername}; null then removes it.
+   */
+  record EditChat(
+      String actorId, String title, boolean changeUsername, String username, ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
+  /** An admin creates an invite link with the given random token. */
+  record CreateInvite(String actorId, String token, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** An admin revokes an invite link. */
+  record RevokeInvite(String actorId, String token, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** An admin lists the live invite tokens. */
+  record ListInvites(String actorId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
 }

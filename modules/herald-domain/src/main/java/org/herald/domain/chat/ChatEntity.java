@@ -3,9 +3,12 @@ package org.herald.domain.chat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -16,18 +19,40 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.herald.domain.chat.ChatCommand.AddMembers;
 import org.herald.domain.chat.ChatCommand.CreateChat;
+import org.herald.domain.chat.ChatCommand.CreateInvite;
+import org.herald.domain.chat.ChatCommand.EditChat;
+import org.herald.domain.chat.ChatCommand.Join;
+import org.herald.domain.chat.ChatCommand.Leave;
+import org.herald.domain.chat.ChatCommand.ListInvites;
+import org.herald.domain.chat.ChatCommand.RemoveMember;
+import org.herald.domain.chat.ChatCommand.RevokeInvite;
+import org.herald.domain.chat.ChatCommand.SetRole;
+import org.herald.domain.chat.ChatCommand.TransferOwnership;
+import org.herald.domain.chat.ChatCommand.Unban;
 import org.herald.domain.chat.ChatCommand.GetChat;
 import org.herald.domain.chat.ChatCommand.GetHistory;
 import org.herald.domain.chat.ChatCommand.GetUpdates;
 import org.herald.domain.chat.ChatCommand.MarkRead;
 import org.herald.domain.chat.ChatCommand.SendMessage;
 import org.herald.domain.chat.ChatEvent.ChatCreated;
+import org.herald.domain.chat.ChatEvent.ChatEdited;
+import org.herald.domain.chat.ChatEvent.InviteCreated;
+import org.herald.domain.chat.ChatEvent.InviteRevoked;
+import org.herald.domain.chat.ChatEvent.JoinMethod;
+import org.herald.domain.chat.ChatEvent.LeaveReason;
+import org.herald.domain.chat.ChatEvent.MemberLeft;
+import org.herald.domain.chat.ChatEvent.MembersJoined;
+import org.herald.domain.chat.ChatEvent.RoleChanged;
+import org.herald.domain.chat.ChatEvent.UserBanned;
+import org.herald.domain.chat.ChatEvent.UserUnbanned;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.chat.ChatReply.Rejected;
@@ -41,15 +66,19 @@ import org.herald.domain.common.Rejection;
 import org.herald.domain.common.Topics;
 
 /**
- * A chat: today a direct chat between two users; groups and channels extend this entity. Its
- * journal is the source of truth for the chat's membership, messages and read marks.
+ * A chat: a direct chat between two users, a group (up to 200,000 members, every member posts)
+ * or a channel (unlimited subscribers, only the owner and admins post). Its journal is the
+ * source of truth for the chat's membership, roles, messages and read marks.
  *
- * <p>Id: the chatId ({@code d-<userA>-<userB>} for direct chats, see {@link ChatIds}). States:
- * {@link Empty}, {@link Active}. Invariants: {@code messageId} and {@code pts} grow by exactly
- * one per message (pts also per read mark), with no gaps; only members read or write, and to
- * anyone else the chat does not exist; a repeated {@code clientMessageId} from the same sender,
- * while still in the recent window, answers the first result and persists nothing; read marks
- * only move forward and never past the last message.
+ * <p>Id: the chatId ({@code d-<userA>-<userB>} for direct chats, see {@link ChatIds}; {@code g…}
+ * and {@code c…} for groups and channels). States: {@link Empty}, {@link Active}. Invariants:
+ * {@code messageId} and {@code pts} grow by exactly one per numbered change, with no gaps; a
+ * message writes one event whatever the member count; members read, and so may anyone not
+ * banned from a public chat (a preview), while to everyone else a private chat does not exist;
+ * a repeated {@code clientMessageId} from the same sender, while still in the recent window,
+ * answers the first result and persists nothing; read marks only move forward and never past
+ * the last message; a chat always has exactly one owner, who cannot leave without handing
+ * ownership over; a banned user cannot join.
  *
  * <p>Events are tagged {@code chat-0 … chat-(N-1)} by the id's hash; the dialogs and history
  * projections read them. Each change is published on {@link Topics#chat} once durable, for live
@@ -68,6 +97,11 @@ public final class ChatEntity
   public static final int TAG_PARTITIONS = 8;
 
   public static final List<String> TAGS = tags();
+
+  /** The most members a group may have; channels have no limit. */
+  public static final int GROUP_MEMBER_LIMIT = 200_000;
+
+  public static final int MAX_TITLE_LENGTH = 128;
 
   private static List<String> tags() {
     List<String> tags = new ArrayList<>();
@@ -153,33 +187,51 @@ public final class ChatEntity
         .onCommand(MarkRead.class, this::onMarkRead)
         .onCommand(GetChat.class, this::onGetChat)
         .onCommand(GetHistory.class, this::onGetHistory)
-        .onCommand(GetUpdates.class, this::onGetUpdates);
+        .onCommand(GetUpdates.class, this::onGetUpdates)
+        .onCommand(AddMembers.class, this::onAddMembers)
+        .onCommand(Join.class, this::onJoin)
+        .onCommand(Leave.class, this::onLeave)
+        .onCommand(RemoveMember.class, this::onRemoveMember)
+        .onCommand(Unban.class, this::onUnban)
+        .onCommand(SetRole.class, this::onSetRole)
+        .onCommand(TransferOwnership.class, this::onTransferOwnership)
+        .onCommand(EditChat.class, this::onEditChat)
+        .onCommand(CreateInvite.class, this::onCreateInvite)
+        .onCommand(RevokeInvite.class, this::onRevokeInvite)
+        .onCommand(ListInvites.class, this::onListInvites);
     return builder.build();
   }
 
   private ReplyEffect<ChatEvent, ChatState> onCreateChat(Empty state, CreateChat cmd) {
-    if (cmd.kind() != ChatKind.DIRECT) {
+    if (cmd.kind() == ChatKind.DIRECT) {
+      if (cmd.memberIds().size() != 2
+          || !cmd.memberIds().stream().allMatch(MemberSet::isUserId)
+          || !chatId.equals(ChatIds.direct(cmd.memberIds().get(0), cmd.memberIds().get(1)))) {
+        return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "userId", "a direct chat needs two distinct users"));
+      }
       return Effect()
-          .reply(
-              cmd.replyTo(),
-              new Rejected(Rejection.onField(ErrorCode.INVALID_FIELD, "kind", "kind must be direct")));
+          .persist(new ChatCreated(chatId, ChatKind.DIRECT, null, cmd.createdBy(), cmd.memberIds(), clock.instant(), null, false))
+          .thenReply(cmd.replyTo(), s -> new ChatReply.ChatCreated(view((Active) s, cmd.createdBy()), true));
     }
-    if (cmd.memberIds().size() != 2
-        || !cmd.memberIds().stream().allMatch(MemberSet::isUserId)
-        || !chatId.equals(ChatIds.direct(cmd.memberIds().get(0), cmd.memberIds().get(1)))) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new Rejected(
-                  Rejection.onField(
-                      ErrorCode.INVALID_FIELD, "userId", "a direct chat needs two distinct users")));
+    Rejection title = checkTitle(cmd.title());
+    if (title != null) {
+      return reject(cmd.replyTo(), title);
+    }
+    if (!MemberSet.isUserId(cmd.createdBy()) || !cmd.memberIds().stream().allMatch(MemberSet::isUserId)) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "memberIds", "memberIds must be user ids"));
+    }
+    LinkedHashSet<String> members = new LinkedHashSet<>();
+    members.add(cmd.createdBy());
+    members.addAll(cmd.memberIds());
+    if (cmd.kind() == ChatKind.GROUP && members.size() > GROUP_MEMBER_LIMIT) {
+      return reject(cmd.replyTo(), full());
     }
     return Effect()
         .persist(
             new ChatCreated(
-                chatId, cmd.kind(), cmd.title(), cmd.createdBy(), cmd.memberIds(), clock.instant()))
-        .thenReply(
-            cmd.replyTo(), s -> new ChatReply.ChatCreated(view((Active) s, cmd.createdBy()), true));
+                chatId, cmd.kind(), cmd.title().strip(), cmd.createdBy(), List.copyOf(members), clock.instant(),
+                cmd.username(), cmd.isPublic()))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.ChatCreated(view((Active) s, cmd.createdBy()), true));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onCreateExisting(Active state, CreateChat cmd) {
@@ -188,13 +240,17 @@ public final class ChatEntity
         && state.members().equals(MemberSet.of(cmd.memberIds()))) {
       return Effect().reply(cmd.replyTo(), new ChatReply.ChatCreated(view(state, cmd.createdBy()), false));
     }
-    return Effect()
-        .reply(cmd.replyTo(), new Rejected(Rejection.of(ErrorCode.ALREADY_EXISTS, "chat already exists")));
+    return reject(cmd.replyTo(), Rejection.of(ErrorCode.ALREADY_EXISTS, "chat already exists"));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onSendMessage(Active state, SendMessage cmd) {
     if (!state.isMember(cmd.senderId())) {
-      return Effect().reply(cmd.replyTo(), notFound());
+      return reject(cmd.replyTo(), notMember(state, cmd.senderId(), "join the chat to post in it"));
+    }
+    if (state.kind() == ChatKind.CHANNEL && !state.isAdmin(cmd.senderId())) {
+      return reject(
+          cmd.replyTo(),
+          Rejection.of(ErrorCode.CHANNEL_POSTING_RESTRICTED, "only the owner and admins post in a channel"));
     }
     MessageNew earlier = state.findSent(cmd.senderId(), cmd.clientMessageId());
     if (earlier != null) {
@@ -230,9 +286,7 @@ public final class ChatEntity
             cmd.silent(),
             replyTo,
             clock.instant());
-    return Effect()
-        .persist(event)
-        .thenRun(s -> publisher.publish(Topics.chat(chatId), ChatUpdates.of(event)))
+    return persistAndPublish(List.of(event))
         .thenReply(
             cmd.replyTo(),
             s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date()));
@@ -240,7 +294,7 @@ public final class ChatEntity
 
   private ReplyEffect<ChatEvent, ChatState> onMarkRead(Active state, MarkRead cmd) {
     if (!state.isMember(cmd.userId())) {
-      return Effect().reply(cmd.replyTo(), notFound());
+      return reject(cmd.replyTo(), notMember(state, cmd.userId(), "you are not a member of this chat"));
     }
     if (cmd.upToMessageId() > state.lastMessageId()) {
       return Effect()
@@ -252,27 +306,27 @@ public final class ChatEntity
                       "upToMessageId",
                       "upToMessageId is beyond the last message (" + state.lastMessageId() + ")")));
     }
-    if (cmd.upToMessageId() <= state.readMarkOf(cmd.userId())) {
+    boolean numbered = state.tracksReadMarks() && state.kind() != ChatKind.CHANNEL;
+    if (cmd.upToMessageId() <= state.readMarkOf(cmd.userId()) && (numbered || cmd.upToMessageId() == 0)) {
       return Effect().reply(cmd.replyTo(), new ChatReply.Ack());
     }
+    // Reads in channels and large groups are the reader's own business: recorded for their
+    // dialogs, but not numbered and not broadcast to a million members.
     var event =
-        new MessagesRead(chatId, cmd.userId(), cmd.upToMessageId(), state.pts() + 1, clock.instant());
-    return Effect()
-        .persist(event)
-        .thenRun(s -> publisher.publish(Topics.chat(chatId), ChatUpdates.of(event)))
-        .thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+        new MessagesRead(chatId, cmd.userId(), cmd.upToMessageId(), numbered ? state.pts() + 1 : 0, clock.instant());
+    return persistAndPublish(List.of(event)).thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
   }
 
   private ReplyEffect<ChatEvent, ChatState> onGetChat(Active state, GetChat cmd) {
-    if (!state.isMember(cmd.userId())) {
-      return Effect().reply(cmd.replyTo(), notFound());
+    if (!state.mayRead(cmd.userId())) {
+      return reject(cmd.replyTo(), notReadable(state, cmd.userId()));
     }
     return Effect().reply(cmd.replyTo(), view(state, cmd.userId()));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onGetHistory(Active state, GetHistory cmd) {
-    if (!state.isMember(cmd.userId())) {
-      return Effect().reply(cmd.replyTo(), notFound());
+    if (!state.mayRead(cmd.userId())) {
+      return reject(cmd.replyTo(), notReadable(state, cmd.userId()));
     }
     long last = state.lastMessageId();
     long upper = cmd.beforeId() > 0 ? Math.min(last, cmd.beforeId() - 1) : last;
@@ -300,8 +354,8 @@ public final class ChatEntity
   }
 
   private ReplyEffect<ChatEvent, ChatState> onGetUpdates(Active state, GetUpdates cmd) {
-    if (!state.isMember(cmd.userId())) {
-      return Effect().reply(cmd.replyTo(), notFound());
+    if (!state.mayRead(cmd.userId())) {
+      return reject(cmd.replyTo(), notReadable(state, cmd.userId()));
     }
     long from = cmd.afterPts() + 1;
     long to = Math.min(state.pts(), cmd.afterPts() + cmd.limit());
@@ -319,11 +373,309 @@ public final class ChatEntity
             new ChatReply.Updates(updates, from, to, state.windowFirstPts(), state.pts()));
   }
 
+  private ReplyEffect<ChatEvent, ChatState> onAddMembers(Active state, AddMembers cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    if (!cmd.userIds().stream().allMatch(MemberSet::isUserId) || cmd.userIds().isEmpty()) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "userIds", "userIds must be a non-empty list of user ids"));
+    }
+    List<String> joining = new ArrayList<>();
+    for (String id : new LinkedHashSet<>(cmd.userIds())) {
+      if (state.banned().contains(id)) {
+        return reject(cmd.replyTo(), Rejection.onField(ErrorCode.USER_BANNED, "userId", "user " + id + " is banned from this chat; unban first"));
+      }
+      if (!state.isMember(id)) {
+        joining.add(id);
+      }
+    }
+    if (joining.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+    }
+    if (state.kind() == ChatKind.GROUP && state.members().size() + joining.size() > GROUP_MEMBER_LIMIT) {
+      return reject(cmd.replyTo(), full());
+    }
+    var event =
+        new MembersJoined(
+            chatId, joining, cmd.actorId(), JoinMethod.ADDED, nextMembershipPts(state), state.membershipVersion() + 1, clock.instant());
+    return persistAndPublish(List.of(event))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MembershipChanged(joining, List.of(), event.pts(), event.version()));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onJoin(Active state, Join cmd) {
+    if (state.kind() == ChatKind.DIRECT) {
+      return reject(cmd.replyTo(), notFoundRejection());
+    }
+    if (state.isMember(cmd.userId())) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+    }
+    boolean viaInvite = cmd.inviteToken() != null && state.invites().containsKey(cmd.inviteToken());
+    if (state.banned().contains(cmd.userId())) {
+      return reject(cmd.replyTo(), state.isPublic() || viaInvite ? banned() : notFoundRejection());
+    }
+    if (!state.isPublic() && !viaInvite) {
+      return reject(
+          cmd.replyTo(),
+          cmd.inviteToken() != null
+              ? Rejection.onField(ErrorCode.INVITE_INVALID, "inviteToken", "inviteToken is invalid or was revoked")
+              : notFoundRejection());
+    }
+    if (!MemberSet.isUserId(cmd.userId())) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "userId", "not a user id"));
+    }
+    if (state.kind() == ChatKind.GROUP && state.members().size() >= GROUP_MEMBER_LIMIT) {
+      return reject(cmd.replyTo(), full());
+    }
+    var event =
+        new MembersJoined(
+            chatId, List.of(cmd.userId()), cmd.userId(), viaInvite && !state.isPublic() ? JoinMethod.INVITE_LINK : JoinMethod.JOINED,
+            nextMembershipPts(state), state.membershipVersion() + 1, clock.instant());
+    return persistAndPublish(List.of(event))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MembershipChanged(List.of(cmd.userId()), List.of(), event.pts(), event.version()));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onLeave(Active state, Leave cmd) {
+    if (state.kind() == ChatKind.DIRECT) {
+      return reject(cmd.replyTo(), state.isMember(cmd.userId())
+          ? Rejection.of(ErrorCode.INVALID_FIELD, "a direct chat cannot be left")
+          : notFoundRejection());
+    }
+    if (!state.isMember(cmd.userId())) {
+      return reject(cmd.replyTo(), notMember(state, cmd.userId(), "you are not a member of this chat"));
+    }
+    if (state.roleOf(cmd.userId()) == Role.OWNER) {
+      return reject(cmd.replyTo(), Rejection.of(ErrorCode.OWNER_CANNOT_LEAVE, "the owner must transfer ownership before leaving"));
+    }
+    var event =
+        new MemberLeft(
+            chatId, cmd.userId(), cmd.userId(), LeaveReason.LEFT, nextMembershipPts(state), state.membershipVersion() + 1, clock.instant());
+    return persistAndPublish(List.of(event))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MembershipChanged(List.of(), List.of(cmd.userId()), event.pts(), event.version()));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onRemoveMember(Active state, RemoveMember cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    String target = cmd.userId();
+    if (!MemberSet.isUserId(target)) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "userId", "userId is not a user id"));
+    }
+    if (target.equals(cmd.actorId())) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "userId", "to leave a chat yourself, leave it"));
+    }
+    Role role = state.roleOf(target);
+    if (role == Role.OWNER) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.OWNER_REQUIRED, "userId", "the owner cannot be removed"));
+    }
+    if (role == Role.ADMIN && state.roleOf(cmd.actorId()) != Role.OWNER) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.OWNER_REQUIRED, "userId", "only the owner removes an admin"));
+    }
+    if (role != null) {
+      var event =
+          new MemberLeft(chatId, target, cmd.actorId(), cmd.ban() ? LeaveReason.BANNED : LeaveReason.REMOVED,
+              nextMembershipPts(state), state.membershipVersion() + 1, clock.instant());
+      return persistAndPublish(List.of(event))
+          .thenReply(cmd.replyTo(), s -> new ChatReply.MembershipChanged(List.of(), List.of(target), event.pts(), event.version()));
+    }
+    if (!cmd.ban()) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.MEMBER_NOT_FOUND, "userId", "userId is not a member of this chat"));
+    }
+    if (state.banned().contains(target)) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+    }
+    return Effect()
+        .persist(new UserBanned(chatId, target, cmd.actorId(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onUnban(Active state, Unban cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    if (!state.banned().contains(cmd.userId())) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.Ack());
+    }
+    return Effect()
+        .persist(new UserUnbanned(chatId, cmd.userId(), cmd.actorId(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onSetRole(Active state, SetRole cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    if (cmd.role() == Role.OWNER || cmd.role() == null) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVALID_FIELD, "role", "role must be admin or member; ownership is transferred"));
+    }
+    Role current = state.roleOf(cmd.userId());
+    if (current == null) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.MEMBER_NOT_FOUND, "userId", "userId is not a member of this chat"));
+    }
+    if (current == Role.OWNER) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.OWNER_REQUIRED, "userId", "the owner's role changes only by transferring ownership"));
+    }
+    if (current == cmd.role()) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.Ack());
+    }
+    if (current == Role.ADMIN && state.roleOf(cmd.actorId()) != Role.OWNER) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.OWNER_REQUIRED, "userId", "only the owner demotes an admin"));
+    }
+    var event = new RoleChanged(chatId, cmd.userId(), cmd.role(), cmd.actorId(), state.pts() + 1, clock.instant());
+    return persistAndPublish(List.of(event)).thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onTransferOwnership(Active state, TransferOwnership cmd) {
+    if (state.kind() == ChatKind.DIRECT) {
+      return reject(cmd.replyTo(), notReadable(state, cmd.actorId()));
+    }
+    if (state.roleOf(cmd.actorId()) != Role.OWNER) {
+      return reject(cmd.replyTo(), state.isMember(cmd.actorId())
+          ? Rejection.of(ErrorCode.OWNER_REQUIRED, "only the owner transfers ownership")
+          : notReadable(state, cmd.actorId()));
+    }
+    if (!state.isMember(cmd.userId()) || cmd.userId().equals(cmd.actorId())) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.MEMBER_NOT_FOUND, "userId", "userId must be another member of this chat"));
+    }
+    var now = clock.instant();
+    List<ChatEvent> events =
+        List.of(
+            new RoleChanged(chatId, cmd.userId(), Role.OWNER, cmd.actorId(), state.pts() + 1, now),
+            new RoleChanged(chatId, cmd.actorId(), Role.ADMIN, cmd.actorId(), state.pts() + 2, now));
+    return persistAndPublish(events).thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onEditChat(Active state, EditChat cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    String title = cmd.title() == null ? state.title() : cmd.title().strip();
+    if (cmd.title() != null) {
+      Rejection invalid = checkTitle(cmd.title());
+      if (invalid != null) {
+        return reject(cmd.replyTo(), invalid);
+      }
+    }
+    String username = cmd.changeUsername() ? cmd.username() : state.username();
+    if (Objects.equals(title, state.title()) && Objects.equals(username, state.username())) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.Ack());
+    }
+    var event = new ChatEdited(chatId, title, username, cmd.actorId(), state.pts() + 1, clock.instant());
+    return persistAndPublish(List.of(event)).thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onCreateInvite(Active state, CreateInvite cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    return Effect()
+        .persist(new InviteCreated(chatId, cmd.token(), cmd.actorId(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Invites(List.of(cmd.token())));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onRevokeInvite(Active state, RevokeInvite cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    if (!state.invites().containsKey(cmd.token())) {
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.INVITE_INVALID, "inviteToken", "no such invite link"));
+    }
+    return Effect()
+        .persist(new InviteRevoked(chatId, cmd.token(), cmd.actorId(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onListInvites(Active state, ListInvites cmd) {
+    Rejection denied = requireAdmin(state, cmd.actorId());
+    if (denied != null) {
+      return reject(cmd.replyTo(), denied);
+    }
+    return Effect().reply(cmd.replyTo(), new ChatReply.Invites(state.invites().keySet().stream().sorted().toList()));
+  }
+
+  // ---- rules shared by the handlers ---------------------------------------------------------
+
+  /** Persists the events, then publishes the update of each numbered one for live delivery. */
+  private EffectBuilder<ChatEvent, ChatState> persistAndPublish(List<ChatEvent> events) {
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              for (ChatEvent event : events) {
+                ChatUpdate update = ChatUpdates.of(event);
+                if (update != null) {
+                  publisher.publish(Topics.chat(chatId), update);
+                }
+              }
+            });
+  }
+
+  /** Joins and leaves of a channel are not numbered: subscribers do not see each other. */
+  private static long nextMembershipPts(Active state) {
+    return state.kind() == ChatKind.CHANNEL ? 0 : state.pts() + 1;
+  }
+
+  /** Null when {@code userId} administers the chat; otherwise the rejection to answer. */
+  private static Rejection requireAdmin(Active state, String userId) {
+    if (state.kind() == ChatKind.DIRECT) {
+      return state.isMember(userId)
+          ? Rejection.of(ErrorCode.INVALID_FIELD, "a direct chat has no members to manage")
+          : notFoundRejection();
+    }
+    if (state.isAdmin(userId)) {
+      return null;
+    }
+    return state.isMember(userId)
+        ? Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins may do this")
+        : notReadable(state, userId);
+  }
+
+  /** Why a non-member cannot do what members do. */
+  private static Rejection notMember(Active state, String userId, String message) {
+    if (state.mayRead(userId)) {
+      return Rejection.of(ErrorCode.NOT_A_MEMBER, message);
+    }
+    return notReadable(state, userId);
+  }
+
+  /** Why someone may not even read: banned from a chat they know, or it does not exist to them. */
+  private static Rejection notReadable(Active state, String userId) {
+    return state.isPublic() && state.banned().contains(userId) ? banned() : notFoundRejection();
+  }
+
+  private static Rejection banned() {
+    return Rejection.of(ErrorCode.USER_BANNED, "you are banned from this chat");
+  }
+
+  private static Rejection full() {
+    return Rejection.of(ErrorCode.CHAT_FULL, "a group has at most " + GROUP_MEMBER_LIMIT + " members");
+  }
+
+  static Rejection checkTitle(String title) {
+    if (title == null || title.isBlank() || Limits.codePoints(title.strip()) > MAX_TITLE_LENGTH) {
+      return Rejection.onField(ErrorCode.INVALID_FIELD, "title", "title must be 1-" + MAX_TITLE_LENGTH + " characters");
+    }
+    return null;
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> reject(ActorRef<ChatReply> replyTo, Rejection rejection) {
+    return Effect().reply(replyTo, new Rejected(rejection));
+  }
+
   private static ChatReply.ChatView view(Active state, String userId) {
     return new ChatReply.ChatView(
         state.chatId(),
         state.kind(),
         state.title(),
+        state.username(),
+        state.isPublic(),
         state.members().size() <= ChatState.READ_MARKS_LIMIT ? state.memberIds() : List.of(),
         state.members().size(),
         state.roleOf(userId),
@@ -335,24 +687,37 @@ public final class ChatEntity
 
   /** Outsiders learn nothing, not even that the chat exists. */
   private static Rejected notFound() {
-    return new Rejected(Rejection.of(ErrorCode.CHAT_NOT_FOUND, "chat not found"));
+    return new Rejected(notFoundRejection());
+  }
+
+  private static Rejection notFoundRejection() {
+    return Rejection.of(ErrorCode.CHAT_NOT_FOUND, "chat not found");
   }
 
   @Override
   public EventHandler<ChatState, ChatEvent> eventHandler() {
+    int window = settings.recentWindow();
     EventHandlerBuilder<ChatState, ChatEvent> builder = newEventHandlerBuilder();
     builder.forStateType(Empty.class).onEvent(ChatCreated.class, (state, e) -> created(e));
     builder
         .forStateType(Active.class)
-        .onEvent(MessageSent.class, (state, e) -> state.withMessage(ChatUpdates.of(e), settings.recentWindow()))
-        .onEvent(MessagesRead.class, (state, e) -> state.withRead(ChatUpdates.of(e), settings.recentWindow()));
+        .onEvent(MessageSent.class, (state, e) -> state.withMessage(ChatUpdates.of(e), window))
+        .onEvent(MessagesRead.class, (state, e) -> state.withRead(e.userId(), e.upToMessageId(), ChatUpdates.of((ChatEvent) e), window))
+        .onEvent(MembersJoined.class, (state, e) -> state.withJoined(e.userIds(), e.version(), ChatUpdates.of(e), window))
+        .onEvent(MemberLeft.class, (state, e) -> state.withLeft(e.userId(), e.reason() == LeaveReason.BANNED, e.version(), ChatUpdates.of(e), window))
+        .onEvent(UserBanned.class, (state, e) -> state.withBanned(e.userId(), true))
+        .onEvent(UserUnbanned.class, (state, e) -> state.withBanned(e.userId(), false))
+        .onEvent(RoleChanged.class, (state, e) -> state.withRole(e.userId(), e.role(), ChatUpdates.of(e), window))
+        .onEvent(ChatEdited.class, (state, e) -> state.withEdited(e.title(), e.username(), ChatUpdates.of(e), window))
+        .onEvent(InviteCreated.class, (state, e) -> state.withInvite(e.token(), e.by(), true))
+        .onEvent(InviteRevoked.class, (state, e) -> state.withInvite(e.token(), e.by(), false));
     return builder.build();
   }
 
   private static Active created(ChatCreated e) {
     Map<String, Role> roles = e.kind() == ChatKind.DIRECT ? Map.of() : Map.of(e.createdBy(), Role.OWNER);
     return new Active(
-        e.chatId(), e.kind(), e.title(), e.createdBy(), e.date(), MemberSet.of(e.memberIds()), roles,
-        Map.of(), 0, 0, RecentUpdates.empty());
+        e.chatId(), e.kind(), e.title(), e.username(), e.isPublic(), e.createdBy(), e.date(), MemberSet.of(e.memberIds()),
+        roles, Map.of(), MemberSet.empty(), Map.of(), 1, 0, 0, RecentUpdates.empty());
   }
 }

@@ -6,17 +6,32 @@ import org.herald.domain.common.CborSerializable;
 
 /**
  * The journal schema of a chat. Every event carries what projections need without a lookup.
- * Names and packages are part of the schema: never rename or move them.
+ * Names and packages are part of the schema: never rename or move them. A {@code pts} of 0
+ * marks a change that is not numbered for clients (a channel's subscribers joining or leaving:
+ * a million subscribers must not see each other come and go).
  */
 public sealed interface ChatEvent extends CborSerializable {
   String chatId();
 
-  /** The chat came into being with its first members; the creator is the owner of a group or channel. */
+  /**
+   * The chat came into being with its first members; the creator owns a group or channel.
+   * {@code username} and {@code isPublic} were added in v2 (absent: no username, private).
+   */
   record ChatCreated(
-      String chatId, ChatKind kind, String title, String createdBy, List<String> memberIds, Instant date)
+      String chatId,
+      ChatKind kind,
+      String title,
+      String createdBy,
+      List<String> memberIds,
+      Instant date,
+      String username,
+      Boolean isPublic)
       implements ChatEvent {
     public ChatCreated {
       memberIds = List.copyOf(memberIds);
+      if (isPublic == null) {
+        isPublic = false;
+      }
     }
   }
 
@@ -39,4 +54,55 @@ public sealed interface ChatEvent extends CborSerializable {
   /** {@code userId} read every message up to {@code upToMessageId}. */
   record MessagesRead(String chatId, String userId, long upToMessageId, long pts, Instant date)
       implements ChatEvent {}
+
+  /** How members came in. */
+  enum JoinMethod {
+    ADDED,
+    JOINED,
+    INVITE_LINK
+  }
+
+  /**
+   * Users became members: added by an admin ({@code by}), or joining themselves. {@code version}
+   * counts the chat's membership changes (creation is 1), so each user's chat index applies
+   * joins and leaves in order however late they arrive.
+   */
+  record MembersJoined(
+      String chatId, List<String> userIds, String by, JoinMethod via, long pts, long version, Instant date)
+      implements ChatEvent {
+    public MembersJoined {
+      userIds = List.copyOf(userIds);
+    }
+  }
+
+  /** Why a member went. */
+  enum LeaveReason {
+    LEFT,
+    REMOVED,
+    BANNED
+  }
+
+  /** A member left, was removed, or was banned ({@code by} is who acted); see {@link MembersJoined} for {@code version}. */
+  record MemberLeft(String chatId, String userId, String by, LeaveReason reason, long pts, long version, Instant date)
+      implements ChatEvent {}
+
+  /** A user who is not a member was banned: they cannot join until unbanned. */
+  record UserBanned(String chatId, String userId, String by, Instant date) implements ChatEvent {}
+
+  /** A ban was lifted. */
+  record UserUnbanned(String chatId, String userId, String by, Instant date) implements ChatEvent {}
+
+  /** A member's role changed (promoted to admin, demoted, or made owner). */
+  record RoleChanged(String chatId, String userId, Role role, String by, long pts, Instant date)
+      implements ChatEvent {}
+
+  /** The title or the @username changed; both carry their new value (username may be null). */
+  record ChatEdited(String chatId, String title, String username, String by, long pts, Instant date)
+      implements ChatEvent {}
+
+  /** An admin created an invite link; its token lets a user join a private chat. */
+  record InviteCreated(String chatId, String token, String by, Instant date) implements ChatEvent {}
+
+  /** An invite link was revoked. */
+  record InviteRevoked(String chatId, String token, String by, Instant date) implements ChatEvent {}
 }

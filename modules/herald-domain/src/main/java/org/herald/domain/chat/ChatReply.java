@@ -8,11 +8,16 @@ import org.herald.domain.common.Rejection;
 /** Answers of a chat. */
 public sealed interface ChatReply extends CborSerializable {
 
-  /** The chat as one member sees it; {@code memberIds} only for chats of up to 100 members. */
+  /**
+   * The chat as one user sees it; {@code myRole} is null for a non-member previewing a public
+   * chat, and {@code memberIds} is listed only for chats of up to 100 members.
+   */
   record ChatView(
       String chatId,
       ChatKind kind,
       String title,
+      String username,
+      boolean isPublic,
       List<String> memberIds,
       int memberCount,
       Role myRole,
@@ -34,6 +39,25 @@ public sealed interface ChatReply extends CborSerializable {
 
   /** Done; nothing to report. */
   record Ack() implements ChatReply {}
+
+  /**
+   * The members that changed: users who joined or left, with the membership event's pts (0 when
+   * nothing changed or the change is not numbered) and membership version. Each user's chat
+   * index is updated from these ids and that version.
+   */
+  record MembershipChanged(List<String> joined, List<String> left, long pts, long version) implements ChatReply {
+    public MembershipChanged {
+      joined = List.copyOf(joined);
+      left = List.copyOf(left);
+    }
+  }
+
+  /** Live invite tokens. */
+  record Invites(List<String> tokens) implements ChatReply {
+    public Invites {
+      tokens = List.copyOf(tokens);
+    }
+  }
 
   /**
    * Messages {@code fromId..toId} (inclusive) that the chat still holds in its recent window.

@@ -23,7 +23,9 @@ public sealed interface ChatState extends CborSerializable {
   /**
    * A chat that exists. {@code members} holds every member compactly (a million cost ~16 MB);
    * {@code roles} only the members above plain membership (owner, admins); {@code readMarks}
-   * the read marks of chats up to {@link #READ_MARKS_LIMIT} members. {@code lastMessageId} and
+   * the read marks of chats up to {@link #READ_MARKS_LIMIT} members; {@code banned} who may not
+   * join; {@code invites} the live invite tokens and who made them; {@code membershipVersion}
+   * counts membership changes (creation is 1). {@code lastMessageId} and
    * {@code pts} are the last numbers handed out; {@code recent} holds the last updates, for
    * read-your-writes history, catch-up and idempotent sends.
    */
@@ -31,11 +33,16 @@ public sealed interface ChatState extends CborSerializable {
       String chatId,
       ChatKind kind,
       String title,
+      String username,
+      boolean isPublic,
       String createdBy,
       Instant createdAt,
       MemberSet members,
       Map<String, Role> roles,
       Map<String, Long> readMarks,
+      MemberSet banned,
+      Map<String, String> invites,
+      long membershipVersion,
       long lastMessageId,
       long pts,
       RecentUpdates recent)
@@ -44,6 +51,10 @@ public sealed interface ChatState extends CborSerializable {
     public Active {
       roles = Map.copyOf(roles);
       readMarks = Map.copyOf(readMarks);
+      invites = Map.copyOf(invites);
+      if (banned == null) {
+        banned = MemberSet.empty();
+      }
     }
 
     public boolean isMember(String userId) {
@@ -53,6 +64,20 @@ public sealed interface ChatState extends CborSerializable {
     /** The member's role, or null for a non-member. */
     public Role roleOf(String userId) {
       return !isMember(userId) ? null : roles.getOrDefault(userId, Role.MEMBER);
+    }
+
+    public boolean isAdmin(String userId) {
+      Role role = roleOf(userId);
+      return role == Role.OWNER || role == Role.ADMIN;
+    }
+
+    public String ownerId() {
+      return roles.entrySet().stream().filter(e -> e.getValue() == Role.OWNER).map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /** Members may read; so may anyone not banned from a public group or channel (a preview). */
+    public boolean mayRead(String userId) {
+      return isMember(userId) || (isPublic && !banned.contains(userId));
     }
 
     /** The member's read mark as the entity knows it (0 when it does not track marks). */
@@ -96,19 +121,96 @@ public sealed interface ChatState extends CborSerializable {
       return recent.isEmpty() ? pts + 1 : recent.first().pts();
     }
 
-    Active withMessage(MessageNew update, int window) {
-      String sender = update.message().senderId();
-      Map<String, Long> marks = withMark(sender, update.message().messageId());
+    // ---- transitions, used only by the event handler ------------------------------------
+
+    private Active copy(
+        String title, String username, MemberSet members, Map<String, Role> roles, Map<String, Long> readMarks,
+        MemberSet banned, Map<String, String> invites, long lastMessageId, long pts, RecentUpdates recent) {
       return new Active(
-          chatId, kind, title, createdBy, createdAt, members, roles, marks,
-          update.message().messageId(), update.pts(), recent.append(update, window));
+          chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
+          invites, membershipVersion, lastMessageId, pts, recent);
     }
 
-    Active withRead(ChatUpdate.ReadUpTo update, int window) {
-      Map<String, Long> marks = withMark(update.userId(), update.upToMessageId());
+    /** Numbers the change when it has a pts, and remembers its update. */
+    private Active numbered(Active next, ChatUpdate update, int window) {
+      if (update == null) {
+        return next;
+      }
+      return next.copy(
+          next.title, next.username, next.members, next.roles, next.readMarks, next.banned, next.invites,
+          next.lastMessageId, update.pts(), next.recent.append(update, window));
+    }
+
+    Active withMessage(MessageNew update, int window) {
+      Map<String, Long> marks = withMark(update.message().senderId(), update.message().messageId());
+      return numbered(
+          copy(title, username, members, roles, marks, banned, invites, update.message().messageId(), pts, recent),
+          update, window);
+    }
+
+    /** A read mark moved; {@code update} is null when the read is not numbered (large chats). */
+    Active withRead(String userId, long upToMessageId, ChatUpdate update, int window) {
+      Map<String, Long> marks = withMark(userId, upToMessageId);
+      return numbered(copy(title, username, members, roles, marks, banned, invites, lastMessageId, pts, recent), update, window);
+    }
+
+    Active withJoined(List<String> userIds, long version, ChatUpdate update, int window) {
+      MemberSet next = members.withAll(userIds);
+      Map<String, Long> marks = next.size() <= READ_MARKS_LIMIT ? readMarks : Map.of();
+      return numbered(copy(title, username, next, roles, marks, banned, invites, lastMessageId, pts, recent), update, window)
+          .versioned(version);
+    }
+
+    private Active versioned(long version) {
       return new Active(
-          chatId, kind, title, createdBy, createdAt, members, roles, marks,
-          lastMessageId, update.pts(), recent.append(update, window));
+          chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
+          invites, version, lastMessageId, pts, recent);
+    }
+
+    Active withLeft(String userId, boolean ban, long version, ChatUpdate update, int window) {
+      Map<String, Role> nextRoles = roles;
+      if (roles.containsKey(userId)) {
+        nextRoles = new HashMap<>(roles);
+        nextRoles.remove(userId);
+      }
+      Map<String, Long> marks = readMarks;
+      if (readMarks.containsKey(userId)) {
+        marks = new HashMap<>(readMarks);
+        marks.remove(userId);
+      }
+      MemberSet nextBanned = ban ? banned.with(userId) : banned;
+      return numbered(
+          copy(title, username, members.without(userId), nextRoles, marks, nextBanned, invites, lastMessageId, pts, recent),
+          update, window).versioned(version);
+    }
+
+    Active withBanned(String userId, boolean isBanned) {
+      MemberSet next = isBanned ? banned.with(userId) : banned.without(userId);
+      return copy(title, username, members, roles, readMarks, next, invites, lastMessageId, pts, recent);
+    }
+
+    Active withRole(String userId, Role role, ChatUpdate update, int window) {
+      Map<String, Role> next = new HashMap<>(roles);
+      if (role == Role.MEMBER) {
+        next.remove(userId);
+      } else {
+        next.put(userId, role);
+      }
+      return numbered(copy(title, username, members, next, readMarks, banned, invites, lastMessageId, pts, recent), update, window);
+    }
+
+    Active withEdited(String newTitle, String newUsername, ChatUpdate update, int window) {
+      return numbered(copy(newTitle, newUsername, members, roles, readMarks, banned, invites, lastMessageId, pts, recent), update, window);
+    }
+
+    Active withInvite(String token, String by, boolean live) {
+      Map<String, String> next = new HashMap<>(invites);
+      if (live) {
+        next.put(token, by);
+      } else {
+        next.remove(token);
+      }
+      return copy(title, username, members, roles, readMarks, banned, next, lastMessageId, pts, recent);
     }
 
     private Map<String, Long> withMark(String userId, long messageId) {

@@ -40,8 +40,14 @@ public sealed interface UserCommand extends CborSerializable {
   /** End a device session: its token is refused from now on and its sockets close. */
   record EndSession(String sessionId, ActorRef<UserReply> replyTo) implements UserCommand {}
 
-  /** Remember that the user is a member of {@code chatId}; idempotent. */
-  record RecordChat(String chatId, ActorRef<UserReply> replyTo) implements UserCommand {}
+  /**
+   * The user became a member of {@code chatId} at the chat's membership {@code version}.
+   * Idempotent, and ignored when the index already knows a later change of that chat.
+   */
+  record RecordChat(String chatId, long version, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** The user left {@code chatId} at membership {@code version}; same ordering rule. */
+  record ForgetChat(String chatId, long version, ActorRef<UserReply> replyTo) implements UserCommand {}
 
   /** Every chat the user is a member of. */
   record ListChats(ActorRef<UserReply> replyTo) implements UserCommand {}

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -26,6 +25,7 @@ import org.herald.domain.common.Publisher;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.user.UserCommand.Authenticate;
 import org.herald.domain.user.UserCommand.EndSession;
+import org.herald.domain.user.UserCommand.ForgetChat;
 import org.herald.domain.user.UserCommand.GetCredentials;
 import org.herald.domain.user.UserCommand.GetProfile;
 import org.herald.domain.user.UserCommand.ListChats;
@@ -33,6 +33,7 @@ import org.herald.domain.user.UserCommand.ListSessions;
 import org.herald.domain.user.UserCommand.OpenSession;
 import org.herald.domain.user.UserCommand.RecordChat;
 import org.herald.domain.user.UserCommand.Register;
+import org.herald.domain.user.UserEvent.ChatForgotten;
 import org.herald.domain.user.UserEvent.ChatRecorded;
 import org.herald.domain.user.UserEvent.SessionEnded;
 import org.herald.domain.user.UserEvent.SessionOpened;
@@ -47,8 +48,9 @@ import org.herald.domain.user.UserState.Session;
  *
  * <p>Id: the userId ({@code u…}). States: {@link Empty} until {@link Register}, then {@link
  * Active}. Invariants: a session token is checked only against its stored SHA-256, in constant
- * time; an ended session never authenticates again; the chat index only grows here (leaving
- * comes with groups). Every chat the user joins is recorded here before the join is
+ * time; an ended session never authenticates again; the chat index applies each chat's joins
+ * and leaves in the chat's membership order (a late, older notice is ignored). Every chat the
+ * user joins is recorded here before the join is
  * acknowledged to a client, and announced to every node once durable, so a socket that
  * registers and then lists the chats misses none. Password verification is not
  * done here: the KDF is deliberately slow and runs on the API's KDF dispatcher.
@@ -131,10 +133,11 @@ public final class UserEntity
         .onCommand(ListSessions.class, this::onListSessions)
         .onCommand(EndSession.class, this::onEndSession)
         .onCommand(RecordChat.class, this::onRecordChat)
+        .onCommand(ForgetChat.class, this::onForgetChat)
         .onCommand(
             ListChats.class,
             (state, cmd) ->
-                Effect().reply(cmd.replyTo(), new UserReply.ChatList(List.copyOf(state.chatIds()))));
+                Effect().reply(cmd.replyTo(), new UserReply.ChatList(List.copyOf(state.chats().keySet()))));
     return builder.build();
   }
 
@@ -197,14 +200,24 @@ public final class UserEntity
   }
 
   private ReplyEffect<UserEvent, UserState> onRecordChat(Active state, RecordChat cmd) {
-    if (state.chatIds().contains(cmd.chatId())) {
+    if (cmd.version() <= state.knownVersion(cmd.chatId()) || state.chats().containsKey(cmd.chatId())) {
       return Effect().reply(cmd.replyTo(), new UserReply.Ack());
     }
     return Effect()
-        .persist(new ChatRecorded(cmd.chatId(), clock.instant()))
+        .persist(new ChatRecorded(cmd.chatId(), clock.instant(), cmd.version()))
         .thenRun(
             s ->
                 publisher.announce(new UserNotification.ChatAdded(userId, cmd.chatId())))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
+  private ReplyEffect<UserEvent, UserState> onForgetChat(Active state, ForgetChat cmd) {
+    if (cmd.version() <= state.knownVersion(cmd.chatId())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Ack());
+    }
+    return Effect()
+        .persist(new ChatForgotten(cmd.chatId(), cmd.version(), clock.instant()))
+        .thenRun(s -> publisher.announce(new UserNotification.ChatRemoved(userId, cmd.chatId())))
         .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
   }
 
@@ -228,7 +241,8 @@ public final class UserEntity
                     e.passwordHash(),
                     e.date(),
                     Map.of(),
-                    Set.of()));
+                    Map.of(),
+                    Map.of()));
     builder
         .forStateType(Active.class)
         .onEvent(
@@ -236,7 +250,8 @@ public final class UserEntity
             (state, e) ->
                 state.withSession(new Session(e.sessionId(), e.deviceName(), e.tokenHash(), e.date())))
         .onEvent(SessionEnded.class, (state, e) -> state.withoutSession(e.sessionId()))
-        .onEvent(ChatRecorded.class, (state, e) -> state.withChat(e.chatId()));
+        .onEvent(ChatRecorded.class, (state, e) -> state.withChat(e.chatId(), e.version()))
+        .onEvent(ChatForgotten.class, (state, e) -> state.withoutChat(e.chatId(), e.version()));
     return builder.build();
   }
 }

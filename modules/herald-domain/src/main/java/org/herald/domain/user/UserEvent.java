@@ -23,6 +23,18 @@ public sealed interface UserEvent extends CborSerializable {
   /** A device session was ended; its token is refused from now on. */
   record SessionEnded(String sessionId, Instant date) implements UserEvent {}
 
-  /** The user became a member of a chat. */
-  record ChatRecorded(String chatId, Instant date) implements UserEvent {}
+  /**
+   * The user became a member of a chat, at the chat's membership {@code version} (added in v2;
+   * absent: 0, ordered before any versioned change).
+   */
+  record ChatRecorded(String chatId, Instant date, Long version) implements UserEvent {
+    public ChatRecorded {
+      if (version == null) {
+        version = 0L;
+      }
+    }
+  }
+
+  /** The user is no longer a member of a chat, as of the chat's membership {@code version}. */
+  record ChatForgotten(String chatId, long version, Instant date) implements UserEvent {}
 }

@@ -5,10 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.herald.domain.common.CborSerializable;
 
 /** Immutable state of a user account: {@link Empty} until registered, then {@link Active}. */
@@ -30,12 +28,24 @@ public sealed interface UserState extends CborSerializable {
       String passwordHash,
       Instant createdAt,
       Map<String, Session> sessions,
-      Set<String> chatIds)
+      Map<String, Long> chats,
+      Map<String, Long> leftChats)
       implements UserState {
 
+    /**
+     * {@code chats}: the chats the user is in, with the membership version that put them there;
+     * {@code leftChats}: the version of the last leave of chats the user left, so a late join
+     * notice never resurrects a chat the user has since left.
+     */
     public Active {
       sessions = Map.copyOf(sessions);
-      chatIds = Set.copyOf(chatIds);
+      chats = chats == null ? Map.of() : Map.copyOf(chats);
+      leftChats = leftChats == null ? Map.of() : Map.copyOf(leftChats);
+    }
+
+    /** The latest membership version the index knows for {@code chatId}. */
+    public long knownVersion(String chatId) {
+      return Math.max(chats.getOrDefault(chatId, -1L), leftChats.getOrDefault(chatId, -1L));
     }
 
     /** Constant-time comparison, so response timing reveals nothing about the stored hash. */
@@ -57,21 +67,33 @@ public sealed interface UserState extends CborSerializable {
       Map<String, Session> next = new HashMap<>(sessions);
       next.put(session.sessionId(), session);
       return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, next, chatIds);
+          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats);
     }
 
     Active withoutSession(String sessionId) {
       Map<String, Session> next = new HashMap<>(sessions);
       next.remove(sessionId);
       return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, next, chatIds);
+          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats);
     }
 
-    Active withChat(String chatId) {
-      Set<String> next = new LinkedHashSet<>(chatIds);
-      next.add(chatId);
-      return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, sessions, next);
+    Active withChat(String chatId, long version) {
+      Map<String, Long> in = new HashMap<>(chats);
+      in.put(chatId, version);
+      Map<String, Long> left = leftChats;
+      if (left.containsKey(chatId)) {
+        left = new HashMap<>(left);
+        left.remove(chatId);
+      }
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left);
+    }
+
+    Active withoutChat(String chatId, long version) {
+      Map<String, Long> in = new HashMap<>(chats);
+      in.remove(chatId);
+      Map<String, Long> left = new HashMap<>(leftChats);
+      left.put(chatId, version);
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left);
     }
   }
 }

@@ -50,7 +50,7 @@ class ChatEntityTest {
   }
 
   void create() {
-    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, ALICE, List.of(ALICE, BOB), r));
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, null, false, ALICE, List.of(ALICE, BOB), r));
     assertEquals(true, ((ChatReply.ChatCreated) result.reply()).created());
   }
 
@@ -65,7 +65,7 @@ class ChatEntityTest {
   @Test
   void creatingTheSameDirectChatAgainAnswersTheExistingOne() {
     create();
-    var again = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, BOB, List.of(BOB, ALICE), r));
+    var again = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, null, false, BOB, List.of(BOB, ALICE), r));
     var reply = assertInstanceOf(ChatReply.ChatCreated.class, again.reply());
     assertEquals(false, reply.created());
     assertEquals(List.of(ALICE, BOB), reply.chat().memberIds());
@@ -74,7 +74,7 @@ class ChatEntityTest {
 
   @Test
   void aDirectChatNeedsTheTwoMembersItsIdNames() {
-    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, ALICE, List.of(ALICE, CAROL), r));
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, null, false, ALICE, List.of(ALICE, CAROL), r));
     assertEquals(ErrorCode.INVALID_FIELD, rejection(result.reply()));
     assertInstanceOf(ChatState.Empty.class, result.state());
   }

@@ -95,10 +95,24 @@ class UserEntityTest {
   }
 
   @Test
+  void joinsAndLeavesApplyInTheChatsOrderHoweverLateTheyArrive() {
+    register();
+    assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("g1", 2, r)).reply());
+    assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.ForgetChat("g1", 5, r)).reply());
+    var late = kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("g1", 2, r));
+    assertTrue(late.events().isEmpty(), "an old join does not resurrect a chat the user left");
+    assertEquals(java.util.List.of(), assertInstanceOf(UserReply.ChatList.class, kit.<UserReply>runCommand(UserCommand.ListChats::new).reply()).chatIds());
+    assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("g1", 7, r)).reply());
+    kit.restart();
+    assertEquals(java.util.List.of("g1"), assertInstanceOf(UserReply.ChatList.class, kit.<UserReply>runCommand(UserCommand.ListChats::new).reply()).chatIds());
+    assertTrue(publisher.published.stream().anyMatch(p -> p.notification().equals(new UserNotification.ChatRemoved("ualice", "g1"))));
+  }
+
+  @Test
   void chatsAreRecordedOnceAndAnnounced() {
     register();
-    assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("c1", r)).reply());
-    var again = kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("c1", r));
+    assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("c1", 1, r)).reply());
+    var again = kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("c1", 1, r));
     assertTrue(again.events().isEmpty());
     assertEquals(1, publisher.published.size());
     var list = assertInstanceOf(UserReply.ChatList.class, kit.<UserReply>runCommand(UserCommand.ListChats::new).reply());

@@ -5,13 +5,15 @@ import org.herald.domain.chat.Message;
 
 /**
  * One row of a user's dialog list. {@code lastMessage} is null in a chat without messages;
- * {@code peerUserId} is the other member of a direct chat.
+ * {@code peerUserId} is the other member of a direct chat; {@code role} is the user's role.
  */
 public record Dialog(
     String chatId,
     String kind,
     String title,
+    String username,
     String peerUserId,
+    String role,
     long lastMessageId,
     long readUpTo,
     long pts,

@@ -4,6 +4,10 @@ import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatEvent.ChatCreated;
+import org.herald.domain.chat.ChatEvent.ChatEdited;
+import org.herald.domain.chat.ChatEvent.MemberLeft;
+import org.herald.domain.chat.ChatEvent.MembersJoined;
+import org.herald.domain.chat.ChatEvent.RoleChanged;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.projection.common.JdbcSessions;
@@ -25,8 +29,16 @@ public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<Ch
             DialogsRepository.messageSent(conn, e);
           } else if (event instanceof MessagesRead e) {
             DialogsRepository.messagesRead(conn, e);
+          } else if (event instanceof MembersJoined e) {
+            DialogsRepository.membersJoined(conn, e);
+          } else if (event instanceof MemberLeft e) {
+            DialogsRepository.memberLeft(conn, e);
+          } else if (event instanceof RoleChanged e) {
+            DialogsRepository.roleChanged(conn, e);
+          } else if (event instanceof ChatEdited e) {
+            DialogsRepository.chatEdited(conn, e);
           } else {
-            // Events added later that dialogs do not show are skipped on purpose.
+            // Bans of non-members, unbans and invite links do not show in dialogs.
           }
           return null;
         });

@@ -9,6 +9,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.herald.domain.chat.ChatEvent.ChatCreated;
+import org.herald.domain.chat.ChatEvent.ChatEdited;
+import org.herald.domain.chat.ChatEvent.MemberLeft;
+import org.herald.domain.chat.ChatEvent.MembersJoined;
+import org.herald.domain.chat.ChatEvent.RoleChanged;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
@@ -28,19 +32,21 @@ public final class DialogsRepository {
   static void chatCreated(Connection conn, ChatCreated e) throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "INSERT INTO dialog_chats (chat_id, kind, title, created_at, last_message_id, pts, last_activity_at)"
-                + " VALUES (?, ?, ?, ?, 0, 0, ?)")) {
+            "INSERT INTO dialog_chats (chat_id, kind, title, username, is_public, created_at, last_message_id, pts,"
+                + " last_activity_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)")) {
       ps.setString(1, e.chatId());
       ps.setString(2, e.kind().name().toLowerCase(Locale.ROOT));
       ps.setString(3, e.title());
-      Sql.setInstant(ps, 4, e.date());
-      Sql.setInstant(ps, 5, e.date());
+      ps.setString(4, e.username());
+      ps.setBoolean(5, e.isPublic());
+      Sql.setInstant(ps, 6, e.date());
+      Sql.setInstant(ps, 7, e.date());
       ps.executeUpdate();
     }
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "INSERT INTO dialog_members (user_id, chat_id, peer_user_id, read_up_to, joined_at)"
-                + " VALUES (?, ?, ?, 0, ?)")) {
+            "INSERT INTO dialog_members (user_id, chat_id, peer_user_id, read_up_to, joined_at, role)"
+                + " VALUES (?, ?, ?, 0, ?, ?)")) {
       for (String member : e.memberIds()) {
         String peer = null;
         if (e.memberIds().size() == 2 && e.kind() == ChatKind.DIRECT) {
@@ -50,9 +56,75 @@ public final class DialogsRepository {
         ps.setString(2, e.chatId());
         ps.setString(3, peer);
         Sql.setInstant(ps, 4, e.date());
+        ps.setString(5, e.kind() != ChatKind.DIRECT && member.equals(e.createdBy()) ? "owner" : "member");
         ps.addBatch();
       }
       ps.executeBatch();
+    }
+  }
+
+  /**
+   * New members start with everything before their arrival read: joining a busy group or a
+   * channel does not flood the dialog list with unread counts.
+   */
+  static void membersJoined(Connection conn, MembersJoined e) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "INSERT INTO dialog_members (user_id, chat_id, peer_user_id, read_up_to, joined_at, role)"
+                + " SELECT ?, chat_id, NULL, last_message_id, ?, 'member' FROM dialog_chats WHERE chat_id = ?")) {
+      int batched = 0;
+      for (String member : e.userIds()) {
+        ps.setString(1, member);
+        Sql.setInstant(ps, 2, e.date());
+        ps.setString(3, e.chatId());
+        ps.addBatch();
+        if (++batched % 1000 == 0) {
+          ps.executeBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+    setPts(conn, e.chatId(), e.pts());
+  }
+
+  static void memberLeft(Connection conn, MemberLeft e) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM dialog_members WHERE user_id = ? AND chat_id = ?")) {
+      ps.setString(1, e.userId());
+      ps.setString(2, e.chatId());
+      ps.executeUpdate();
+    }
+    setPts(conn, e.chatId(), e.pts());
+  }
+
+  static void roleChanged(Connection conn, RoleChanged e) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE dialog_members SET role = ? WHERE user_id = ? AND chat_id = ?")) {
+      ps.setString(1, e.role().name().toLowerCase(Locale.ROOT));
+      ps.setString(2, e.userId());
+      ps.setString(3, e.chatId());
+      ps.executeUpdate();
+    }
+    setPts(conn, e.chatId(), e.pts());
+  }
+
+  static void chatEdited(Connection conn, ChatEdited e) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE dialog_chats SET title = ?, username = ?, pts = ? WHERE chat_id = ?")) {
+      ps.setString(1, e.title());
+      ps.setString(2, e.username());
+      ps.setLong(3, e.pts());
+      ps.setString(4, e.chatId());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Moves the chat's pts forward; 0 (a change not numbered for clients) leaves it. */
+  private static void setPts(Connection conn, String chatId, long pts) throws SQLException {
+    if (pts <= 0) {
+      return;
+    }
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE dialog_chats SET pts = ? WHERE chat_id = ?")) {
+      ps.setLong(1, pts);
+      ps.setString(2, chatId);
+      ps.executeUpdate();
     }
   }
 
@@ -78,11 +150,7 @@ public final class DialogsRepository {
   }
 
   static void messagesRead(Connection conn, MessagesRead e) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("UPDATE dialog_chats SET pts = ? WHERE chat_id = ?")) {
-      ps.setLong(1, e.pts());
-      ps.setString(2, e.chatId());
-      ps.executeUpdate();
-    }
+    setPts(conn, e.chatId(), e.pts());
     moveReadMark(conn, e.chatId(), e.userId(), e.upToMessageId());
   }
 
@@ -106,7 +174,7 @@ public final class DialogsRepository {
         jdbcExecutor,
         "SELECT c.chat_id, c.kind, c.title, c.last_message_id, c.last_message_sender,"
             + " c.last_message_text, c.last_message_date, c.last_message_silent,"
-            + " c.last_message_reply_to, c.pts, c.last_activity_at, m.peer_user_id, m.read_up_to"
+            + " c.last_message_reply_to, c.pts, c.last_activity_at, c.username, m.peer_user_id, m.read_up_to, m.role"
             + " FROM dialog_members m JOIN dialog_chats c ON c.chat_id = m.chat_id"
             + " WHERE m.user_id = ? ORDER BY c.last_activity_at DESC, c.chat_id LIMIT ?",
         ps -> {
@@ -130,7 +198,9 @@ public final class DialogsRepository {
               rs.getString("chat_id"),
               rs.getString("kind"),
               rs.getString("title"),
+              rs.getString("username"),
               rs.getString("peer_user_id"),
+              rs.getString("role"),
               lastId,
               rs.getLong("read_up_to"),
               rs.getLong("pts"),

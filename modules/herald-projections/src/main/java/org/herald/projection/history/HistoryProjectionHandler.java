@@ -3,8 +3,6 @@ package org.herald.projection.history;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
-import org.herald.domain.chat.ChatEvent.MessageSent;
-import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.ChatUpdates;
 import org.herald.projection.common.JdbcSessions;
@@ -20,15 +18,16 @@ public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<Ch
     ChatEvent event = envelope.event();
     session.withConnection(
         conn -> {
-          if (event instanceof MessageSent e) {
-            ChatUpdate.MessageNew update = ChatUpdates.of(e);
-            HistoryRepository.insertMessage(conn, e.chatId(), e.pts(), update.message());
-            HistoryRepository.insertUpdate(conn, update, "message.new");
-          } else if (event instanceof MessagesRead e) {
-            HistoryRepository.insertUpdate(conn, ChatUpdates.of(e), "read");
-          } else {
-            // ChatCreated carries no pts: nothing to page through.
+          ChatUpdate update = ChatUpdates.of(event);
+          if (update == null) {
+            // Not numbered for clients (creation, bans, invites, channel subscriptions, reads in
+            // large chats): nothing to page through.
+            return null;
           }
+          if (update instanceof ChatUpdate.MessageNew m) {
+            HistoryRepository.insertMessage(conn, m.chatId(), m.pts(), m.message());
+          }
+          HistoryRepository.insertUpdate(conn, update, UpdateJson.typeOf(update));
           return null;
         });
   }

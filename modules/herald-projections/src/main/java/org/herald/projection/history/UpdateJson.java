@@ -1,5 +1,6 @@
 package org.herald.projection.history;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,16 @@ final class UpdateJson {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize update", e);
     }
+  }
+
+  /** The update's type name, as its JSON carries it ({@code message.new}, {@code member.left}, …). */
+  static String typeOf(ChatUpdate update) {
+    for (JsonSubTypes.Type type : ChatUpdate.class.getAnnotation(JsonSubTypes.class).value()) {
+      if (type.value() == update.getClass()) {
+        return type.name();
+      }
+    }
+    throw new IllegalStateException("no type name for " + update.getClass());
   }
 
   static ChatUpdate read(String json) {

@@ -68,9 +68,23 @@ public final class MessageDtos {
   }
 
   /** A change as clients see it, in {@code updates?afterPts=} and on the socket. */
-  public sealed interface UpdateDto permits MessageNewDto, ReadDto {
+  public sealed interface UpdateDto permits MessageNewDto, ReadDto, MemberJoinedDto, MemberLeftDto, RoleChangedDto, ChatEditedDto {
     String type();
   }
+
+  /** {@code userIds} lists who joined when at most 100 did; {@code count} always says how many. */
+  public record MemberJoinedDto(String type, String chatId, long pts, List<String> userIds, int count, String by, String date)
+      implements UpdateDto {}
+
+  /** {@code reason}: left, removed or banned. */
+  public record MemberLeftDto(String type, String chatId, long pts, String userId, String by, String reason, String date)
+      implements UpdateDto {}
+
+  public record RoleChangedDto(String type, String chatId, long pts, String userId, String role, String date)
+      implements UpdateDto {}
+
+  public record ChatEditedDto(String type, String chatId, long pts, String title, String username, String date)
+      implements UpdateDto {}
 
   public record MessageNewDto(String type, String chatId, long pts, MessageDto message) implements UpdateDto {}
 
@@ -82,9 +96,23 @@ public final class MessageDtos {
       return new MessageNewDto("message.new", m.chatId(), m.pts(), MessageDto.of(m.message()));
     } else if (update instanceof ChatUpdate.ReadUpTo r) {
       return new ReadDto("read", r.chatId(), r.pts(), r.userId(), r.upToMessageId(), Json.time(r.date()));
+    } else if (update instanceof ChatUpdate.MembersJoinedUpdate j) {
+      return new MemberJoinedDto(
+          "member.joined", j.chatId(), j.pts(), j.userIds().isEmpty() ? null : j.userIds(), j.count(), j.by(), Json.time(j.date()));
+    } else if (update instanceof ChatUpdate.MemberLeftUpdate l) {
+      return new MemberLeftDto(
+          "member.left", l.chatId(), l.pts(), l.userId(), l.by(), lower(l.reason()), Json.time(l.date()));
+    } else if (update instanceof ChatUpdate.RoleChangedUpdate c) {
+      return new RoleChangedDto("role.changed", c.chatId(), c.pts(), c.userId(), lower(c.role()), Json.time(c.date()));
+    } else if (update instanceof ChatUpdate.ChatEditedUpdate e) {
+      return new ChatEditedDto("chat.edited", e.chatId(), e.pts(), e.title(), e.username(), Json.time(e.date()));
     } else {
       throw new IllegalStateException("unknown update " + update);
     }
+  }
+
+  public static String lower(Enum<?> value) {
+    return value == null ? null : value.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   public record UpdatesResponse(List<UpdateDto> updates, long pts) {
