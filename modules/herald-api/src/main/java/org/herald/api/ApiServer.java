@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.herald.api.account.AccountRoutes;
 import org.herald.api.account.PasswordHasher;
 import org.herald.api.chat.ChatRoutes;
+import org.herald.api.chat.MemberRoutes;
 import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
@@ -52,10 +53,11 @@ public final class ApiServer extends AllDirectives {
     UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
-    ChatRoutes chats = new ChatRoutes(authenticator, settings, sharding, new DialogsRepository(dataSource, jdbc));
+    ChatRoutes chats = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc));
     MessageRoutes messages =
         new MessageRoutes(authenticator, settings, sharding, messaging, new HistoryRepository(dataSource, jdbc));
     UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
+    MemberRoutes members = new MemberRoutes(authenticator, settings, system);
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(
@@ -73,6 +75,7 @@ public final class ApiServer extends AllDirectives {
                                     () -> d.get(() -> d.getFromResource("herald-openapi.json", ContentTypes.APPLICATION_JSON))),
                                 accounts.routes(),
                                 messages.routes(),
+                                members.routes(),
                                 chats.routes(),
                                 updates.routes()))));
   }

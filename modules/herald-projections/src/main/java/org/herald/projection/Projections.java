@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.projection.dialogs.DialogsProjection;
 import org.herald.projection.history.HistoryProjection;
+import org.herald.projection.membership.MembershipIndexProjection;
 
 /** Starts every projection of this node. The node's Guardian only calls {@link #init}. */
 public final class Projections {
@@ -12,5 +13,6 @@ public final class Projections {
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     DialogsProjection.init(system, dataSource);
     HistoryProjection.init(system, dataSource);
+    MembershipIndexProjection.init(system, dataSource);
   }
 }

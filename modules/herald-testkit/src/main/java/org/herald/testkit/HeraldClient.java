@@ -55,6 +55,14 @@ public final class HeraldClient {
     return send(HttpRequest.newBuilder(uri(path)).DELETE(), token);
   }
 
+  public Response put(String path, String token, Object body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : write(body))),
+        token);
+  }
+
   public Response post(String path, String token, Object body) {
     return postRaw(path, token, body instanceof String s ? s : write(body));
   }

@@ -1,6 +1,10 @@
 package org.herald.api.chat;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import org.apache.pekko.actor.typed.ActorSystem;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +30,7 @@ import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatReply;
 import org.herald.domain.common.Ids;
+import org.herald.domain.common.Limits;
 import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserEntity;
 import org.herald.domain.user.UserReply;
@@ -42,13 +47,21 @@ public final class ChatRoutes extends RouteSupport {
   private final ClusterSharding sharding;
   private final DialogsRepository dialogs;
   private final Duration askTimeout;
+  private final Chats chats;
+  private final Users users;
+  private final Handles handles;
+  private final MembershipIndex index;
 
   public ChatRoutes(
-      Authenticator authenticator, ApiSettings settings, ClusterSharding sharding, DialogsRepository dialogs) {
+      Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs) {
     super(authenticator, settings);
-    this.sharding = sharding;
+    this.sharding = ClusterSharding.get(system);
     this.dialogs = dialogs;
     this.askTimeout = settings.askTimeout();
+    this.chats = new Chats(sharding, askTimeout);
+    this.users = new Users(sharding, askTimeout);
+    this.handles = new Handles(system, askTimeout);
+    this.index = new MembershipIndex(system, askTimeout);
   }
 
   public Route routes() {
@@ -58,7 +71,21 @@ public final class ChatRoutes extends RouteSupport {
             () ->
                 concat(
                     pathEnd(() -> post(() -> authenticated(caller -> jsonBody(body -> respond(create(caller, body)))))),
-                    path(PathMatchers.segment(), chatId -> get(() -> authenticated(caller -> respond(chat(caller, chatId))))))),
+                    path(
+                        PathMatchers.segment("by-username").slash(PathMatchers.segment()),
+                        username -> get(() -> authenticated(caller -> respond(byUsername(caller, username))))),
+                    path(
+                        PathMatchers.segment(),
+                        chatId ->
+                            concat(
+                                get(() -> authenticated(caller -> respond(chat(caller, chatId)))),
+                                patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, body))))))),
+                    path(
+                        PathMatchers.segment().slash("mute"),
+                        chatId ->
+                            concat(
+                                post(() -> authenticated(caller -> jsonBody(body -> respond(mute(caller, chatId, body))))),
+                                delete(() -> authenticated(caller -> respond(unmute(caller, chatId)))))))),
         path(
             "dialogs",
             () ->
@@ -80,12 +107,124 @@ public final class ChatRoutes extends RouteSupport {
 
   private CompletionStage<HttpResponse> create(Caller caller, Body body) {
     String kind = body.requiredString("kind");
-    if (!kind.equals("direct")) {
-      if (kind.equals("group") || kind.equals("channel")) {
-        throw ApiException.badRequest("kind '" + kind + "' is not available yet; use kind 'direct'");
-      }
-      throw ApiException.badRequest("kind must be one of direct, group, channel");
+    return switch (kind) {
+      case "direct" -> createDirect(caller, body);
+      case "group" -> createGroupOrChannel(caller, body, ChatKind.GROUP);
+      case "channel" -> createGroupOrChannel(caller, body, ChatKind.CHANNEL);
+      default -> throw ApiException.badRequest("kind must be one of direct, group, channel");
+    };
+  }
+
+  private CompletionStage<HttpResponse> createGroupOrChannel(Caller caller, Body body, ChatKind kind) {
+    String title = body.requiredString("title");
+    String username = body.optionalString("username");
+    boolean isPublic = body.optionalBoolean("public", username != null);
+    if (username != null && !Limits.isValidUsername(username)) {
+      throw ApiException.badRequest("username must be 5-32 characters of A-Z, a-z, 0-9 and _, starting with a letter");
     }
+    if (username != null && !isPublic) {
+      throw ApiException.badRequest("username is for public chats: set public to true or leave username out");
+    }
+    List<String> memberIds = body.optionalStringList("memberIds");
+    if (kind == ChatKind.CHANNEL && !memberIds.isEmpty()) {
+      throw ApiException.badRequest("memberIds: channels start with their owner; subscribers join or are added");
+    }
+    String chatId = (kind == ChatKind.GROUP ? "g" : "c") + Ids.random(16);
+    List<String> members = new ArrayList<>(new LinkedHashSet<>(memberIds));
+    members.remove(caller.userId());
+    return users.requireAll(members, "memberIds")
+        .thenCompose(ok -> username == null ? CompletableFuture.completedFuture(null) : handles.claimUsername(username, chatId))
+        .thenCompose(
+            ok ->
+                chats.ask(
+                    chatId,
+                    ChatReply.ChatCreated.class,
+                    replyTo -> new ChatCommand.CreateChat(kind, title, username, isPublic, caller.userId(), memberIds(caller, members), replyTo)))
+        .thenCompose(
+            created ->
+                index.recordAll(chatId, memberIds(caller, members), 1)
+                    .thenApply(done -> Json.created(ChatResponse.of(created.chat(), caller.userId()))))
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null && username != null) {
+                handles.release(username, chatId);
+              }
+            });
+  }
+
+  private static List<String> memberIds(Caller caller, List<String> others) {
+    List<String> all = new ArrayList<>();
+    all.add(caller.userId());
+    all.addAll(others);
+    return all;
+  }
+
+  private CompletionStage<HttpResponse> byUsername(Caller caller, String username) {
+    if (!Limits.isValidUsername(username)) {
+      return CompletableFuture.failedFuture(ApiException.notFound("no chat with this username"));
+    }
+    return handles
+        .owner(username)
+        .thenCompose(
+            owner -> {
+              if (owner == null || owner.startsWith("u")) {
+                throw ApiException.notFound("no chat with this username");
+              }
+              return chat(caller, owner);
+            });
+  }
+
+  private CompletionStage<HttpResponse> edit(Caller caller, String chatId, Body body) {
+    String title = body.optionalString("title");
+    boolean changeUsername = body.has("username") || body.isExplicitNull("username");
+    String username = body.optionalString("username");
+    if (title == null && !changeUsername) {
+      throw ApiException.badRequest("title or username is required");
+    }
+    if (username != null && !Limits.isValidUsername(username)) {
+      throw ApiException.badRequest("username must be 5-32 characters of A-Z, a-z, 0-9 and _, starting with a letter");
+    }
+    return chats.ask(chatId, ChatReply.ChatView.class, replyTo -> new ChatCommand.GetChat(caller.userId(), replyTo))
+        .thenCompose(
+            before -> {
+              if (changeUsername && username != null && !before.isPublic()) {
+                throw ApiException.badRequest("username is for public chats");
+              }
+              boolean claims = changeUsername && username != null && !username.equalsIgnoreCase(String.valueOf(before.username()));
+              CompletionStage<Void> claimed = claims ? handles.claimUsername(username, chatId) : CompletableFuture.completedFuture(null);
+              return claimed
+                  .thenCompose(ok -> chats.ask(chatId, ChatReply.Ack.class, replyTo -> new ChatCommand.EditChat(caller.userId(), title, changeUsername, username, replyTo)))
+                  .whenComplete(
+                      (ack, failure) -> {
+                        if (failure != null && claims) {
+                          handles.release(username, chatId);
+                        } else if (failure == null && changeUsername && before.username() != null
+                            && !before.username().equalsIgnoreCase(String.valueOf(username))) {
+                          handles.release(before.username(), chatId);
+                        }
+                      })
+                  .thenCompose(ack -> chat(caller, chatId));
+            });
+  }
+
+  private CompletionStage<HttpResponse> mute(Caller caller, String chatId, Body body) {
+    String until = body.optionalString("until");
+    Instant untilInstant;
+    try {
+      untilInstant = until == null ? null : Instant.parse(until);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.badRequest("until must be an ISO-8601 UTC time such as 2026-11-21T10:15:30.123Z");
+    }
+    return users.ask(caller.userId(), replyTo -> new UserCommand.MuteChat(chatId, untilInstant, replyTo))
+        .thenApply(ack -> Json.noContent());
+  }
+
+  private CompletionStage<HttpResponse> unmute(Caller caller, String chatId) {
+    return users.ask(caller.userId(), replyTo -> new UserCommand.UnmuteChat(chatId, replyTo))
+        .thenApply(ack -> Json.noContent());
+  }
+
+  private CompletionStage<HttpResponse> createDirect(Caller caller, Body body) {
     String peerId = body.requiredString("userId");
     if (!Ids.isWellFormed(peerId)) {
       throw ApiException.notFound("userId names no user");
@@ -150,9 +289,19 @@ public final class ChatRoutes extends RouteSupport {
             });
   }
 
+  /** The read model's rows, with each chat's mute setting from the user's own entity. */
   private CompletionStage<HttpResponse> dialogs(Caller caller, int limit) {
-    return dialogs
-        .dialogsOf(caller.userId(), limit)
-        .thenApply(list -> Json.ok(new DialogsResponse(list.stream().map(DialogDto::of).toList())));
+    Instant now = Instant.now();
+    return users.ask(caller.userId(), UserCommand.ListChats::new)
+        .thenCombine(
+            dialogs.dialogsOf(caller.userId(), limit),
+            (reply, list) -> {
+              var mutes = ((UserReply.ChatList) reply).mutedUntil();
+              return Json.ok(
+                  new DialogsResponse(
+                      list.stream()
+                          .map(d -> DialogDto.of(d, mutes.get(d.chatId()), now))
+                          .toList()));
+            });
   }
 }

@@ -52,6 +52,31 @@ public final class Body {
     return value.booleanValue();
   }
 
+  /** True when the field is present with the value {@code null} (as opposed to absent). */
+  public boolean isExplicitNull(String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isNull();
+  }
+
+  /** A list of strings; absent is an empty list. */
+  public java.util.List<String> optionalStringList(String field) {
+    JsonNode value = present(field);
+    if (value == null) {
+      return java.util.List.of();
+    }
+    if (!value.isArray()) {
+      throw ApiException.badRequest(field + " must be an array of strings");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>(value.size());
+    for (JsonNode item : value) {
+      if (!item.isTextual()) {
+        throw ApiException.badRequest(field + " must be an array of strings");
+      }
+      out.add(item.asText());
+    }
+    return out;
+  }
+
   public Long optionalLong(String field) {
     JsonNode value = present(field);
     if (value == null) {

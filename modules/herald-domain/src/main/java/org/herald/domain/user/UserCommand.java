@@ -49,6 +49,12 @@ public sealed interface UserCommand extends CborSerializable {
   /** The user left {@code chatId} at membership {@code version}; same ordering rule. */
   record ForgetChat(String chatId, long version, ActorRef<UserReply> replyTo) implements UserCommand {}
 
+  /** Mute notifications of a chat the user is in, until {@code until} (null: forever). */
+  record MuteChat(String chatId, java.time.Instant until, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Unmute a chat. */
+  record UnmuteChat(String chatId, ActorRef<UserReply> replyTo) implements UserCommand {}
+
   /** Every chat the user is a member of. */
   record ListChats(ActorRef<UserReply> replyTo) implements UserCommand {}
 }

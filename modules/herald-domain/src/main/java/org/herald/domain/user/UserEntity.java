@@ -2,6 +2,7 @@ package org.herald.domain.user;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ import org.herald.domain.user.UserCommand.GetCredentials;
 import org.herald.domain.user.UserCommand.GetProfile;
 import org.herald.domain.user.UserCommand.ListChats;
 import org.herald.domain.user.UserCommand.ListSessions;
+import org.herald.domain.user.UserCommand.MuteChat;
+import org.herald.domain.user.UserCommand.UnmuteChat;
 import org.herald.domain.user.UserCommand.OpenSession;
 import org.herald.domain.user.UserCommand.RecordChat;
 import org.herald.domain.user.UserCommand.Register;
@@ -134,10 +137,12 @@ public final class UserEntity
         .onCommand(EndSession.class, this::onEndSession)
         .onCommand(RecordChat.class, this::onRecordChat)
         .onCommand(ForgetChat.class, this::onForgetChat)
+        .onCommand(MuteChat.class, this::onMuteChat)
+        .onCommand(UnmuteChat.class, this::onUnmuteChat)
         .onCommand(
             ListChats.class,
             (state, cmd) ->
-                Effect().reply(cmd.replyTo(), new UserReply.ChatList(List.copyOf(state.chats().keySet()))));
+                Effect().reply(cmd.replyTo(), new UserReply.ChatList(List.copyOf(state.chats().keySet()), state.mutes())));
     return builder.build();
   }
 
@@ -221,6 +226,24 @@ public final class UserEntity
         .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
   }
 
+  private ReplyEffect<UserEvent, UserState> onMuteChat(Active state, MuteChat cmd) {
+    if (!state.chats().containsKey(cmd.chatId())) {
+      return Effect().reply(cmd.replyTo(), rejected(ErrorCode.CHAT_NOT_FOUND, "chat not found"));
+    }
+    return Effect()
+        .persist(new UserEvent.ChatMuted(cmd.chatId(), cmd.until(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
+  private ReplyEffect<UserEvent, UserState> onUnmuteChat(Active state, UnmuteChat cmd) {
+    if (!state.mutes().containsKey(cmd.chatId())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Ack());
+    }
+    return Effect()
+        .persist(new UserEvent.ChatUnmuted(cmd.chatId(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
   private static Rejected rejected(ErrorCode code, String message) {
     return new Rejected(Rejection.of(code, message));
   }
@@ -242,6 +265,7 @@ public final class UserEntity
                     e.date(),
                     Map.of(),
                     Map.of(),
+                    Map.of(),
                     Map.of()));
     builder
         .forStateType(Active.class)
@@ -251,7 +275,9 @@ public final class UserEntity
                 state.withSession(new Session(e.sessionId(), e.deviceName(), e.tokenHash(), e.date())))
         .onEvent(SessionEnded.class, (state, e) -> state.withoutSession(e.sessionId()))
         .onEvent(ChatRecorded.class, (state, e) -> state.withChat(e.chatId(), e.version()))
-        .onEvent(ChatForgotten.class, (state, e) -> state.withoutChat(e.chatId(), e.version()));
+        .onEvent(ChatForgotten.class, (state, e) -> state.withoutChat(e.chatId(), e.version()))
+        .onEvent(UserEvent.ChatMuted.class, (state, e) -> state.withMute(e.chatId(), e.until() == null ? Instant.MAX : e.until()))
+        .onEvent(UserEvent.ChatUnmuted.class, (state, e) -> state.withMute(e.chatId(), null));
     return builder.build();
   }
 }

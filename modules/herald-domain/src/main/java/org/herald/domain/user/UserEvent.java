@@ -35,6 +35,12 @@ public sealed interface UserEvent extends CborSerializable {
     }
   }
 
+  /** Notifications of a chat are muted until {@code until} (null: forever). */
+  record ChatMuted(String chatId, Instant until, Instant date) implements UserEvent {}
+
+  /** A chat is unmuted. */
+  record ChatUnmuted(String chatId, Instant date) implements UserEvent {}
+
   /** The user is no longer a member of a chat, as of the chat's membership {@code version}. */
   record ChatForgotten(String chatId, long version, Instant date) implements UserEvent {}
 }

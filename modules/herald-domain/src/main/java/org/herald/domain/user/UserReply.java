@@ -27,9 +27,11 @@ public sealed interface UserReply extends CborSerializable {
     }
   }
 
-  record ChatList(List<String> chatIds) implements UserReply {
+  /** The chats the user is in, and the mutes: chatId → until (absent from the map: not muted; {@code Instant.MAX}: forever). */
+  record ChatList(List<String> chatIds, java.util.Map<String, Instant> mutedUntil) implements UserReply {
     public ChatList {
       chatIds = List.copyOf(chatIds);
+      mutedUntil = mutedUntil == null ? java.util.Map.of() : java.util.Map.copyOf(mutedUntil);
     }
   }
 

@@ -29,7 +29,8 @@ public sealed interface UserState extends CborSerializable {
       Instant createdAt,
       Map<String, Session> sessions,
       Map<String, Long> chats,
-      Map<String, Long> leftChats)
+      Map<String, Long> leftChats,
+      Map<String, Instant> mutes)
       implements UserState {
 
     /**
@@ -41,6 +42,7 @@ public sealed interface UserState extends CborSerializable {
       sessions = Map.copyOf(sessions);
       chats = chats == null ? Map.of() : Map.copyOf(chats);
       leftChats = leftChats == null ? Map.of() : Map.copyOf(leftChats);
+      mutes = mutes == null ? Map.of() : Map.copyOf(mutes);
     }
 
     /** The latest membership version the index knows for {@code chatId}. */
@@ -67,14 +69,14 @@ public sealed interface UserState extends CborSerializable {
       Map<String, Session> next = new HashMap<>(sessions);
       next.put(session.sessionId(), session);
       return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats);
+          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes);
     }
 
     Active withoutSession(String sessionId) {
       Map<String, Session> next = new HashMap<>(sessions);
       next.remove(sessionId);
       return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats);
+          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes);
     }
 
     Active withChat(String chatId, long version) {
@@ -85,7 +87,7 @@ public sealed interface UserState extends CborSerializable {
         left = new HashMap<>(left);
         left.remove(chatId);
       }
-      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left);
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left, mutes);
     }
 
     Active withoutChat(String chatId, long version) {
@@ -93,7 +95,20 @@ public sealed interface UserState extends CborSerializable {
       in.remove(chatId);
       Map<String, Long> left = new HashMap<>(leftChats);
       left.put(chatId, version);
-      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left);
+      Map<String, Instant> nextMutes = new HashMap<>(mutes);
+      nextMutes.remove(chatId);
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left, nextMutes);
+    }
+
+    /** {@code until} null unmutes; {@code Instant.MAX} mutes forever. */
+    Active withMute(String chatId, Instant until) {
+      Map<String, Instant> next = new HashMap<>(mutes);
+      if (until == null) {
+        next.remove(chatId);
+      } else {
+        next.put(chatId, until);
+      }
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, chats, leftChats, next);
     }
   }
 }

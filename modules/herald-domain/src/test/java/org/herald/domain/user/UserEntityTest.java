@@ -109,6 +109,19 @@ class UserEntityTest {
   }
 
   @Test
+  void mutesAreForChatsTheUserIsInAndEndWithLeaving() {
+    register();
+    var notIn = kit.<UserReply>runCommand(r -> new UserCommand.MuteChat("g9", null, r)).reply();
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, assertInstanceOf(UserReply.Rejected.class, notIn).rejection().code());
+    kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("g9", 1, r));
+    kit.<UserReply>runCommand(r -> new UserCommand.MuteChat("g9", null, r));
+    var list = assertInstanceOf(UserReply.ChatList.class, kit.<UserReply>runCommand(UserCommand.ListChats::new).reply());
+    assertEquals(java.time.Instant.MAX, list.mutedUntil().get("g9"), "null means forever");
+    kit.<UserReply>runCommand(r -> new UserCommand.UnmuteChat("g9", r));
+    assertTrue(assertInstanceOf(UserReply.ChatList.class, kit.<UserReply>runCommand(UserCommand.ListChats::new).reply()).mutedUntil().isEmpty());
+  }
+
+  @Test
   void chatsAreRecordedOnceAndAnnounced() {
     register();
     assertInstanceOf(UserReply.Ack.class, kit.<UserReply>runCommand(r -> new UserCommand.RecordChat("c1", 1, r)).reply());

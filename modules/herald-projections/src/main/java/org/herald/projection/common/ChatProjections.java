@@ -7,7 +7,12 @@ import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.projection.ProjectionBehavior;
+import java.util.function.Function;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.Projection;
 import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
@@ -17,34 +22,54 @@ import org.herald.domain.chat.ChatEvent;
 import java.util.Optional;
 
 /**
- * Runs one exactly-once JDBC projection over the chat events: one instance per tag partition,
- * spread over the cluster by a sharded daemon process, each resuming from its stored offset.
+ * Runs a projection over the chat events: one instance per tag partition, spread over the
+ * cluster by a sharded daemon process, each resuming from its offset in the JDBC offset store.
  */
 public final class ChatProjections {
   private ChatProjections() {}
 
+  /** An exactly-once projection whose handler writes in the offset's transaction. */
   public static void start(
       ActorSystem<?> system,
       String name,
       DataSource dataSource,
       Supplier<JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions>> handler) {
+    run(
+        system,
+        name,
+        tag ->
+            JdbcProjection.exactlyOnce(
+                ProjectionId.of(name, tag), source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
+  }
+
+  /**
+   * An at-least-once projection whose handler acts outside the database (asks entities); the
+   * offset is stored after the handler's stage completes, so a crash repeats, never skips.
+   */
+  public static void startAsync(
+      ActorSystem<?> system,
+      String name,
+      DataSource dataSource,
+      Supplier<Handler<EventEnvelope<ChatEvent>>> handler) {
+    run(
+        system,
+        name,
+        tag ->
+            JdbcProjection.atLeastOnceAsync(
+                ProjectionId.of(name, tag), source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
+  }
+
+  private static SourceProvider<Offset, EventEnvelope<ChatEvent>> source(ActorSystem<?> system, String tag) {
+    return EventSourcedProvider.<ChatEvent>eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+  }
+
+  private static void run(ActorSystem<?> system, String name, Function<String, Projection<EventEnvelope<ChatEvent>>> projection) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             name,
             ChatEntity.TAGS.size(),
-            index -> {
-              String tag = ChatEntity.TAGS.get(index);
-              var projection =
-                  JdbcProjection.exactlyOnce(
-                      ProjectionId.of(name, tag),
-                      EventSourcedProvider.<ChatEvent>eventsByTag(
-                          system, JdbcReadJournal.Identifier(), tag),
-                      () -> new JdbcSessions(dataSource),
-                      handler,
-                      system);
-              return ProjectionBehavior.create(projection);
-            },
+            index -> ProjectionBehavior.create(projection.apply(ChatEntity.TAGS.get(index))),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
   }

@@ -61,8 +61,12 @@ public final class ChatDtos {
       long unreadCount,
       long readUpTo,
       long pts,
-      String lastActivityAt) {
-    public static DialogDto of(Dialog d) {
+      String lastActivityAt,
+      boolean muted,
+      String mutedUntil) {
+    /** {@code mutedUntil}: null when not muted, {@code Instant.MAX} when muted forever. */
+    public static DialogDto of(Dialog d, java.time.Instant mutedUntil, java.time.Instant now) {
+      boolean muted = mutedUntil != null && mutedUntil.isAfter(now);
       return new DialogDto(
           d.chatId(),
           d.kind(),
@@ -74,7 +78,9 @@ public final class ChatDtos {
           d.unreadCount(),
           d.readUpTo(),
           d.pts(),
-          Json.time(d.lastActivityAt()));
+          Json.time(d.lastActivityAt()),
+          muted,
+          muted && !mutedUntil.equals(java.time.Instant.MAX) ? Json.time(mutedUntil) : null);
     }
   }
 
