@@ -213,6 +213,104 @@ class GroupsAndChannelsIT {
     assertEquals(404, post(user("mstr"), "/v1/chats/" + chatId + "/mute", Map.of()).status());
   }
 
+  /** One call of the matrix: what it does as a given user (null: anonymous). */
+  record Call(String name, java.util.function.Function<Account, Response> run, Map<String, Integer> expected) {}
+
+  static Map<String, Integer> expect(int owner, int admin, int member, int banned, int outsider) {
+    return Map.of("owner", owner, "admin", admin, "member", member, "banned", banned, "outsider", outsider, "anonymous", 401);
+  }
+
+  static Response as(Account a, String method, String path, Object body) {
+    String token = a == null ? null : a.token();
+    return switch (method) {
+      case "GET" -> client.get(path, token);
+      case "POST" -> client.post(path, token, body);
+      case "PUT" -> client.put(path, token, body);
+      case "PATCH" -> client.patch(path, token, body);
+      default -> client.delete(path, token);
+    };
+  }
+
+  void checkMatrix(Map<String, Account> roles, List<Call> calls) {
+    List<String> failures = new java.util.ArrayList<>();
+    for (Call call : calls) {
+      for (String role : List.of("owner", "admin", "member", "banned", "outsider", "anonymous")) {
+        Response r = call.run().apply(roles.get(role));
+        int want = call.expected().get(role);
+        if (r.status() != want) {
+          failures.add(call.name() + " as " + role + ": " + r.status() + " (want " + want + ") " + r.raw());
+        }
+        if (r.status() >= 400 && r.errorCode() == null) {
+          failures.add(call.name() + " as " + role + ": no error body");
+        }
+        if (r.status() >= 400 && r.raw() != null && r.raw().contains("secret post")) {
+          failures.add(call.name() + " as " + role + ": content leaked in an error");
+        }
+      }
+    }
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
+  @Test
+  void permissionsMatrixOfAPrivateGroup() {
+    Account owner = user("xo");
+    Account admin = user("xa");
+    Account member = user("xm");
+    Account banned = user("xb");
+    Account outsider = user("xx");
+    Account extra = user("xe");
+    String chatId = group(owner, false, null, admin, member, banned, extra);
+    String base = "/v1/chats/" + chatId;
+    assertEquals(204, put(owner, base + "/members/" + admin.userId() + "/role", Map.of("role", "admin")));
+    assertEquals(201, send(member, chatId, "secret post").status());
+    assertEquals(204, post(owner, base + "/bans", Map.of("userId", banned.userId())).status());
+    Map<String, Account> roles = new java.util.HashMap<>(Map.of("owner", owner, "admin", admin, "member", member, "banned", banned, "outsider", outsider));
+    roles.put("anonymous", null);
+    checkMatrix(roles, List.of(
+        new Call("get chat", a -> as(a, "GET", base, null), expect(200, 200, 200, 404, 404)),
+        new Call("history", a -> as(a, "GET", base + "/messages", null), expect(200, 200, 200, 404, 404)),
+        new Call("updates", a -> as(a, "GET", base + "/updates?afterPts=0", null), expect(200, 200, 200, 404, 404)),
+        new Call("send", a -> as(a, "POST", base + "/messages", Map.of("clientMessageId", ApiIT.unique("m"), "text", "hi")), expect(201, 201, 201, 404, 404)),
+        new Call("read", a -> as(a, "POST", base + "/read", Map.of("upToMessageId", 1)), expect(204, 204, 204, 404, 404)),
+        new Call("add member", a -> as(a, "POST", base + "/members", Map.of("userId", extra.userId())), expect(204, 204, 403, 404, 404)),
+        new Call("edit title", a -> as(a, "PATCH", base, Map.of("title", "Renamed")), expect(200, 200, 403, 404, 404)),
+        new Call("create invite", a -> as(a, "POST", base + "/invites", Map.of()), expect(201, 201, 403, 404, 404)),
+        new Call("list invites", a -> as(a, "GET", base + "/invites", null), expect(200, 200, 403, 404, 404)),
+        new Call("set role", a -> as(a, "PUT", base + "/members/" + extra.userId() + "/role", Map.of("role", "member")), expect(204, 204, 403, 404, 404)),
+        new Call("ban", a -> as(a, "POST", base + "/bans", Map.of("userId", banned.userId())), expect(204, 204, 403, 404, 404)),
+        new Call("unban stranger", a -> as(a, "DELETE", base + "/bans/" + outsider.userId(), null), expect(204, 204, 403, 404, 404)),
+        new Call("transfer", a -> as(a, "POST", base + "/owner", Map.of("userId", outsider.userId())), expect(404, 403, 403, 404, 404)),
+        new Call("mute", a -> as(a, "POST", base + "/mute", Map.of()), expect(204, 204, 204, 404, 404))));
+  }
+
+  @Test
+  void permissionsMatrixOfAPublicChannel() {
+    Account owner = user("yo");
+    Account admin = user("ya");
+    Account subscriber = user("ys");
+    Account banned = user("yb");
+    Account outsider = user("yx");
+    Response created = client.post("/v1/chats", owner.token(), Map.of("kind", "channel", "title", "Matrix", "public", true));
+    String chatId = created.text("chatId");
+    String base = "/v1/chats/" + chatId;
+    for (Account a : List.of(admin, subscriber, banned)) {
+      assertEquals(204, post(a, base + "/members", Map.of()).status());
+    }
+    assertEquals(204, put(owner, base + "/members/" + admin.userId() + "/role", Map.of("role", "admin")));
+    assertEquals(204, post(owner, base + "/bans", Map.of("userId", banned.userId())).status());
+    assertEquals(201, send(owner, chatId, "post one").status());
+    Map<String, Account> roles = new java.util.HashMap<>(Map.of("owner", owner, "admin", admin, "member", subscriber, "banned", banned, "outsider", outsider));
+    roles.put("anonymous", null);
+    checkMatrix(roles, List.of(
+        new Call("get chat", a -> as(a, "GET", base, null), expect(200, 200, 200, 403, 200)),
+        new Call("history", a -> as(a, "GET", base + "/messages", null), expect(200, 200, 200, 403, 200)),
+        new Call("post", a -> as(a, "POST", base + "/messages", Map.of("clientMessageId", ApiIT.unique("m"), "text", "hi")), expect(201, 201, 403, 403, 403)),
+        new Call("read", a -> as(a, "POST", base + "/read", Map.of("upToMessageId", 1)), expect(204, 204, 204, 403, 403)),
+        new Call("edit title", a -> as(a, "PATCH", base, Map.of("title", "Renamed")), expect(200, 200, 403, 403, 403)),
+        new Call("create invite", a -> as(a, "POST", base + "/invites", Map.of()), expect(201, 201, 403, 403, 403)),
+        new Call("rejoin", a -> as(a, "POST", base + "/members", Map.of()), expect(204, 204, 204, 403, 204))));
+  }
+
   @Test
   void badInputToGroupCallsGetClearErrors() {
     Account owner = user("eown");

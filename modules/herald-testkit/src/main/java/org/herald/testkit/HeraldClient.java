@@ -63,6 +63,14 @@ public final class HeraldClient {
         token);
   }
 
+  public Response patch(String path, String token, Object body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : write(body))),
+        token);
+  }
+
   public Response post(String path, String token, Object body) {
     return postRaw(path, token, body instanceof String s ? s : write(body));
   }

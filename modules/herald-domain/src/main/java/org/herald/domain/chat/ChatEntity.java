@@ -632,7 +632,7 @@ public final class ChatEntity
     if (state.isAdmin(userId)) {
       return null;
     }
-    return state.isMember(userId)
+    return state.mayRead(userId)
         ? Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins may do this")
         : notReadable(state, userId);
   }
