@@ -182,6 +182,23 @@ class GroupsAndChannelsIT {
   }
 
   @Test
+  void aChangedUsernameIsReleasedForOthers() {
+    Account owner = user("uown");
+    String first = ApiIT.unique("first");
+    String second = ApiIT.unique("second");
+    String chatId = client.post("/v1/chats", owner.token(), Map.of("kind", "group", "title", "Renamed", "username", first)).text("chatId");
+    Response patched = client.patch("/v1/chats/" + chatId, owner.token(), Map.of("username", second));
+    assertEquals(200, patched.status(), patched.raw());
+    assertEquals(second, patched.text("username"));
+    assertEquals(404, client.get("/v1/chats/by-username/" + first, owner.token()).status());
+    assertEquals(chatId, client.get("/v1/chats/by-username/" + second, owner.token()).text("chatId"));
+    assertEquals(201, client.post("/v1/accounts", null, Map.of("username", first, "displayName", "Taker", "password", "pa55word", "deviceName", "d")).status(),
+        "the old name is free again");
+    JsonNode updates = client.get("/v1/chats/" + chatId + "/updates?afterPts=0", owner.token()).body().path("updates");
+    assertEquals("chat.edited", updates.get(updates.size() - 1).path("type").asText());
+  }
+
+  @Test
   void privateChannelsAreJoinedByRevocableInviteLinks() {
     Account owner = user("pown");
     Account friend = user("pfrd");

@@ -102,7 +102,26 @@ public final class MembershipScaleBenchmark {
       long postStart = System.nanoTime();
       ask(reader, again, r -> new ChatCommand.SendMessage(owner, Ids.random(12), "after recovery", false, null, r));
       double firstPostMs = (System.nanoTime() - postStart) / 1e6;
+      // Reads check membership in memory (a bucket's binary search): how many history pages a
+      // hot channel serves per second from one entity, 64 asks in flight.
+      int reads = 20_000;
+      String reader2 = Ids.newUserId();
+      var inFlight = new java.util.concurrent.Semaphore(64);
+      long readStart = System.nanoTime();
+      List<java.util.concurrent.CompletableFuture<ChatReply>> pending = new ArrayList<>();
+      for (int i = 0; i < reads; i++) {
+        inFlight.acquire();
+        String who = i % 2 == 0 ? owner : reader2;
+        var f = AskPattern.<ChatCommand, ChatReply>ask(again, r -> new ChatCommand.GetHistory(who, 0, 0, 20, r), TIMEOUT, reader.scheduler())
+            .toCompletableFuture();
+        f.whenComplete((r, e) -> inFlight.release());
+        pending.add(f);
+      }
+      pending.forEach(java.util.concurrent.CompletableFuture::join);
+      double readsPerSecond = reads / ((System.nanoTime() - readStart) / 1e9);
       postMicros.sort(null);
+      System.out.printf("bench: kind=%s history_pages_per_s=%.0f (half by the owner, half by a non-member preview)%n",
+          kind.name().toLowerCase(), readsPerSecond);
       System.out.printf(
           "bench: kind=%s members=%d batch=%d add_s=%.1f members_per_s=%.0f post_while_joining_p50_ms=%.1f"
               + " post_while_joining_max_ms=%.1f recovery_ms=%.0f first_post_after_recovery_ms=%.1f%n",
