@@ -63,7 +63,7 @@ public final class MemberRoutes extends RouteSupport {
         path(
             PathMatchers.segment("members").slash(PathMatchers.segment()).slash("role"),
             userId -> put(() -> authenticated(caller -> jsonBody(body -> respond(setRole(caller, chatId, userId, body)))))),
-        path("leave", () -> post(() -> authenticated(caller -> respond(leave(caller, chatId))))),
+        path("leave", () -> post(() -> ignoringBody(() -> authenticated(caller -> respond(leave(caller, chatId)))))),
         path("owner", () -> post(() -> authenticated(caller -> jsonBody(body -> respond(transfer(caller, chatId, body)))))),
         path(
             "bans",
@@ -75,7 +75,7 @@ public final class MemberRoutes extends RouteSupport {
             "invites",
             () ->
                 concat(
-                    post(() -> authenticated(caller -> respond(createInvite(caller, chatId)))),
+                    post(() -> ignoringBody(() -> authenticated(caller -> respond(createInvite(caller, chatId))))),
                     get(() -> authenticated(caller -> respond(listInvites(caller, chatId)))))),
         path(
             PathMatchers.segment("invites").slash(PathMatchers.segment()),

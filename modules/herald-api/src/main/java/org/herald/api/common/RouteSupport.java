@@ -69,6 +69,14 @@ public abstract class RouteSupport extends AllDirectives {
                 }));
   }
 
+  /**
+   * For calls that take no body: whatever body a client sends anyway is read (up to the body
+   * limit) before answering, so the connection stays usable for the next request.
+   */
+  protected Route ignoringBody(java.util.function.Supplier<Route> inner) {
+    return withSizeLimit(settings.maxBodyBytes(), () -> toStrictEntity(java.time.Duration.ofSeconds(10), inner));
+  }
+
   /** A non-negative integer query parameter; absent is {@code fallback}; anything else a 400. */
   protected static long longParam(Optional<String> value, String name, long fallback) {
     if (value.isEmpty() || value.get().isEmpty()) {
