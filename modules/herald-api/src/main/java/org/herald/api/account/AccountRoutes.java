@@ -24,6 +24,7 @@ import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Caller;
+import org.herald.api.common.Handles;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
 import org.herald.domain.common.Ids;
@@ -40,7 +41,7 @@ import org.herald.domain.user.UserReply;
  */
 public final class AccountRoutes extends RouteSupport {
   private final ClusterSharding sharding;
-  private final ActorRef<HandleEntity.Reply> ignore;
+  private final Handles handles;
   private final PasswordHasher hasher;
   private final Executor kdfExecutor;
   private final Duration askTimeout;
@@ -53,7 +54,7 @@ public final class AccountRoutes extends RouteSupport {
       Executor kdfExecutor) {
     super(authenticator, settings);
     this.sharding = ClusterSharding.get(system);
-    this.ignore = system.ignoreRef();
+    this.handles = new Handles(system, settings.askTimeout());
     this.hasher = hasher;
     this.kdfExecutor = kdfExecutor;
     this.askTimeout = settings.askTimeout();
@@ -118,7 +119,7 @@ public final class AccountRoutes extends RouteSupport {
         .whenComplete(
             (ok, failure) -> {
               if (failure != null) {
-                claimed.forEach(handle -> release(handle, userId));
+                claimed.forEach(handle -> handles.release(handle, userId));
               }
             });
   }
@@ -127,25 +128,14 @@ public final class AccountRoutes extends RouteSupport {
     if (handleId == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return HandleEntity.ref(sharding, handleId)
-        .<HandleEntity.Reply>ask(replyTo -> new HandleEntity.Claim(userId, replyTo), askTimeout)
-        .thenApply(
-            reply -> {
-              if (reply instanceof HandleEntity.Claimed) {
-                synchronized (claimed) {
-                  claimed.add(handleId);
-                }
-                return null;
+    return handles
+        .claim(handleId, userId)
+        .thenRun(
+            () -> {
+              synchronized (claimed) {
+                claimed.add(handleId);
               }
-              if (reply instanceof HandleEntity.Rejected r) {
-                throw ApiException.of(r.rejection());
-              }
-              throw new IllegalStateException("unexpected reply " + reply);
             });
-  }
-
-  private void release(String handleId, String userId) {
-    HandleEntity.ref(sharding, handleId).tell(new HandleEntity.Release(userId, ignore));
   }
 
   private CompletionStage<HttpResponse> login(LoginRequest req) {
@@ -197,14 +187,14 @@ public final class AccountRoutes extends RouteSupport {
 
   /** The owner of a handle; a free handle fails with {@link #invalidLogin()}. */
   private CompletionStage<String> resolve(String handleId) {
-    return HandleEntity.ref(sharding, handleId)
-        .<HandleEntity.Reply>ask(HandleEntity.Resolve::new, askTimeout)
+    return handles
+        .owner(handleId)
         .thenApply(
-            reply -> {
-              if (reply instanceof HandleEntity.Owner o && o.ownerId() != null) {
-                return o.ownerId();
+            owner -> {
+              if (owner == null) {
+                throw invalidLogin();
               }
-              throw invalidLogin();
+              return owner;
             });
   }
 
@@ -257,12 +247,12 @@ public final class AccountRoutes extends RouteSupport {
     if (!Limits.isValidUsername(username)) {
       return CompletableFuture.failedFuture(ApiException.notFound("no user with this username"));
     }
-    return HandleEntity.ref(sharding, HandleEntity.usernameId(username))
-        .<HandleEntity.Reply>ask(HandleEntity.Resolve::new, askTimeout)
+    return handles
+        .usernameOwner(username)
         .thenCompose(
-            reply -> {
-              if (reply instanceof HandleEntity.Owner o && o.ownerId() != null) {
-                return user(o.ownerId());
+            owner -> {
+              if (owner != null && owner.startsWith("u")) {
+                return user(owner);
               }
               throw ApiException.notFound("no user with this username");
             });

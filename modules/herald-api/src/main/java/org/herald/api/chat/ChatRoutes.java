@@ -21,6 +21,7 @@ import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Body;
 import org.herald.api.common.Caller;
+import org.herald.api.common.Handles;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
 import org.herald.api.message.Messaging;
@@ -147,7 +148,7 @@ public final class ChatRoutes extends RouteSupport {
         .whenComplete(
             (ok, failure) -> {
               if (failure != null && username != null) {
-                handles.release(username, chatId);
+                handles.releaseUsername(username, chatId);
               }
             });
   }
@@ -164,7 +165,7 @@ public final class ChatRoutes extends RouteSupport {
       return CompletableFuture.failedFuture(ApiException.notFound("no chat with this username"));
     }
     return handles
-        .owner(username)
+        .usernameOwner(username)
         .thenCompose(
             owner -> {
               if (owner == null || owner.startsWith("u")) {
@@ -197,10 +198,10 @@ public final class ChatRoutes extends RouteSupport {
                   .whenComplete(
                       (ack, failure) -> {
                         if (failure != null && claims) {
-                          handles.release(username, chatId);
+                          handles.releaseUsername(username, chatId);
                         } else if (failure == null && changeUsername && before.username() != null
                             && !before.username().equalsIgnoreCase(String.valueOf(username))) {
-                          handles.release(before.username(), chatId);
+                          handles.releaseUsername(before.username(), chatId);
                         }
                       })
                   .thenCompose(ack -> chat(caller, chatId));
