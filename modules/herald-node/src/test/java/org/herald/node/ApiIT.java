@@ -18,8 +18,8 @@ import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
 import org.herald.testkit.HeraldClient.Socket;
 import org.herald.testkit.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,22 +28,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * devices of one user, another user and an outsider.
  */
 class ApiIT {
-  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension
+  @Order(1)
+  static PostgresExtension pg = new PostgresExtension();
 
-  static HeraldNode node;
+  @RegisterExtension
+  @Order(2)
+  static NodeExtension api = new NodeExtension(pg);
+
   static HeraldClient client;
 
   @BeforeAll
-  static void start() {
-    node = TestNodes.start(TestNodes.on(pg));
-    client = new HeraldClient(node.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop();
-    }
+  static void client() {
+    client = api.client();
   }
 
   static String unique(String prefix) {

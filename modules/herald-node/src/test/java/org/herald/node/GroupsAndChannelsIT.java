@@ -13,29 +13,26 @@ import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
 import org.herald.testkit.HeraldClient.Socket;
 import org.herald.testkit.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Groups and channels over real HTTP and WebSocket on PostgreSQL. */
 class GroupsAndChannelsIT {
-  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension
+  @Order(1)
+  static PostgresExtension pg = new PostgresExtension();
 
-  static HeraldNode node;
+  @RegisterExtension
+  @Order(2)
+  static NodeExtension api = new NodeExtension(pg);
+
   static HeraldClient client;
 
   @BeforeAll
-  static void start() {
-    node = TestNodes.start(TestNodes.on(pg));
-    client = new HeraldClient(node.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.stop();
-    }
+  static void client() {
+    client = api.client();
   }
 
   static Account user(String prefix) {

@@ -253,25 +253,12 @@ public final class ChatRoutes extends RouteSupport {
               if (!(reply instanceof ChatReply.ChatCreated created)) {
                 throw Messaging.unexpected(reply);
               }
-              return recordChat(caller.userId(), chatId)
-                  .thenCombine(recordChat(peerId, chatId), (a, b) -> created);
+              return index.recordAll(chatId, List.of(caller.userId(), peerId), 1).thenApply(done -> created);
             })
         .thenApply(
             created -> {
               ChatResponse body1 = ChatResponse.of(created.chat(), caller.userId());
               return created.created() ? Json.created(body1) : Json.ok(body1);
-            });
-  }
-
-  private CompletionStage<Void> recordChat(String userId, String chatId) {
-    return UserEntity.ref(sharding, userId)
-        .<UserReply>ask(replyTo -> new UserCommand.RecordChat(chatId, 1, replyTo), askTimeout)
-        .thenApply(
-            reply -> {
-              if (reply instanceof UserReply.Ack) {
-                return null;
-              }
-              throw new IllegalStateException("could not record chat " + chatId + " for " + userId + ": " + reply);
             });
   }
 
