@@ -168,6 +168,9 @@ class GroupsAndChannelsIT {
     assertEquals(409, taken.status(), "one namespace for users, groups and channels");
 
     assertEquals(204, post(reader, "/v1/chats/" + chatId + "/members", Map.of()).status());
+    assertTrue(client.get("/v1/chats/" + chatId, reader.token()).body().path("memberIds").isMissingNode(),
+        "subscribers do not see each other");
+    assertEquals(2, client.get("/v1/chats/" + chatId, owner.token()).body().path("memberIds").size(), "admins do");
     Socket socket = client.connect(reader.token());
     assertEquals(201, send(owner, chatId, "second post").status());
     ApiIT.awaitMessage(socket, chatId, "second post");

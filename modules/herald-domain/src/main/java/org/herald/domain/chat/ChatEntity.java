@@ -676,7 +676,10 @@ public final class ChatEntity
         state.title(),
         state.username(),
         state.isPublic(),
-        state.members().size() <= ChatState.READ_MARKS_LIMIT ? state.memberIds() : List.of(),
+        // A channel's subscribers are not shown to each other, only to its admins.
+        state.members().size() <= ChatState.READ_MARKS_LIMIT && (state.kind() != ChatKind.CHANNEL || state.isAdmin(userId))
+            ? state.memberIds()
+            : List.of(),
         state.members().size(),
         state.roleOf(userId),
         state.lastMessageId(),
