@@ -260,6 +260,32 @@ class ApiIT {
   }
 
   @Test
+  void typingReachesTheOtherMembersThrottledAndNeverPersisted() {
+    Account alice = register("tya");
+    Account alice2 = client.login(alice.username(), "correct horse", "laptop");
+    Account bob = register("tyb");
+    Account carol = register("tyc");
+    String chatId = directChat(alice, bob);
+    Socket a2 = client.connect(alice2.token());
+    Socket b = client.connect(bob.token());
+    Socket a = client.connect(alice.token());
+    Socket c = client.connect(carol.token());
+    a.send(Map.of("type", "typing", "chatId", chatId));
+    JsonNode typing = b.await(f -> f.path("type").asText().equals("typing"), Duration.ofSeconds(10));
+    assertEquals(alice.userId(), typing.path("userId").asText());
+    assertEquals(chatId, typing.path("chatId").asText());
+    a.send(Map.of("type", "typing", "chatId", chatId));
+    assertTrue(b.drain(f -> f.path("type").asText().equals("typing"), Duration.ofMillis(700)).isEmpty(), "throttled");
+    assertTrue(a2.drain(f -> f.path("type").asText().equals("typing"), Duration.ofMillis(100)).isEmpty(), "not echoed to the typer's devices");
+    c.send(Map.of("type", "typing", "chatId", chatId));
+    assertEquals("NOT_FOUND", c.await(f -> f.path("type").asText().equals("error"), Duration.ofSeconds(5)).path("error").path("code").asText());
+    assertEquals(0, client.get("/v1/chats/" + chatId + "/updates?afterPts=0", bob.token()).body().path("pts").asLong(), "typing is not a change");
+    for (Socket s : List.of(a, a2, b, c)) {
+      s.close();
+    }
+  }
+
+  @Test
   void socketFollowsChatsCreatedAfterItConnected() {
     Account dave = register("dave");
     Account erin = register("erin");

@@ -199,6 +199,25 @@ class GroupsAndChannelsIT {
   }
 
   @Test
+  void aSubscribersReadMarkReachesTheirOtherDevicesOnly() {
+    Account owner = user("rmown");
+    Account reader = user("rmrdr");
+    Account laptop = client.login(reader.username(), "correct horse", "laptop");
+    String chatId = client.post("/v1/chats", owner.token(), Map.of("kind", "channel", "title", "Reads", "public", true)).text("chatId");
+    assertEquals(201, send(owner, chatId, "post").status());
+    assertEquals(204, post(reader, "/v1/chats/" + chatId + "/members", Map.of()).status());
+    Socket ownerSocket = client.connect(owner.token());
+    Socket laptopSocket = client.connect(laptop.token());
+    assertEquals(204, post(reader, "/v1/chats/" + chatId + "/read", Map.of("upToMessageId", 1)).status());
+    JsonNode read = laptopSocket.await(f -> f.path("type").asText().equals("read"), Duration.ofSeconds(10));
+    assertEquals(1, read.path("upToMessageId").asLong());
+    assertTrue(read.path("pts").isMissingNode(), "a channel read is not numbered");
+    assertTrue(ownerSocket.drain(f -> f.path("type").asText().equals("read"), Duration.ofMillis(500)).isEmpty(), "nobody else is told");
+    ownerSocket.close();
+    laptopSocket.close();
+  }
+
+  @Test
   void privateChannelsAreJoinedByRevocableInviteLinks() {
     Account owner = user("pown");
     Account friend = user("pfrd");

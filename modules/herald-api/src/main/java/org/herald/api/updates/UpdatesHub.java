@@ -25,6 +25,7 @@ import org.apache.pekko.stream.QueueOfferResult;
 import org.herald.api.common.Json;
 import org.herald.api.message.dto.MessageDtos;
 import org.herald.domain.chat.ChatUpdate;
+import org.herald.domain.chat.TypingNotice;
 import org.herald.domain.common.Topics;
 import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserEntity;
@@ -54,6 +55,9 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
 
   /** A socket closed. */
   public record Disconnect(String connId) implements Command {}
+
+  /** A socket says its user is typing in a chat. */
+  public record Typing(String connId, String userId, String chatId) implements Command {}
 
   /** The node is stopping: close every socket cleanly so clients reconnect elsewhere. */
   public record CloseAll(ActorRef<Done> replyTo) implements Command {}
@@ -104,12 +108,24 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   private final Map<String, Set<String>> chatFollowers = new HashMap<>();
   /** Users waiting for a chat topic's subscription to be acknowledged before they are ready. */
   private final Map<String, Set<String>> awaitingAck = new HashMap<>();
+  /** When each user last typed in each chat, bounded: the oldest entries are forgotten first. */
+  private final Map<String, Long> lastTyping =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > 100_000;
+        }
+      };
+  private final PubSub pubSub;
+  private final Duration typingInterval;
 
   private UpdatesHub(ActorContext<Command> ctx, ClusterSharding sharding, PubSub pubSub, Duration askTimeout) {
     super(ctx);
     this.sharding = sharding;
     this.mediator = pubSub.mediator();
+    this.pubSub = pubSub;
     this.askTimeout = askTimeout;
+    this.typingInterval = ctx.getSystem().settings().config().getDuration("herald.api.typing-interval");
     ActorRef<Object> adapter = ctx.messageAdapter(Object.class, FromMediator::new);
     this.self = Adapter.toClassic(adapter);
     ActorRef<Command> hub = ctx.getSelf();
@@ -141,7 +157,37 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
         .onMessage(ChatsListed.class, this::onChatsListed)
         .onMessage(ListingFailed.class, this::onListingFailed)
         .onMessage(CloseAll.class, this::onCloseAll)
+        .onMessage(Typing.class, this::onTyping)
         .build();
+  }
+
+  /**
+   * Typing is shown to the chat's other members, at most once per {@code typingInterval} per
+   * user and chat (clients send it on every keystroke). Only members type; channels show no
+   * typing (their admins post, a million subscribers need not know they are writing).
+   */
+  private Behavior<Command> onTyping(Typing typing) {
+    Follower follower = followers.get(typing.userId());
+    Conn conn = conns.get(typing.connId());
+    if (follower == null || conn == null) {
+      return this;
+    }
+    if (!follower.chats.contains(typing.chatId())) {
+      offer(conn, Json.write(Map.of("type", "error", "error", Map.of("code", "NOT_FOUND", "message", "chat not found", "reason", "CHAT_NOT_FOUND"))));
+      return this;
+    }
+    if (typing.chatId().startsWith("c")) {
+      return this;
+    }
+    String key = typing.userId() + "|" + typing.chatId();
+    long now = System.nanoTime();
+    Long last = lastTyping.get(key);
+    if (last != null && now - last < typingInterval.toNanos()) {
+      return this;
+    }
+    lastTyping.put(key, now);
+    pubSub.publish(Topics.chat(typing.chatId()), new TypingNotice(typing.chatId(), typing.userId()));
+    return this;
   }
 
   private Behavior<Command> onCloseAll(CloseAll close) {
@@ -191,7 +237,16 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
 
   private Behavior<Command> onFromMediator(FromMediator m) {
     Object message = m.message();
-    if (message instanceof ChatUpdate update) {
+    if (message instanceof TypingNotice typing) {
+      deliverExcept(typing.chatId(), typing.userId(),
+          Json.write(Map.of("type", "typing", "chatId", typing.chatId(), "userId", typing.userId())));
+    } else if (message instanceof UserNotification.OwnReadMark read) {
+      Follower follower = followers.get(read.userId());
+      if (follower != null) {
+        String frame = Json.write(Map.of("type", "read", "chatId", read.chatId(), "userId", read.userId(), "upToMessageId", read.upToMessageId()));
+        follower.conns.values().forEach(conn -> offer(conn, frame));
+      }
+    } else if (message instanceof ChatUpdate update) {
       deliver(update);
       if (update instanceof ChatUpdate.MemberLeftUpdate left) {
         // The leaver's sockets got this last update of the chat; nothing after it.
@@ -306,6 +361,19 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     if (users != null && users.remove(userId) && users.isEmpty()) {
       chatFollowers.remove(chatId);
       mediator.tell(new DistributedPubSubMediator.Unsubscribe(Topics.chat(chatId), self), self);
+    }
+  }
+
+  private void deliverExcept(String chatId, String exceptUserId, String frame) {
+    Set<String> users = chatFollowers.get(chatId);
+    if (users == null) {
+      return;
+    }
+    for (String userId : users) {
+      Follower follower = followers.get(userId);
+      if (follower != null && !userId.equals(exceptUserId)) {
+        follower.conns.values().forEach(conn -> offer(conn, frame));
+      }
     }
   }
 

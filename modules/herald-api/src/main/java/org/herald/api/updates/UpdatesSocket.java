@@ -74,8 +74,8 @@ public final class UpdatesSocket {
     Sink<Message, NotUsed> in =
         Flow.<Message>create()
             .mapAsync(1, this::text)
-            .mapAsync(settings.socketSendParallelism(), text -> handle(caller, text))
-            .to(Sink.foreach(frame -> queue.thenAccept(q -> q.offer(TextMessage.create(frame)))));
+            .mapAsync(settings.socketSendParallelism(), text -> handle(connId, caller, text).thenApply(Optional::ofNullable))
+            .to(Sink.foreach(frame -> frame.ifPresent(f -> queue.thenAccept(q -> q.offer(TextMessage.create(f))))));
 
     return Flow.fromSinkAndSourceCoupled(in, outgoing);
   }
@@ -96,7 +96,8 @@ public final class UpdatesSocket {
         .thenApply(sb -> Optional.of(sb.toString()));
   }
 
-  private CompletionStage<String> handle(Caller caller, Optional<String> frame) {
+  /** The answer frame to a client frame, or null when there is none (typing). */
+  private CompletionStage<String> handle(String connId, Caller caller, Optional<String> frame) {
     if (frame.isEmpty()) {
       return done(error(null, ApiException.badRequest("only text frames carrying JSON are accepted")));
     }
@@ -128,10 +129,14 @@ public final class UpdatesSocket {
                       Json.write(
                           new SentFrame("sent", req.clientMessageId(), chatId, a.messageId(), a.pts(), Json.time(a.date()))))
               .exceptionally(failure -> error(clientMessageId, ApiErrors.toApiException(failure)));
+        case "typing":
+          String typingIn = body.requiredString("chatId");
+          hub.tell(new UpdatesHub.Typing(connId, caller.userId(), typingIn));
+          return done(null);
         case "ping":
           return done(Json.write(java.util.Map.of("type", "pong")));
         default:
-          throw ApiException.badRequest("type must be one of: send, ping");
+          throw ApiException.badRequest("type must be one of: send, typing, ping");
       }
     } catch (RuntimeException e) {
       return done(error(clientMessageId, ApiErrors.toApiException(e)));

@@ -64,6 +64,7 @@ import org.herald.domain.common.Limits;
 import org.herald.domain.common.Publisher;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.common.Topics;
+import org.herald.domain.user.UserNotification;
 
 /**
  * A chat: a direct chat between two users, a group (up to 200,000 members, every member posts)
@@ -314,7 +315,14 @@ public final class ChatEntity
     // dialogs, but not numbered and not broadcast to a million members.
     var event =
         new MessagesRead(chatId, cmd.userId(), cmd.upToMessageId(), numbered ? state.pts() + 1 : 0, clock.instant());
-    return persistAndPublish(List.of(event)).thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+    return persistAndPublish(List.of(event))
+        .thenRun(
+            s -> {
+              if (!numbered) {
+                publisher.announce(new UserNotification.OwnReadMark(cmd.userId(), chatId, cmd.upToMessageId()));
+              }
+            })
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
   }
 
   private ReplyEffect<ChatEvent, ChatState> onGetChat(Active state, GetChat cmd) {

@@ -12,6 +12,12 @@ public sealed interface UserNotification extends CborSerializable {
   /** The user is no longer a member of {@code chatId}: sockets stop following it. */
   record ChatRemoved(String userId, String chatId) implements UserNotification {}
 
+  /**
+   * The user moved their read mark in a chat whose reads are not numbered (a channel, a group
+   * over 100 members): only the user's own devices are told, so their unread counts agree.
+   */
+  record OwnReadMark(String userId, String chatId, long upToMessageId) implements UserNotification {}
+
   /** The session ended: its sockets close at once, wherever they are. */
   record SessionRevoked(String userId, String sessionId) implements UserNotification {}
 }
