@@ -22,11 +22,13 @@ import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.message.MessageRoutes;
 import org.herald.api.message.Messaging;
+import org.herald.api.sync.SyncRoutes;
 import org.herald.api.updates.UpdatesHub;
 import org.herald.api.updates.UpdatesRoutes;
 import org.herald.api.updates.UpdatesSocket;
 import org.herald.projection.dialogs.DialogsRepository;
 import org.herald.projection.history.HistoryRepository;
+import org.herald.projection.sync.SyncRepository;
 
 /** Builds the routes of {@code /v1} and binds them; the binding unbinds in CoordinatedShutdown. */
 public final class ApiServer extends AllDirectives {
@@ -53,11 +55,13 @@ public final class ApiServer extends AllDirectives {
     UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
-    ChatRoutes chats = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc));
     MessageRoutes messages =
         new MessageRoutes(authenticator, settings, sharding, messaging, new HistoryRepository(dataSource, jdbc));
     UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
     MemberRoutes members = new MemberRoutes(authenticator, settings, system);
+    HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
+    SyncRoutes sync = new SyncRoutes(authenticator, settings, new SyncRepository(dataSource, jdbc, system.settings().config().getDuration("herald.projections.sync.commit-lag")), historyRepository);
+    ChatRoutes chats = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), sync);
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(
@@ -76,6 +80,7 @@ public final class ApiServer extends AllDirectives {
                                 accounts.routes(),
                                 messages.routes(),
                                 members.routes(),
+                                sync.routes(),
                                 chats.routes(),
                                 updates.routes()))));
   }

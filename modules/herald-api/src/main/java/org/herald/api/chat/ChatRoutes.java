@@ -25,6 +25,7 @@ import org.herald.api.common.Handles;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
 import org.herald.api.message.Messaging;
+import org.herald.api.sync.SyncRoutes;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatEntity;
 import org.herald.domain.chat.ChatIds;
@@ -52,10 +53,12 @@ public final class ChatRoutes extends RouteSupport {
   private final Users users;
   private final Handles handles;
   private final MembershipIndex index;
+  private final SyncRoutes sync;
 
   public ChatRoutes(
-      Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs) {
+      Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs, SyncRoutes sync) {
     super(authenticator, settings);
+    this.sync = sync;
     this.sharding = ClusterSharding.get(system);
     this.dialogs = dialogs;
     this.askTimeout = settings.askTimeout();
@@ -277,19 +280,23 @@ public final class ChatRoutes extends RouteSupport {
             });
   }
 
-  /** The read model's rows, with each chat's mute setting from the user's own entity. */
+  /**
+   * The read model's rows, with each chat's mute setting from the user's own entity, and the
+   * sync state to start differences from (taken first: every change at or below it is in rows).
+   */
   private CompletionStage<HttpResponse> dialogs(Caller caller, int limit) {
     Instant now = Instant.now();
-    return users.ask(caller.userId(), UserCommand.ListChats::new)
-        .thenCombine(
-            dialogs.dialogsOf(caller.userId(), limit),
-            (reply, list) -> {
-              var mutes = ((UserReply.ChatList) reply).mutedUntil();
-              return Json.ok(
-                  new DialogsResponse(
-                      list.stream()
-                          .map(d -> DialogDto.of(d, mutes.get(d.chatId()), now))
-                          .toList()));
-            });
+    return sync.currentState()
+        .thenCompose(
+            state ->
+                users.ask(caller.userId(), UserCommand.ListChats::new)
+                    .thenCombine(
+                        dialogs.dialogsOf(caller.userId(), limit),
+                        (reply, list) -> {
+                          var mutes = ((UserReply.ChatList) reply).mutedUntil();
+                          return Json.ok(
+                              new DialogsResponse(
+                                  list.stream().map(d -> DialogDto.of(d, mutes.get(d.chatId()), now)).toList(), state));
+                        }));
   }
 }

@@ -39,6 +39,14 @@ public final class Sql {
         jdbcExecutor);
   }
 
+  /** The journal ordering of an envelope: the position the difference call pages by. */
+  public static long ordering(org.apache.pekko.persistence.query.Offset offset) {
+    if (offset instanceof org.apache.pekko.persistence.query.Sequence seq) {
+      return seq.value();
+    }
+    throw new IllegalStateException("chat projections read a sequence-ordered journal, got " + offset);
+  }
+
   /** Sets a statement's parameters. */
   @FunctionalInterface
   public interface Binder {

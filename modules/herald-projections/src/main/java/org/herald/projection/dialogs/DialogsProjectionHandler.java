@@ -1,5 +1,7 @@
 package org.herald.projection.dialogs;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
@@ -10,37 +12,56 @@ import org.herald.domain.chat.ChatEvent.MembersJoined;
 import org.herald.domain.chat.ChatEvent.RoleChanged;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
+import org.herald.domain.chat.ChatUpdates;
 import org.herald.projection.common.JdbcSessions;
+import org.herald.projection.common.Sql;
 
 /**
- * Chat events → dialog rows. Exactly-once: the rows and the projection offset commit in one
- * transaction, so a crash replays nothing twice.
+ * Chat events → dialog rows, and the journal positions the difference call pages by (each
+ * chat's last numbered change, each membership's start, each departure). Exactly-once: the rows
+ * and the projection offset commit in one transaction, so a crash replays nothing twice.
  */
 public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
 
   @Override
   public void process(JdbcSessions session, EventEnvelope<ChatEvent> envelope) throws Exception {
     ChatEvent event = envelope.event();
+    long seq = Sql.ordering(envelope.offset());
     session.withConnection(
         conn -> {
+          applyEvent(conn, event);
+          if (ChatUpdates.of(event) != null) {
+            DialogsRepository.markChanged(conn, event.chatId(), seq);
+          }
           if (event instanceof ChatCreated e) {
-            DialogsRepository.chatCreated(conn, e);
-          } else if (event instanceof MessageSent e) {
-            DialogsRepository.messageSent(conn, e);
-          } else if (event instanceof MessagesRead e) {
-            DialogsRepository.messagesRead(conn, e);
+            DialogsRepository.markChanged(conn, e.chatId(), seq);
+            DialogsRepository.markJoined(conn, e.chatId(), e.memberIds(), seq);
           } else if (event instanceof MembersJoined e) {
-            DialogsRepository.membersJoined(conn, e);
+            DialogsRepository.markJoined(conn, e.chatId(), e.userIds(), seq);
           } else if (event instanceof MemberLeft e) {
-            DialogsRepository.memberLeft(conn, e);
-          } else if (event instanceof RoleChanged e) {
-            DialogsRepository.roleChanged(conn, e);
-          } else if (event instanceof ChatEdited e) {
-            DialogsRepository.chatEdited(conn, e);
-          } else {
-            // Bans of non-members, unbans and invite links do not show in dialogs.
+            DialogsRepository.markDeparted(conn, e.chatId(), e.userId(), seq);
           }
           return null;
         });
+  }
+
+  private static void applyEvent(Connection conn, ChatEvent event) throws SQLException {
+    if (event instanceof ChatCreated e) {
+      DialogsRepository.chatCreated(conn, e);
+    } else if (event instanceof MessageSent e) {
+      DialogsRepository.messageSent(conn, e);
+    } else if (event instanceof MessagesRead e) {
+      DialogsRepository.messagesRead(conn, e);
+    } else if (event instanceof MembersJoined e) {
+      DialogsRepository.membersJoined(conn, e);
+    } else if (event instanceof MemberLeft e) {
+      DialogsRepository.memberLeft(conn, e);
+    } else if (event instanceof RoleChanged e) {
+      DialogsRepository.roleChanged(conn, e);
+    } else if (event instanceof ChatEdited e) {
+      DialogsRepository.chatEdited(conn, e);
+    } else {
+      // Bans of non-members, unbans and invite links do not show in dialogs.
+    }
   }
 }

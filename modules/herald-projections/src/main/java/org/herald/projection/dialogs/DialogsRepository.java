@@ -116,6 +116,47 @@ public final class DialogsRepository {
     }
   }
 
+  /** Records the journal position of a chat's numbered change. */
+  static void markChanged(Connection conn, String chatId, long seq) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE dialog_chats SET changed_seq = ? WHERE chat_id = ? AND changed_seq < ?")) {
+      ps.setLong(1, seq);
+      ps.setString(2, chatId);
+      ps.setLong(3, seq);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Records the journal position at which users became members. */
+  static void markJoined(Connection conn, String chatId, java.util.List<String> userIds, long seq) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE dialog_members SET joined_seq = ? WHERE user_id = ? AND chat_id = ?")) {
+      int batched = 0;
+      for (String userId : userIds) {
+        ps.setLong(1, seq);
+        ps.setString(2, userId);
+        ps.setString(3, chatId);
+        ps.addBatch();
+        if (++batched % 1000 == 0) {
+          ps.executeBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** Remembers that a user left a chat, so a device that was offline learns it. */
+  static void markDeparted(Connection conn, String chatId, String userId, long seq) throws SQLException {
+    try (PreparedStatement del = conn.prepareStatement("DELETE FROM dialog_departures WHERE user_id = ? AND chat_id = ?");
+        PreparedStatement ins = conn.prepareStatement("INSERT INTO dialog_departures (user_id, chat_id, seq) VALUES (?, ?, ?)")) {
+      del.setString(1, userId);
+      del.setString(2, chatId);
+      del.executeUpdate();
+      ins.setString(1, userId);
+      ins.setString(2, chatId);
+      ins.setLong(3, seq);
+      ins.executeUpdate();
+    }
+  }
+
   /** Moves the chat's pts forward; 0 (a change not numbered for clients) leaves it. */
   private static void setPts(Connection conn, String chatId, long pts) throws SQLException {
     if (pts <= 0) {

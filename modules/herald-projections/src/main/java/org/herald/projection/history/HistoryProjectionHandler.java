@@ -6,6 +6,7 @@ import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.ChatUpdates;
 import org.herald.projection.common.JdbcSessions;
+import org.herald.projection.common.Sql;
 
 /**
  * Chat events → {@code chat_messages} and {@code chat_updates}. Exactly-once: rows and offset
@@ -27,7 +28,7 @@ public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<Ch
           if (update instanceof ChatUpdate.MessageNew m) {
             HistoryRepository.insertMessage(conn, m.chatId(), m.pts(), m.message());
           }
-          HistoryRepository.insertUpdate(conn, update, UpdateJson.typeOf(update));
+          HistoryRepository.insertUpdate(conn, update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
           return null;
         });
   }

@@ -39,13 +39,14 @@ public final class HistoryRepository {
     }
   }
 
-  static void insertUpdate(Connection conn, ChatUpdate update, String kind) throws SQLException {
+  static void insertUpdate(Connection conn, ChatUpdate update, String kind, long seq) throws SQLException {
     try (PreparedStatement ps =
-        conn.prepareStatement("INSERT INTO chat_updates (chat_id, pts, kind, body) VALUES (?, ?, ?, ?)")) {
+        conn.prepareStatement("INSERT INTO chat_updates (chat_id, pts, kind, body, seq) VALUES (?, ?, ?, ?, ?)")) {
       ps.setString(1, update.chatId());
       ps.setLong(2, update.pts());
       ps.setString(3, kind);
       ps.setString(4, UpdateJson.write(update));
+      ps.setLong(5, seq);
       ps.executeUpdate();
     }
   }
@@ -71,6 +72,24 @@ public final class HistoryRepository {
                 Sql.getInstant(rs, "edited_at"),
                 rs.getBoolean("silent"),
                 Sql.getLong(rs, "reply_to_message_id")));
+  }
+
+  /**
+   * A chat's changes at journal positions in ({@code afterSeq}, {@code untilSeq}], in pts
+   * order, at most {@code limit}.
+   */
+  public CompletionStage<List<ChatUpdate>> updatesBetween(String chatId, long afterSeq, long untilSeq, int limit) {
+    return Sql.query(
+        dataSource,
+        jdbcExecutor,
+        "SELECT body FROM chat_updates WHERE chat_id = ? AND seq > ? AND seq <= ? ORDER BY pts LIMIT ?",
+        ps -> {
+          ps.setString(1, chatId);
+          ps.setLong(2, afterSeq);
+          ps.setLong(3, untilSeq);
+          ps.setInt(4, limit);
+        },
+        rs -> UpdateJson.read(rs.getString("body")));
   }
 
   /** Changes with {@code fromPts <= pts <= toPts}, in pts order. */

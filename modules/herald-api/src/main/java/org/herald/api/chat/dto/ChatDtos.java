@@ -84,5 +84,6 @@ public final class ChatDtos {
     }
   }
 
-  public record DialogsResponse(List<DialogDto> dialogs) {}
+  /** {@code state}: where a difference call picks up from (see docs/sync.md). */
+  public record DialogsResponse(List<DialogDto> dialogs, String state) {}
 }

@@ -1,0 +1,50 @@
+package org.herald.api.sync;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.herald.api.common.ApiException;
+
+/**
+ * The opaque state a device keeps between difference calls: the journal position it has seen
+ * everything up to ({@code since}), and, within a paged answer, the position the answer is
+ * heading for ({@code target}) and where the next page starts.
+ */
+record SyncState(long since, long target, long cursorPosition, String cursorChat) {
+  private static final String PREFIX = "s1.";
+
+  static SyncState at(long position) {
+    return new SyncState(position, position, 0, "");
+  }
+
+  boolean paging() {
+    return target > since && (cursorPosition > 0 || !cursorChat.isEmpty());
+  }
+
+  String encode() {
+    String raw = since + ":" + target + ":" + cursorPosition + ":" + cursorChat;
+    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static SyncState decode(String token) {
+    ApiException bad = ApiException.badRequest("state is malformed: use a state returned by GET /v1/updates/state, /v1/dialogs or a difference");
+    if (token == null || !token.startsWith(PREFIX) || token.length() > 300) {
+      throw bad;
+    }
+    try {
+      String raw = new String(Base64.getUrlDecoder().decode(token.substring(PREFIX.length())), StandardCharsets.UTF_8);
+      String[] parts = raw.split(":", -1);
+      if (parts.length != 4) {
+        throw bad;
+      }
+      long since = Long.parseLong(parts[0]);
+      long target = Long.parseLong(parts[1]);
+      long cursor = Long.parseLong(parts[2]);
+      if (since < 0 || target < since || cursor < 0 || parts[3].length() > 80) {
+        throw bad;
+      }
+      return new SyncState(since, target, cursor, parts[3]);
+    } catch (IllegalArgumentException e) {
+      throw bad;
+    }
+  }
+}
