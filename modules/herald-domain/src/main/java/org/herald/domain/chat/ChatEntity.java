@@ -180,7 +180,7 @@ public final class ChatEntity
     builder
         .forStateType(Empty.class)
         .onCommand(CreateChat.class, this::onCreateChat)
-        .onAnyCommand(cmd -> Effect().reply(cmd.replyTo(), notFound()));
+        .onAnyCommand(cmd -> reject(cmd.replyTo(), notFoundRejection()));
     builder
         .forStateType(Active.class)
         .onCommand(CreateChat.class, this::onCreateExisting)
@@ -263,18 +263,13 @@ public final class ChatEntity
     }
     Rejection invalid = Limits.checkText(cmd.text(), "text");
     if (invalid != null) {
-      return Effect().reply(cmd.replyTo(), new Rejected(invalid));
+      return reject(cmd.replyTo(), invalid);
     }
     Long replyTo = cmd.replyToMessageId();
     if (replyTo != null && (replyTo < 1 || replyTo > state.lastMessageId())) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new Rejected(
-                  Rejection.onField(
-                      ErrorCode.REPLY_TARGET_NOT_FOUND,
-                      "replyToMessageId",
-                      "replyToMessageId names no message of this chat")));
+      return reject(
+          cmd.replyTo(),
+          Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat"));
     }
     var event =
         new MessageSent(
@@ -298,19 +293,20 @@ public final class ChatEntity
       return reject(cmd.replyTo(), notMember(state, cmd.userId(), "you are not a member of this chat"));
     }
     if (cmd.upToMessageId() > state.lastMessageId()) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new Rejected(
-                  Rejection.onField(
-                      ErrorCode.READ_BEYOND_LAST_MESSAGE,
-                      "upToMessageId",
-                      "upToMessageId is beyond the last message (" + state.lastMessageId() + ")")));
+      return reject(
+          cmd.replyTo(),
+          Rejection.onField(
+              ErrorCode.READ_BEYOND_LAST_MESSAGE,
+              "upToMessageId",
+              "upToMessageId is beyond the last message (" + state.lastMessageId() + ")"));
     }
-    boolean numbered = state.tracksReadMarks() && state.kind() != ChatKind.CHANNEL;
-    if (cmd.upToMessageId() <= state.readMarkOf(cmd.userId()) && (numbered || cmd.upToMessageId() == 0)) {
+    // Where the entity keeps read marks, a mark that does not move changes nothing; in larger
+    // chats it cannot tell, and the read model keeps the greatest.
+    long known = state.tracksReadMarks() ? state.readMarkOf(cmd.userId()) : 0;
+    if (cmd.upToMessageId() <= known) {
       return Effect().reply(cmd.replyTo(), new ChatReply.Ack());
     }
+    boolean numbered = state.tracksReadMarks() && state.kind() != ChatKind.CHANNEL;
     // Reads in channels and large groups are the reader's own business: recorded for their
     // dialogs, but not numbered and not broadcast to a million members.
     var event =
@@ -399,7 +395,7 @@ public final class ChatEntity
       }
     }
     if (joining.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+      return Effect().reply(cmd.replyTo(), unchanged(state));
     }
     if (state.kind() == ChatKind.GROUP && state.members().size() + joining.size() > GROUP_MEMBER_LIMIT) {
       return reject(cmd.replyTo(), full());
@@ -416,7 +412,7 @@ public final class ChatEntity
       return reject(cmd.replyTo(), notFoundRejection());
     }
     if (state.isMember(cmd.userId())) {
-      return Effect().reply(cmd.replyTo(), new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+      return Effect().reply(cmd.replyTo(), unchanged(state));
     }
     boolean viaInvite = cmd.inviteToken() != null && state.invites().containsKey(cmd.inviteToken());
     if (state.banned().contains(cmd.userId())) {
@@ -492,11 +488,11 @@ public final class ChatEntity
       return reject(cmd.replyTo(), Rejection.onField(ErrorCode.MEMBER_NOT_FOUND, "userId", "userId is not a member of this chat"));
     }
     if (state.banned().contains(target)) {
-      return Effect().reply(cmd.replyTo(), new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+      return Effect().reply(cmd.replyTo(), unchanged(state));
     }
     return Effect()
         .persist(new UserBanned(chatId, target, cmd.actorId(), clock.instant()))
-        .thenReply(cmd.replyTo(), s -> new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion()));
+        .thenReply(cmd.replyTo(), s -> unchanged(state));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onUnban(Active state, Unban cmd) {
@@ -625,6 +621,11 @@ public final class ChatEntity
             });
   }
 
+  /** The answer when a membership command changes nothing (joining twice, adding a member). */
+  private static ChatReply.MembershipChanged unchanged(Active state) {
+    return new ChatReply.MembershipChanged(List.of(), List.of(), 0, state.membershipVersion());
+  }
+
   /** Joins and leaves of a channel are not numbered: subscribers do not see each other. */
   private static long nextMembershipPts(Active state) {
     return state.kind() == ChatKind.CHANNEL ? 0 : state.pts() + 1;
@@ -697,10 +698,6 @@ public final class ChatEntity
   }
 
   /** Outsiders learn nothing, not even that the chat exists. */
-  private static Rejected notFound() {
-    return new Rejected(notFoundRejection());
-  }
-
   private static Rejection notFoundRejection() {
     return Rejection.of(ErrorCode.CHAT_NOT_FOUND, "chat not found");
   }
@@ -713,7 +710,7 @@ public final class ChatEntity
     builder
         .forStateType(Active.class)
         .onEvent(MessageSent.class, (state, e) -> state.withMessage(ChatUpdates.of(e), window))
-        .onEvent(MessagesRead.class, (state, e) -> state.withRead(e.userId(), e.upToMessageId(), ChatUpdates.of((ChatEvent) e), window))
+        .onEvent(MessagesRead.class, (state, e) -> state.withRead(e.userId(), e.upToMessageId(), ChatUpdates.of(e), window))
         .onEvent(MembersJoined.class, (state, e) -> state.withJoined(e.userIds(), e.version(), ChatUpdates.of(e), window))
         .onEvent(MemberLeft.class, (state, e) -> state.withLeft(e.userId(), e.reason() == LeaveReason.BANNED, e.version(), ChatUpdates.of(e), window))
         .onEvent(UserBanned.class, (state, e) -> state.withBanned(e.userId(), true))

@@ -22,7 +22,7 @@ public final class ChatUpdates {
         e.clientMessageId());
   }
 
-  public static ReadUpTo of(MessagesRead e) {
+  private static ReadUpTo readUpTo(MessagesRead e) {
     return new ReadUpTo(e.chatId(), e.pts(), e.userId(), e.upToMessageId(), e.date());
   }
 
@@ -31,7 +31,7 @@ public final class ChatUpdates {
     if (event instanceof MessageSent e) {
       return of(e);
     } else if (event instanceof MessagesRead e && e.pts() > 0) {
-      return of(e);
+      return readUpTo(e);
     } else if (event instanceof MembersJoined e && e.pts() > 0) {
       var listed = e.userIds().size() <= ChatUpdate.LISTED_JOINS ? e.userIds() : java.util.List.<String>of();
       return new ChatUpdate.MembersJoinedUpdate(e.chatId(), e.pts(), listed, e.userIds().size(), e.by(), e.date());

@@ -202,6 +202,8 @@ class GroupAndChannelEntityTest {
     assertEquals(List.of("news"), history.messages().stream().map(Message::text).toList(), "a new subscriber sees the whole history");
     var read = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(OUTSIDER, 1, r));
     assertEquals(0, assertInstanceOf(ChatEvent.MessagesRead.class, read.event()).pts(), "reads in a channel are not numbered");
+    var again = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(OUTSIDER, 1, r));
+    assertTrue(again.events().isEmpty(), "a read mark that does not move is not journaled again");
   }
 
   @Test
