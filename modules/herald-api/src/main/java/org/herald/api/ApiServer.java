@@ -20,6 +20,7 @@ import org.herald.api.chat.MemberRoutes;
 import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
+import org.herald.api.common.Chats;
 import org.herald.api.message.MessageRoutes;
 import org.herald.api.message.Messaging;
 import org.herald.api.sync.SyncRoutes;
@@ -51,17 +52,18 @@ public final class ApiServer extends AllDirectives {
     Authenticator authenticator = new Authenticator(sharding, settings.askTimeout());
     PasswordHasher hasher =
         new PasswordHasher(settings.argon2MemoryKib(), settings.argon2Iterations(), settings.argon2Parallelism());
-    Messaging messaging = new Messaging(sharding, settings.askTimeout());
+    Chats chats = new Chats(sharding, settings.askTimeout());
+    Messaging messaging = new Messaging(chats);
     UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
     MessageRoutes messages =
-        new MessageRoutes(authenticator, settings, sharding, messaging, new HistoryRepository(dataSource, jdbc));
+        new MessageRoutes(authenticator, settings, chats, messaging, new HistoryRepository(dataSource, jdbc));
     UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
     MemberRoutes members = new MemberRoutes(authenticator, settings, system);
     HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
     SyncRoutes sync = new SyncRoutes(authenticator, settings, new SyncRepository(dataSource, jdbc, system.settings().config().getDuration("herald.projections.sync.commit-lag")), historyRepository);
-    ChatRoutes chats = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), sync);
+    ChatRoutes chatRoutes = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), sync);
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(
@@ -81,7 +83,7 @@ public final class ApiServer extends AllDirectives {
                                 messages.routes(),
                                 members.routes(),
                                 sync.routes(),
-                                chats.routes(),
+                                chatRoutes.routes(),
                                 updates.routes()))));
   }
 }

@@ -21,20 +21,20 @@ import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Body;
 import org.herald.api.common.Caller;
+import org.herald.api.common.Chats;
+import org.herald.api.common.Users;
 import org.herald.api.common.Handles;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
-import org.herald.api.message.Messaging;
 import org.herald.api.sync.SyncRoutes;
 import org.herald.domain.chat.ChatCommand;
-import org.herald.domain.chat.ChatEntity;
 import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatReply;
 import org.herald.domain.common.Ids;
 import org.herald.domain.common.Limits;
+import org.herald.domain.user.UserChatIndex;
 import org.herald.domain.user.UserCommand;
-import org.herald.domain.user.UserEntity;
 import org.herald.domain.user.UserReply;
 import org.herald.projection.dialogs.DialogsRepository;
 
@@ -46,26 +46,23 @@ import org.herald.projection.dialogs.DialogsRepository;
 public final class ChatRoutes extends RouteSupport {
   private static final int MAX_DIALOGS = 5000;
 
-  private final ClusterSharding sharding;
   private final DialogsRepository dialogs;
-  private final Duration askTimeout;
   private final Chats chats;
   private final Users users;
   private final Handles handles;
-  private final MembershipIndex index;
+  private final UserChatIndex index;
   private final SyncRoutes sync;
 
   public ChatRoutes(
       Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs, SyncRoutes sync) {
     super(authenticator, settings);
     this.sync = sync;
-    this.sharding = ClusterSharding.get(system);
     this.dialogs = dialogs;
-    this.askTimeout = settings.askTimeout();
-    this.chats = new Chats(sharding, askTimeout);
-    this.users = new Users(sharding, askTimeout);
+    Duration askTimeout = settings.askTimeout();
+    this.chats = new Chats(ClusterSharding.get(system), askTimeout);
+    this.users = new Users(ClusterSharding.get(system), askTimeout);
     this.handles = new Handles(system, askTimeout);
-    this.index = new MembershipIndex(system, askTimeout);
+    this.index = new UserChatIndex(system, askTimeout);
   }
 
   public Route routes() {
@@ -146,7 +143,7 @@ public final class ChatRoutes extends RouteSupport {
                     replyTo -> new ChatCommand.CreateChat(kind, title, username, isPublic, caller.userId(), memberIds(caller, members), replyTo)))
         .thenCompose(
             created ->
-                index.recordAll(chatId, memberIds(caller, members), 1)
+                index.update(chatId, memberIds(caller, members), List.of(), 1)
                     .thenApply(done -> Json.created(ChatResponse.of(created.chat(), caller.userId()))))
         .whenComplete(
             (ok, failure) -> {
@@ -237,47 +234,25 @@ public final class ChatRoutes extends RouteSupport {
       throw ApiException.badRequest("userId must be another user than yourself");
     }
     String chatId = ChatIds.direct(caller.userId(), peerId);
-    return UserEntity.ref(sharding, peerId)
-        .<UserReply>ask(UserCommand.GetProfile::new, askTimeout)
+    List<String> members = List.of(caller.userId(), peerId);
+    return users.requireAll(List.of(peerId), "userId")
         .thenCompose(
-            profile -> {
-              if (!(profile instanceof UserReply.Profile)) {
-                throw ApiException.notFound("userId names no user");
-              }
-              return ChatEntity.ref(sharding, chatId)
-                  .<ChatReply>ask(
-                      replyTo ->
-                          new ChatCommand.CreateChat(
-                              ChatKind.DIRECT, null, null, false, caller.userId(), List.of(caller.userId(), peerId), replyTo),
-                      askTimeout);
-            })
-        .thenCompose(
-            reply -> {
-              if (!(reply instanceof ChatReply.ChatCreated created)) {
-                throw Messaging.unexpected(reply);
-              }
-              return index.recordAll(chatId, List.of(caller.userId(), peerId), 1).thenApply(done -> created);
-            })
+            ok ->
+                chats.ask(
+                    chatId,
+                    ChatReply.ChatCreated.class,
+                    replyTo -> new ChatCommand.CreateChat(ChatKind.DIRECT, null, null, false, caller.userId(), members, replyTo)))
+        .thenCompose(created -> index.update(chatId, members, List.of(), 1).thenApply(done -> created))
         .thenApply(
             created -> {
-              ChatResponse body1 = ChatResponse.of(created.chat(), caller.userId());
-              return created.created() ? Json.created(body1) : Json.ok(body1);
+              ChatResponse response = ChatResponse.of(created.chat(), caller.userId());
+              return created.created() ? Json.created(response) : Json.ok(response);
             });
   }
 
   private CompletionStage<HttpResponse> chat(Caller caller, String chatId) {
-    if (!Ids.isWellFormed(chatId)) {
-      return CompletableFuture.failedFuture(ApiException.notFound("chat not found"));
-    }
-    return ChatEntity.ref(sharding, chatId)
-        .<ChatReply>ask(replyTo -> new ChatCommand.GetChat(caller.userId(), replyTo), askTimeout)
-        .thenApply(
-            reply -> {
-              if (reply instanceof ChatReply.ChatView v) {
-                return Json.ok(ChatResponse.of(v, caller.userId()));
-              }
-              throw Messaging.unexpected(reply);
-            });
+    return chats.ask(chatId, ChatReply.ChatView.class, replyTo -> new ChatCommand.GetChat(caller.userId(), replyTo))
+        .thenApply(view -> Json.ok(ChatResponse.of(view, caller.userId())));
   }
 
   /**

@@ -16,17 +16,20 @@ import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Body;
 import org.herald.api.common.Caller;
+import org.herald.api.common.Chats;
+import org.herald.api.common.Users;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatReply;
 import org.herald.domain.chat.Role;
 import org.herald.domain.common.Ids;
+import org.herald.domain.user.UserChatIndex;
 
 /**
  * Membership of groups and channels: adding and joining, invite links, leaving, removing and
  * banning, roles and ownership. Every change is decided by the chat entity; the route then
- * records it in the members' chat indexes (see {@link MembershipIndex}) before answering.
+ * records it in the members' chat indexes (see {@link UserChatIndex}) before answering.
  */
 public final class MemberRoutes extends RouteSupport {
   /** At most this many users per bulk add request. */
@@ -34,14 +37,14 @@ public final class MemberRoutes extends RouteSupport {
 
   private final Chats chats;
   private final Users users;
-  private final MembershipIndex index;
+  private final UserChatIndex index;
 
   public MemberRoutes(Authenticator authenticator, ApiSettings settings, ActorSystem<?> system) {
     super(authenticator, settings);
     Duration timeout = settings.askTimeout();
     this.chats = new Chats(ClusterSharding.get(system), timeout);
     this.users = new Users(ClusterSharding.get(system), timeout);
-    this.index = new MembershipIndex(system, timeout);
+    this.index = new UserChatIndex(system, timeout);
   }
 
   public Route routes() {
@@ -110,7 +113,7 @@ public final class MemberRoutes extends RouteSupport {
       List<String> adding = userIds;
       return users.requireAll(adding, userId != null ? "userId" : "userIds")
           .thenCompose(ok -> chats.ask(chatId, ChatReply.MembershipChanged.class, replyTo -> new ChatCommand.AddMembers(caller.userId(), adding, replyTo)))
-          .thenCompose(change -> index.apply(chatId, change))
+          .thenCompose(change -> index.update(chatId, change.joined(), change.left(), change.version()))
           .thenApply(done -> Json.noContent());
     }
     return join(caller, chatId, body.optionalString("inviteToken")).thenApply(change -> Json.noContent());
@@ -118,7 +121,7 @@ public final class MemberRoutes extends RouteSupport {
 
   private CompletionStage<ChatReply.MembershipChanged> join(Caller caller, String chatId, String inviteToken) {
     return chats.ask(chatId, ChatReply.MembershipChanged.class, replyTo -> new ChatCommand.Join(caller.userId(), inviteToken, replyTo))
-        .thenCompose(change -> index.apply(chatId, change).thenApply(done -> change));
+        .thenCompose(change -> index.update(chatId, change.joined(), change.left(), change.version()).thenApply(done -> change));
   }
 
   /** Invite tokens are {@code <chatId>.<secret>}: the link itself says which chat it opens. */
@@ -137,13 +140,13 @@ public final class MemberRoutes extends RouteSupport {
 
   private CompletionStage<HttpResponse> leave(Caller caller, String chatId) {
     return chats.ask(chatId, ChatReply.MembershipChanged.class, replyTo -> new ChatCommand.Leave(caller.userId(), replyTo))
-        .thenCompose(change -> index.apply(chatId, change))
+        .thenCompose(change -> index.update(chatId, change.joined(), change.left(), change.version()))
         .thenApply(done -> Json.noContent());
   }
 
   private CompletionStage<HttpResponse> remove(Caller caller, String chatId, String userId, boolean ban) {
     return chats.ask(chatId, ChatReply.MembershipChanged.class, replyTo -> new ChatCommand.RemoveMember(caller.userId(), userId, ban, replyTo))
-        .thenCompose(change -> index.apply(chatId, change))
+        .thenCompose(change -> index.update(chatId, change.joined(), change.left(), change.version()))
         .thenApply(done -> Json.noContent());
   }
 

@@ -1,12 +1,10 @@
 package org.herald.api.message;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -14,6 +12,7 @@ import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Caller;
+import org.herald.api.common.Chats;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
 import org.herald.api.message.dto.MessageDtos.MessagesResponse;
@@ -21,9 +20,7 @@ import org.herald.api.message.dto.MessageDtos.SendMessageRequest;
 import org.herald.api.message.dto.MessageDtos.SentResponse;
 import org.herald.api.message.dto.MessageDtos.UpdatesResponse;
 import org.herald.domain.chat.ChatCommand;
-import org.herald.domain.chat.ChatEntity;
 import org.herald.domain.chat.ChatReply;
-import org.herald.domain.common.Ids;
 import org.herald.domain.common.Limits;
 import org.herald.projection.history.HistoryRepository;
 
@@ -33,22 +30,20 @@ import org.herald.projection.history.HistoryRepository;
  * read model.
  */
 public final class MessageRoutes extends RouteSupport {
-  private final ClusterSharding sharding;
+  private final Chats chats;
   private final Messaging messaging;
   private final HistoryRepository history;
-  private final Duration askTimeout;
 
   public MessageRoutes(
       Authenticator authenticator,
       ApiSettings settings,
-      ClusterSharding sharding,
+      Chats chats,
       Messaging messaging,
       HistoryRepository history) {
     super(authenticator, settings);
-    this.sharding = sharding;
+    this.chats = chats;
     this.messaging = messaging;
     this.history = history;
-    this.askTimeout = settings.askTimeout();
   }
 
   public Route routes() {
@@ -117,51 +112,30 @@ public final class MessageRoutes extends RouteSupport {
         .thenApply(a -> Json.created(new SentResponse(a.messageId(), a.pts(), Json.time(a.date()))));
   }
 
-  private CompletionStage<ChatReply> ask(String chatId, java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<ChatReply>, ChatCommand> command) {
-    if (!Ids.isWellFormed(chatId)) {
-      return CompletableFuture.failedFuture(ApiException.notFound("chat not found"));
-    }
-    return ChatEntity.ref(sharding, chatId).ask(command::apply, askTimeout);
-  }
-
   private CompletionStage<HttpResponse> read(Caller caller, String chatId, long upTo) {
     if (upTo < 0) {
       throw ApiException.badRequest("upToMessageId must not be negative");
     }
-    return ask(chatId, replyTo -> new ChatCommand.MarkRead(caller.userId(), upTo, replyTo))
-        .thenApply(
-            reply -> {
-              if (reply instanceof ChatReply.Ack) {
-                return Json.noContent();
-              }
-              throw Messaging.unexpected(reply);
-            });
+    return chats.ask(chatId, ChatReply.Ack.class, replyTo -> new ChatCommand.MarkRead(caller.userId(), upTo, replyTo))
+        .thenApply(ack -> Json.noContent());
   }
 
   private CompletionStage<HttpResponse> history(Caller caller, String chatId, long afterId, long beforeId, int limit) {
-    return ask(chatId, replyTo -> new ChatCommand.GetHistory(caller.userId(), afterId, beforeId, limit, replyTo))
+    return chats.ask(chatId, ChatReply.History.class, replyTo -> new ChatCommand.GetHistory(caller.userId(), afterId, beforeId, limit, replyTo))
         .thenCompose(
-            reply -> {
-              if (!(reply instanceof ChatReply.History h)) {
-                throw Messaging.unexpected(reply);
-              }
-              return withColdPart(h.fromId(), h.toId(), h.windowFirstMessageId(), h.messages(),
+            h ->
+                withColdPart(h.fromId(), h.toId(), h.windowFirstMessageId(), h.messages(),
                       (from, to) -> history.messages(chatId, from, to))
-                  .thenApply(all -> Json.ok(MessagesResponse.of(all)));
-            });
+                  .thenApply(all -> Json.ok(MessagesResponse.of(all))));
   }
 
   private CompletionStage<HttpResponse> updates(Caller caller, String chatId, long afterPts, int limit) {
-    return ask(chatId, replyTo -> new ChatCommand.GetUpdates(caller.userId(), afterPts, limit, replyTo))
+    return chats.ask(chatId, ChatReply.Updates.class, replyTo -> new ChatCommand.GetUpdates(caller.userId(), afterPts, limit, replyTo))
         .thenCompose(
-            reply -> {
-              if (!(reply instanceof ChatReply.Updates u)) {
-                throw Messaging.unexpected(reply);
-              }
-              return withColdPart(u.fromPts(), u.toPts(), u.windowFirstPts(), u.updates(),
+            u ->
+                withColdPart(u.fromPts(), u.toPts(), u.windowFirstPts(), u.updates(),
                       (from, to) -> history.updates(chatId, from, to))
-                  .thenApply(all -> Json.ok(UpdatesResponse.of(all, u.pts())));
-            });
+                  .thenApply(all -> Json.ok(UpdatesResponse.of(all, u.pts()))));
   }
 
   /**

@@ -1,4 +1,4 @@
-package org.herald.api.chat;
+package org.herald.api.common;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,23 +7,22 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.herald.api.common.ApiException;
 import org.herald.domain.chat.MemberSet;
 import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserEntity;
 import org.herald.domain.user.UserReply;
 
-/** Asks user entities on behalf of chat routes. */
-final class Users {
+/** Asks user entities; a rejection becomes its API error. */
+public final class Users {
   private final ClusterSharding sharding;
   private final Duration timeout;
 
-  Users(ClusterSharding sharding, Duration timeout) {
+  public Users(ClusterSharding sharding, Duration timeout) {
     this.sharding = sharding;
     this.timeout = timeout;
   }
 
-  CompletionStage<UserReply> ask(String userId, Function<ActorRef<UserReply>, UserCommand> command) {
+  public CompletionStage<UserReply> ask(String userId, Function<ActorRef<UserReply>, UserCommand> command) {
     return UserEntity.ref(sharding, userId)
         .<UserReply>ask(command::apply, timeout)
         .thenApply(
@@ -36,7 +35,7 @@ final class Users {
   }
 
   /** Completes when every id names an existing user; a 404 names the first that does not. */
-  CompletionStage<Void> requireAll(List<String> userIds, String field) {
+  public CompletionStage<Void> requireAll(List<String> userIds, String field) {
     CompletableFuture<?>[] checks =
         userIds.stream()
             .map(
