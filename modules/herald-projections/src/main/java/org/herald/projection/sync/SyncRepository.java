@@ -3,6 +3,7 @@ package org.herald.projection.sync;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ import org.herald.projection.history.HistoryProjection;
  * memberships and updates past a position. Reads the dialogs and history read models.
  */
 public final class SyncRepository {
+  private static final long SAMPLE_INTERVAL_MS = 250;
+
   private final DataSource dataSource;
   private final Executor jdbcExecutor;
   private final java.time.Duration commitLag;
@@ -54,14 +57,15 @@ public final class SyncRepository {
         jdbcExecutor,
         () -> {
           try (Connection conn = dataSource.getConnection()) {
-            long newest = newestOrdering(conn);
+            long[] newest = newestPositions(conn);
             long now = System.currentTimeMillis();
-            samples.addLast(new long[] {now, newest});
+            sample(now, newest[0]);
             long settled = settledPosition(now - commitLag.toMillis());
             Map<String, Long> offsets = offsets(conn);
             long watermark = settled;
-            for (String tag : ChatEntity.TAGS) {
-              long lastTagged = lastTagged(conn, tag);
+            for (int t = 0; t < ChatEntity.TAGS.size(); t++) {
+              String tag = ChatEntity.TAGS.get(t);
+              long lastTagged = newest[t + 1];
               for (String projection : List.of(DialogsProjection.NAME, HistoryProjection.NAME)) {
                 long offset = offsets.getOrDefault(projection + "|" + tag, 0L);
                 if (offset < lastTagged) {
@@ -72,6 +76,14 @@ public final class SyncRepository {
             return watermark;
           }
         });
+  }
+
+  /** Keeps at most a few samples a second, however often the watermark is asked for. */
+  private void sample(long now, long newest) {
+    long[] last = samples.peekLast();
+    if (last == null || now - last[0] >= SAMPLE_INTERVAL_MS) {
+      samples.addLast(new long[] {now, newest});
+    }
   }
 
   /**
@@ -91,23 +103,32 @@ public final class SyncRepository {
     return latestOld == null ? 0 : latestOld[1];
   }
 
-  private static long newestOrdering(Connection conn) throws java.sql.SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(\"ordering\") FROM \"event_journal\"");
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
+  /**
+   * In one round trip: the journal's newest position, then each tag's newest event (through the
+   * index on {@code event_tag(tag, event_id)}), in {@link ChatEntity#TAGS} order.
+   */
+  private static long[] newestPositions(Connection conn) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT (SELECT MAX(\"ordering\") FROM \"event_journal\")");
+    for (int i = 0; i < ChatEntity.TAGS.size(); i++) {
+      sql.append(", (SELECT MAX(\"event_id\") FROM \"event_tag\" WHERE \"tag\" = ?)");
     }
-  }
-
-  private static long lastTagged(Connection conn, String tag) throws java.sql.SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(\"event_id\") FROM \"event_tag\" WHERE \"tag\" = ?")) {
-      ps.setString(1, tag);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
+    try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+      for (int i = 0; i < ChatEntity.TAGS.size(); i++) {
+        ps.setString(i + 1, ChatEntity.TAGS.get(i));
       }
+      long[] positions = new long[ChatEntity.TAGS.size() + 1];
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          for (int i = 0; i < positions.length; i++) {
+            positions[i] = rs.getLong(i + 1);
+          }
+        }
+      }
+      return positions;
     }
   }
 
-  private static Map<String, Long> offsets(Connection conn) throws java.sql.SQLException {
+  private static Map<String, Long> offsets(Connection conn) throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "SELECT \"projection_name\", \"projection_key\", \"current_offset\" FROM \"pekko_projection_offset_store\""
