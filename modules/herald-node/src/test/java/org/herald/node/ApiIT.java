@@ -17,9 +17,7 @@ import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
 import org.herald.testkit.HeraldClient.Socket;
-import org.herald.testkit.PostgresExtension;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,13 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * devices of one user, another user and an outsider.
  */
 class ApiIT {
-  @RegisterExtension
-  @Order(1)
-  static PostgresExtension pg = new PostgresExtension();
-
-  @RegisterExtension
-  @Order(2)
-  static NodeExtension api = new NodeExtension(pg);
+  @RegisterExtension static NodeExtension api = new NodeExtension();
 
   static HeraldClient client;
 

@@ -12,21 +12,13 @@ import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
 import org.herald.testkit.HeraldClient.Socket;
-import org.herald.testkit.PostgresExtension;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Groups and channels over real HTTP and WebSocket on PostgreSQL. */
 class GroupsAndChannelsIT {
-  @RegisterExtension
-  @Order(1)
-  static PostgresExtension pg = new PostgresExtension();
-
-  @RegisterExtension
-  @Order(2)
-  static NodeExtension api = new NodeExtension(pg);
+  @RegisterExtension static NodeExtension api = new NodeExtension();
 
   static HeraldClient client;
 

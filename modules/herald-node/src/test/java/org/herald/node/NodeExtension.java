@@ -6,29 +6,27 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/**
- * One in-process node on the class's PostgreSQL database, with a client for it. Register it
- * after the {@link PostgresExtension} ({@code @Order}).
- */
+/** A fresh PostgreSQL database for the test class, one in-process node on it, and a client. */
 final class NodeExtension implements BeforeAllCallback, AfterAllCallback {
-  private final PostgresExtension pg;
+  private final PostgresExtension pg = new PostgresExtension();
   private HeraldNode node;
   private HeraldClient client;
 
-  NodeExtension(PostgresExtension pg) {
-    this.pg = pg;
-  }
-
   @Override
-  public void beforeAll(ExtensionContext context) {
+  public void beforeAll(ExtensionContext context) throws Exception {
+    pg.beforeAll(context);
     node = TestNodes.start(TestNodes.on(pg));
     client = new HeraldClient(node.baseUrl());
   }
 
   @Override
-  public void afterAll(ExtensionContext context) {
-    if (node != null) {
-      node.stop();
+  public void afterAll(ExtensionContext context) throws Exception {
+    try {
+      if (node != null) {
+        node.stop();
+      }
+    } finally {
+      pg.afterAll(context);
     }
   }
 

@@ -15,9 +15,7 @@ import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
 import org.herald.testkit.HeraldClient.Socket;
-import org.herald.testkit.PostgresExtension;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,13 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * same chats and history as a device that stayed online (docs/sync.md).
  */
 class SyncIT {
-  @RegisterExtension
-  @Order(1)
-  static PostgresExtension pg = new PostgresExtension();
-
-  @RegisterExtension
-  @Order(2)
-  static NodeExtension api = new NodeExtension(pg);
+  @RegisterExtension static NodeExtension api = new NodeExtension();
 
   static HeraldClient client;
 
