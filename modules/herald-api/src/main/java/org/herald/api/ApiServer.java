@@ -57,13 +57,14 @@ public final class ApiServer extends AllDirectives {
     UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
-    MessageRoutes messages =
-        new MessageRoutes(authenticator, settings, chats, messaging, new HistoryRepository(dataSource, jdbc));
+    HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
+    MessageRoutes messages = new MessageRoutes(authenticator, settings, chats, messaging, historyRepository);
     UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
     MemberRoutes members = new MemberRoutes(authenticator, settings, system);
-    HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
-    SyncRoutes sync = new SyncRoutes(authenticator, settings, new SyncRepository(dataSource, jdbc, system.settings().config().getDuration("herald.projections.sync.commit-lag")), historyRepository);
-    ChatRoutes chatRoutes = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), sync);
+    SyncRepository syncRepository =
+        new SyncRepository(dataSource, jdbc, system.settings().config().getDuration("herald.projections.sync.commit-lag"));
+    SyncRoutes sync = new SyncRoutes(authenticator, settings, syncRepository, historyRepository);
+    ChatRoutes chatRoutes = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), syncRepository);
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(

@@ -26,7 +26,7 @@ import org.herald.api.common.Users;
 import org.herald.api.common.Handles;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
-import org.herald.api.sync.SyncRoutes;
+import org.herald.api.sync.SyncState;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatKind;
@@ -37,6 +37,7 @@ import org.herald.domain.user.UserChatIndex;
 import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserReply;
 import org.herald.projection.dialogs.DialogsRepository;
+import org.herald.projection.sync.SyncRepository;
 
 /**
  * Chats and the dialog list. Opening a direct chat creates the chat entity, then records the
@@ -51,10 +52,10 @@ public final class ChatRoutes extends RouteSupport {
   private final Users users;
   private final Handles handles;
   private final UserChatIndex index;
-  private final SyncRoutes sync;
+  private final SyncRepository sync;
 
   public ChatRoutes(
-      Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs, SyncRoutes sync) {
+      Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs, SyncRepository sync) {
     super(authenticator, settings);
     this.sync = sync;
     this.dialogs = dialogs;
@@ -261,7 +262,7 @@ public final class ChatRoutes extends RouteSupport {
    */
   private CompletionStage<HttpResponse> dialogs(Caller caller, int limit) {
     Instant now = Instant.now();
-    return sync.currentState()
+    return SyncState.current(sync)
         .thenCompose(
             state ->
                 users.ask(caller.userId(), UserCommand.ListChats::new)

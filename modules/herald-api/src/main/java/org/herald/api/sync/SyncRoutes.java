@@ -62,13 +62,8 @@ public final class SyncRoutes extends RouteSupport {
                                                     "limit", limit -> respond(difference(caller, state, limit)))))))));
   }
 
-  /** The current state: a device that has just loaded its dialogs and history starts here. */
-  public CompletionStage<String> currentState() {
-    return sync.watermark().thenApply(position -> SyncState.at(position).encode());
-  }
-
   private CompletionStage<HttpResponse> state() {
-    return currentState().thenApply(state -> Json.ok(Map.of("state", state)));
+    return SyncState.current(sync).thenApply(state -> Json.ok(Map.of("state", state)));
   }
 
   /** One chat of a difference. */

@@ -2,18 +2,25 @@ package org.herald.api.sync;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.CompletionStage;
 import org.herald.api.common.ApiException;
+import org.herald.projection.sync.SyncRepository;
 
 /**
  * The opaque state a device keeps between difference calls: the journal position it has seen
  * everything up to ({@code since}), and, within a paged answer, the position the answer is
  * heading for ({@code target}) and where the next page starts.
  */
-record SyncState(long since, long target, long cursorPosition, String cursorChat) {
+public record SyncState(long since, long target, long cursorPosition, String cursorChat) {
   private static final String PREFIX = "s1.";
 
   static SyncState at(long position) {
     return new SyncState(position, position, 0, "");
+  }
+
+  /** The state of "everything up to the current watermark", for a device to start from. */
+  public static CompletionStage<String> current(SyncRepository sync) {
+    return sync.watermark().thenApply(position -> at(position).encode());
   }
 
   boolean paging() {
