@@ -350,5 +350,10 @@ class GroupsAndChannelsIT {
     String chatId = group(owner, false, null);
     assertEquals(400, put(owner, "/v1/chats/" + chatId + "/members/" + owner.userId() + "/role", Map.of("role", "king")));
     assertEquals(404, client.delete("/v1/chats/" + chatId + "/members/" + user("nobody").userId(), owner.token()).status());
+    Account other = user("eoth");
+    Response both = post(owner, "/v1/chats/" + chatId + "/members", Map.of("userId", other.userId(), "userIds", List.of(other.userId())));
+    assertEquals(400, both.status());
+    assertTrue(both.errorMessage().contains("userIds"));
+    assertEquals(400, post(owner, "/v1/chats/" + chatId + "/members", Map.of("userIds", List.of())).status());
   }
 }

@@ -98,11 +98,11 @@ public final class MemberRoutes extends RouteSupport {
 
   /** {@code {"userId"}} or {@code {"userIds": [...]}} adds (admins); {@code {}} or {@code {"inviteToken"}} joins. */
   private CompletionStage<HttpResponse> addOrJoin(Caller caller, String chatId, Body body) {
-    List<String> userIds = body.has("userIds") ? body.optionalStringList("userIds") : List.of();
     String userId = body.optionalString("userId");
-    if (userId != null) {
-      userIds = List.of(userId);
+    if (userId != null && body.has("userIds")) {
+      throw ApiException.badRequest("give userId or userIds, not both");
     }
+    List<String> userIds = userId != null ? List.of(userId) : body.optionalStringList("userIds");
     if (body.has("userIds") && userIds.isEmpty()) {
       throw ApiException.badRequest("userIds must not be empty");
     }
