@@ -27,6 +27,7 @@ import org.herald.api.common.Caller;
 import org.herald.api.common.Handles;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
+import org.herald.domain.chat.MemberSet;
 import org.herald.domain.common.Ids;
 import org.herald.domain.common.Limits;
 import org.herald.domain.handle.HandleEntity;
@@ -251,7 +252,7 @@ public final class AccountRoutes extends RouteSupport {
         .usernameOwner(username)
         .thenCompose(
             owner -> {
-              if (owner != null && owner.startsWith("u")) {
+              if (owner != null && MemberSet.isUserId(owner)) {
                 return user(owner);
               }
               throw ApiException.notFound("no user with this username");

@@ -31,6 +31,7 @@ import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatReply;
+import org.herald.domain.chat.MemberSet;
 import org.herald.domain.common.Ids;
 import org.herald.domain.common.Limits;
 import org.herald.domain.user.UserChatIndex;
@@ -131,7 +132,7 @@ public final class ChatRoutes extends RouteSupport {
     if (kind == ChatKind.CHANNEL && !memberIds.isEmpty()) {
       throw ApiException.badRequest("memberIds: channels start with their owner; subscribers join or are added");
     }
-    String chatId = (kind == ChatKind.GROUP ? "g" : "c") + Ids.random(16);
+    String chatId = ChatIds.newId(kind);
     List<String> members = new ArrayList<>(new LinkedHashSet<>(memberIds));
     members.remove(caller.userId());
     return users.requireAll(members, "memberIds")
@@ -169,7 +170,7 @@ public final class ChatRoutes extends RouteSupport {
         .usernameOwner(username)
         .thenCompose(
             owner -> {
-              if (owner == null || owner.startsWith("u")) {
+              if (owner == null || MemberSet.isUserId(owner)) {
                 throw ApiException.notFound("no chat with this username");
               }
               return chat(caller, owner);

@@ -24,7 +24,11 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.herald.api.common.Json;
 import org.herald.api.message.dto.MessageDtos;
+import org.herald.api.common.ApiException;
+import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatUpdate;
+import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.Rejection;
 import org.herald.domain.chat.TypingNotice;
 import org.herald.domain.common.Topics;
 import org.herald.domain.user.UserCommand;
@@ -173,10 +177,10 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       return this;
     }
     if (!follower.chats.contains(typing.chatId())) {
-      offer(conn, Json.write(Map.of("type", "error", "error", Map.of("code", "NOT_FOUND", "message", "chat not found", "reason", "CHAT_NOT_FOUND"))));
+      offer(conn, UpdatesSocket.error(null, ApiException.of(Rejection.onField(ErrorCode.CHAT_NOT_FOUND, "chatId", "chatId names no chat of yours"))));
       return this;
     }
-    if (typing.chatId().startsWith("c")) {
+    if (ChatIds.isChannel(typing.chatId())) {
       return this;
     }
     String key = typing.userId() + "|" + typing.chatId();

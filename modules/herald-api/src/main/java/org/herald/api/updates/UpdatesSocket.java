@@ -156,7 +156,8 @@ public final class UpdatesSocket {
     return CompletableFuture.completedFuture(frame);
   }
 
-  private static String error(String clientMessageId, ApiException e) {
+  /** The error frame of the socket protocol; {@code clientMessageId} may be null. */
+  static String error(String clientMessageId, ApiException e) {
     return Json.write(
         new ErrorFrame(
             "error",
