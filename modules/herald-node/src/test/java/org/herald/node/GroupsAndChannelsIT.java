@@ -210,6 +210,24 @@ class GroupsAndChannelsIT {
   }
 
   @Test
+  void aSocketIsToldWhenItsUserJoinsOrLeavesAChat() {
+    Account owner = user("aown");
+    Account fan = user("afan");
+    String chatId = client.post("/v1/chats", owner.token(), Map.of("kind", "channel", "title", "Live", "public", true)).text("chatId");
+    Socket socket = client.connect(fan.token());
+    assertEquals(204, post(fan, "/v1/chats/" + chatId + "/members", Map.of()).status());
+    await(socket, "chat.added", chatId);
+    assertEquals(201, send(owner, chatId, "live now").status());
+    ApiIT.awaitMessage(socket, chatId, "live now");
+    assertEquals(204, post(fan, "/v1/chats/" + chatId + "/leave", Map.of()).status());
+    await(socket, "chat.removed", chatId);
+    assertEquals(201, send(owner, chatId, "gone").status());
+    assertTrue(socket.drain(f -> f.path("chatId").asText().equals(chatId) && f.has("message"), Duration.ofMillis(500)).isEmpty(),
+        "nothing of a chat after chat.removed");
+    socket.close();
+  }
+
+  @Test
   void privateChannelsAreJoinedByRevocableInviteLinks() {
     Account owner = user("pown");
     Account friend = user("pfrd");

@@ -147,6 +147,7 @@ class SyncIT {
     assertEquals(204, client.delete("/v1/chats/" + leaving + "/members/" + alice.userId(), carol.token()).status());
     assertEquals(204, client.post("/v1/chats/" + channel + "/members", alice.token(), Map.of()).status());
     send(carol, channel, "away 4 in the channel");
+    phone.await(f -> f.path("type").asText().equals("chat.added") && f.path("chatId").asText().equals(channel), Duration.ofSeconds(10));
     for (int i = 0; i < 105; i++) {
       send(bob, direct, "flood " + i);
     }
@@ -154,15 +155,18 @@ class SyncIT {
     // The phone stayed online: its socket saw everything.
     String last = "flood 104";
     phone.await(f -> f.path("message").path("text").asText().equals(last), Duration.ofSeconds(20));
+    // The phone follows the client rules of docs/sync.md: a chat added is loaded, a chat
+    // removed (or left) is dropped, everything else is applied by pts.
     for (JsonNode frame : phone.seen()) {
-      if (frame.path("type").asText().equals("member.left") && frame.path("userId").asText().equals(alice.userId())) {
-        online.forget(frame.path("chatId").asText());
-      } else if (frame.has("pts") && !frame.path("chatId").asText().equals(leaving)) {
-        if (!online.pts.containsKey(frame.path("chatId").asText()) && frame.path("pts").asLong() > 1) {
-          online.reload(alice, frame.path("chatId").asText());
-        } else {
-          online.apply(frame);
-        }
+      String type = frame.path("type").asText();
+      String chatId = frame.path("chatId").asText();
+      if (type.equals("chat.added")) {
+        online.reload(alice, chatId);
+      } else if (type.equals("chat.removed")
+          || (type.equals("member.left") && frame.path("userId").asText().equals(alice.userId()))) {
+        online.forget(chatId);
+      } else if (frame.has("pts")) {
+        online.apply(frame);
       }
     }
     phone.close();

@@ -112,6 +112,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   private final Map<String, Set<String>> chatFollowers = new HashMap<>();
   /** Users waiting for a chat topic's subscription to be acknowledged before they are ready. */
   private final Map<String, Set<String>> awaitingAck = new HashMap<>();
+  /** Users to tell {@code chat.added} once the chat's topic subscription is acknowledged. */
+  private final Map<String, Set<String>> announceOnAck = new HashMap<>();
   /** When each user last typed in each chat, bounded: the oldest entries are forgotten first. */
   private final Map<String, Long> lastTyping =
       new java.util.LinkedHashMap<>(1024, 0.75f, true) {
@@ -257,11 +259,20 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
         forget(left.userId(), left.chatId());
       }
     } else if (message instanceof UserNotification.ChatRemoved removed) {
-      forget(removed.userId(), removed.chatId());
+      Follower follower = followers.get(removed.userId());
+      if (follower != null && follower.chats.contains(removed.chatId())) {
+        forget(removed.userId(), removed.chatId());
+        String frame = chatFrame("chat.removed", removed.chatId());
+        follower.conns.values().forEach(conn -> offer(conn, frame));
+      }
     } else if (message instanceof UserNotification.ChatAdded added) {
       Follower follower = followers.get(added.userId());
       if (follower != null && follower.chats.add(added.chatId())) {
-        follow(added.userId(), added.chatId(), follower);
+        if (follow(added.userId(), added.chatId(), follower)) {
+          announceOnAck.computeIfAbsent(Topics.chat(added.chatId()), k -> new HashSet<>()).add(added.userId());
+        } else {
+          announceAdded(added.userId(), added.chatId());
+        }
       }
     } else if (message instanceof UserNotification.SessionRevoked revoked) {
       Follower follower = followers.get(revoked.userId());
@@ -299,15 +310,35 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
 
   private void onSubscribed(String topic) {
     Set<String> waiting = awaitingAck.remove(topic);
-    if (waiting == null) {
-      return;
-    }
-    for (String userId : waiting) {
-      Follower follower = followers.get(userId);
-      if (follower != null && follower.pendingTopics.remove(topic) && follower.ready()) {
-        follower.conns.values().forEach(conn -> offer(conn, READY));
+    if (waiting != null) {
+      for (String userId : waiting) {
+        Follower follower = followers.get(userId);
+        if (follower != null && follower.pendingTopics.remove(topic) && follower.ready()) {
+          follower.conns.values().forEach(conn -> offer(conn, READY));
+        }
       }
     }
+    Set<String> joiners = announceOnAck.remove(topic);
+    if (joiners != null) {
+      String chatId = topic.substring(topic.indexOf(':') + 1);
+      joiners.forEach(userId -> announceAdded(userId, chatId));
+    }
+  }
+
+  /**
+   * Tells a user's sockets that a chat joined after they connected is now delivered live: from
+   * here on its updates arrive, and the client loads what came before (docs/sync.md).
+   */
+  private void announceAdded(String userId, String chatId) {
+    Follower follower = followers.get(userId);
+    if (follower != null && follower.chats.contains(chatId)) {
+      String frame = chatFrame("chat.added", chatId);
+      follower.conns.values().forEach(conn -> offer(conn, frame));
+    }
+  }
+
+  private static String chatFrame(String type, String chatId) {
+    return Json.write(Map.of("type", type, "chatId", chatId));
   }
 
   private Behavior<Command> onChatsListed(ChatsListed listed) {
@@ -345,7 +376,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     }
   }
 
-  private void follow(String userId, String chatId, Follower follower) {
+  /** Returns true while the chat's topic subscription is still waiting for its ack. */
+  private boolean follow(String userId, String chatId, Follower follower) {
     Set<String> users = chatFollowers.computeIfAbsent(chatId, k -> new HashSet<>());
     boolean first = users.isEmpty();
     users.add(userId);
@@ -358,6 +390,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       waiting.add(userId);
       follower.pendingTopics.add(topic);
     }
+    return waiting != null;
   }
 
   private void unfollow(String userId, String chatId) {
