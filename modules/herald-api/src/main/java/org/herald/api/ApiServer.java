@@ -21,12 +21,14 @@ import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Chats;
+import org.herald.api.message.ContentOpener;
 import org.herald.api.message.MessageRoutes;
 import org.herald.api.message.Messaging;
 import org.herald.api.sync.SyncRoutes;
 import org.herald.api.updates.UpdatesHub;
 import org.herald.api.updates.UpdatesRoutes;
 import org.herald.api.updates.UpdatesSocket;
+import org.herald.domain.content.ContentKeys;
 import org.herald.projection.dialogs.DialogsRepository;
 import org.herald.projection.history.HistoryRepository;
 import org.herald.projection.sync.SyncRepository;
@@ -36,15 +38,21 @@ public final class ApiServer extends AllDirectives {
   private ApiServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, DataSource dataSource, ActorRef<UpdatesHub.Command> hub, String host, int port) {
-    Route route = routes(system, dataSource, hub);
+      ActorSystem<?> system,
+      DataSource dataSource,
+      ContentKeys contentKeys,
+      ActorRef<UpdatesHub.Command> hub,
+      String host,
+      int port) {
+    Route route = routes(system, dataSource, contentKeys, hub);
     return Http.get(system)
         .newServerAt(host, port)
         .bind(route)
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
   }
 
-  static Route routes(ActorSystem<?> system, DataSource dataSource, ActorRef<UpdatesHub.Command> hub) {
+  static Route routes(
+      ActorSystem<?> system, DataSource dataSource, ContentKeys contentKeys, ActorRef<UpdatesHub.Command> hub) {
     ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
     ClusterSharding sharding = ClusterSharding.get(system);
     Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("herald.jdbc-dispatcher"));
@@ -58,13 +66,15 @@ public final class ApiServer extends AllDirectives {
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
     HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
-    MessageRoutes messages = new MessageRoutes(authenticator, settings, chats, messaging, historyRepository);
+    ContentOpener opener = new ContentOpener(contentKeys);
+    MessageRoutes messages = new MessageRoutes(authenticator, settings, chats, messaging, historyRepository, opener);
     UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
     MemberRoutes members = new MemberRoutes(authenticator, settings, system);
     SyncRepository syncRepository =
         new SyncRepository(dataSource, jdbc, system.settings().config().getDuration("herald.projections.sync.commit-lag"));
-    SyncRoutes sync = new SyncRoutes(authenticator, settings, syncRepository, historyRepository);
-    ChatRoutes chatRoutes = new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), syncRepository);
+    SyncRoutes sync = new SyncRoutes(authenticator, settings, syncRepository, historyRepository, opener);
+    ChatRoutes chatRoutes =
+        new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), syncRepository, historyRepository, opener);
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(

@@ -4,6 +4,7 @@ import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.domain.chat.ChatEntity;
 import org.herald.domain.common.Publisher;
+import org.herald.domain.content.ContentKeys;
 import org.herald.domain.handle.HandleEntity;
 import org.herald.domain.user.UserEntity;
 
@@ -11,9 +12,9 @@ import org.herald.domain.user.UserEntity;
 public final class Domain {
   private Domain() {}
 
-  public static void init(ActorSystem<?> system, Clock clock, Publisher publisher) {
+  public static void init(ActorSystem<?> system, Clock clock, Publisher publisher, ContentKeys contentKeys) {
     UserEntity.init(system, clock, publisher);
     HandleEntity.init(system, clock);
-    ChatEntity.init(system, clock, publisher);
+    ChatEntity.init(system, clock, publisher, contentKeys);
   }
 }

@@ -5,7 +5,20 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.herald.domain.chat.Message;
+import org.herald.domain.content.ContentCipher;
+import org.herald.domain.content.ContentKey;
+import org.herald.domain.content.ContentKeys;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.herald.domain.common.CborSerializable;
@@ -42,6 +55,76 @@ public final class DomainTestKit {
     @Override
     public void announce(CborSerializable notification) {
       published.add(new Published(EVERY_NODE, notification));
+    }
+  }
+
+  /**
+   * The key table's contract in memory, for entity tests (the JDBC key table is tested against
+   * PostgreSQL and H2). It remembers what was destroyed, so tests can check shredding.
+   */
+  public static final class MemoryContentKeys implements ContentKeys {
+    public final Map<String, ContentKey> live = new ConcurrentHashMap<>();
+    public final Set<String> destroyed = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public CompletionStage<List<ContentKey>> issue(int count) {
+      List<ContentKey> keys = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ContentKey key = new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey());
+        live.put(key.keyId(), key);
+        keys.add(key);
+      }
+      return CompletableFuture.completedFuture(keys);
+    }
+
+    @Override
+    public CompletionStage<Map<String, ContentKey>> find(Collection<String> keyIds) {
+      Map<String, ContentKey> found = new HashMap<>();
+      keyIds.forEach(id -> {
+        if (live.containsKey(id)) {
+          found.put(id, live.get(id));
+        }
+      });
+      return CompletableFuture.completedFuture(found);
+    }
+
+    @Override
+    public CompletionStage<Void> destroy(Collection<String> keyIds) {
+      keyIds.forEach(id -> {
+        live.remove(id);
+        destroyed.add(id);
+      });
+      return CompletableFuture.completedFuture(null);
+    }
+
+    /** The text of sealed content, as a reader with the key table would see it. */
+    public String open(String chatId, Message m) {
+      ContentKey key = live.get(m.content().keyId());
+      return key == null ? null : ContentCipher.open(key, m.content(), chatId, m.messageId());
+    }
+  }
+
+  /** A clock tests move forward. */
+  public static final class MovableClock extends Clock {
+    private volatile Instant now = NOW;
+
+    public void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
     }
   }
 }

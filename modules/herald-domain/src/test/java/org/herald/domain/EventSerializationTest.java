@@ -16,6 +16,7 @@ import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
 import org.herald.domain.chat.ChatEvent;
+import org.herald.domain.content.Sealed;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.Role;
 import org.herald.domain.common.CborSerializable;
@@ -44,6 +45,9 @@ class EventSerializationTest {
     }
   }
 
+  static final Sealed SEALED = new Sealed("6f1c2a1e-5b7d-4c1a-9a53-0c9f3e2b7d11", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29});
+  static final Sealed SEALED_AGAIN = new Sealed("0a4b9e77-3d21-4f0e-8c6a-7e5d4c3b2a19", new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1});
+
   static final List<Sample> SAMPLES =
       List.of(
           new Sample("user", 1, new UserEvent.UserRegistered("uabc", "Alice", "+4915112345678", "Alice A", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", T)),
@@ -66,7 +70,10 @@ class EventSerializationTest {
           new Sample("chat", 1, new ChatEvent.ChatEdited("gabc", "Best friends", null, "uabc", 7, T)),
           new Sample("chat", 1, new ChatEvent.InviteCreated("gabc", "gabc.c2VjcmV0", "uabc", T)),
           new Sample("chat", 1, new ChatEvent.InviteRevoked("gabc", "gabc.c2VjcmV0", "uabc", T)),
-          new Sample("chat", 1, new ChatEvent.MessageSent("d-uabc-uxyz", 7, 9, "uabc", "client-1", "hello \uD83D\uDE00", true, 3L, T)),
+          new Sample("chat", 1, new ChatEvent.MessageSent("d-uabc-uxyz", 7, 9, "uabc", "client-1", "hello \uD83D\uDE00", true, 3L, T, null)),
+          new Sample("chat", 2, new ChatEvent.MessageSent("d-uabc-uxyz", 8, 11, "uabc", "client-2", null, false, null, T, SEALED)),
+          new Sample("chat", 1, new ChatEvent.MessageEdited("d-uabc-uxyz", 8, 12, "uabc", "uabc", T, false, null, SEALED_AGAIN, SEALED.keyId(), T.plusSeconds(60))),
+          new Sample("chat", 1, new ChatEvent.MessageDeleted("d-uabc-uxyz", 8, 13, "uxyz", SEALED_AGAIN.keyId(), T.plusSeconds(90))),
           new Sample("chat", 1, new ChatEvent.MessagesRead("d-uabc-uxyz", "uxyz", 7, 10, T)));
 
   @Test

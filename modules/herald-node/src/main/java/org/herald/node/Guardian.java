@@ -19,6 +19,12 @@ import org.herald.api.updates.PubSub;
 import org.herald.api.updates.UpdatesHub;
 import org.herald.domain.Domain;
 import org.herald.projection.Projections;
+import org.herald.projection.keys.JdbcContentKeys;
+import org.herald.domain.content.ContentKeysDestroyed;
+import org.herald.domain.content.MasterKey;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import java.util.List;
 
 /**
  * The composition root: once this node is Up in the cluster, it registers the entities, starts
@@ -29,9 +35,13 @@ final class Guardian {
 
   interface Command {}
 
+  /** Where each node's cache of data keys hears of keys another node destroyed. */
+  private static final String EVICTIONS = "content-key-evictions";
+
   private record Up() implements Command {}
 
-  static Behavior<Command> create(DataSource dataSource, String host, int port, CompletableFuture<Integer> bound) {
+  static Behavior<Command> create(
+      DataSource dataSource, MasterKey masterKey, String host, int port, CompletableFuture<Integer> bound) {
     return Behaviors.setup(
         ctx -> {
           Cluster cluster = Cluster.get(ctx.getSystem());
@@ -41,23 +51,46 @@ final class Guardian {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }
           return Behaviors.receive(Command.class)
-              .onMessage(Up.class, up -> start(ctx, dataSource, host, port, bound))
+              .onMessage(Up.class, up -> start(ctx, dataSource, masterKey, host, port, bound))
               .build();
         });
   }
 
   private static Behavior<Command> start(
-      ActorContext<Command> ctx, DataSource dataSource, String host, int port, CompletableFuture<Integer> bound) {
+      ActorContext<Command> ctx,
+      DataSource dataSource,
+      MasterKey masterKey,
+      String host,
+      int port,
+      CompletableFuture<Integer> bound) {
     var system = ctx.getSystem();
     // Millisecond ticks: every time Herald records matches what clients see on the wire.
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
     PubSub pubSub = new PubSub(system);
-    Domain.init(system, clock, pubSub);
+    JdbcContentKeys contentKeys =
+        new JdbcContentKeys(
+            dataSource,
+            system.dispatchers().lookup(DispatcherSelector.fromConfig("herald.jdbc-dispatcher")),
+            masterKey,
+            clock,
+            system.settings().config().getInt("herald.crypto.key-cache-size"));
+    ActorRef<ContentKeysDestroyed> evictions =
+        ctx.spawn(
+            Behaviors.receive(ContentKeysDestroyed.class)
+                .onMessage(ContentKeysDestroyed.class, m -> {
+                  contentKeys.evict(m.keyIds());
+                  return Behaviors.same();
+                })
+                .build(),
+            EVICTIONS);
+    pubSub.register(Adapter.toClassic(evictions));
+    contentKeys.onDestroyed(ids -> pubSub.sendToOthers("/user/" + EVICTIONS, new ContentKeysDestroyed(List.copyOf(ids))));
+    Domain.init(system, clock, pubSub, contentKeys);
     Projections.init(system, dataSource);
     ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
     ActorRef<UpdatesHub.Command> hub =
         ctx.spawn(UpdatesHub.create(ClusterSharding.get(system), pubSub, settings.askTimeout()), "updates-hub");
-    ApiServer.start(system, dataSource, hub, host, port)
+    ApiServer.start(system, dataSource, contentKeys, hub, host, port)
         .whenComplete(
             (binding, failure) -> {
               if (failure != null) {

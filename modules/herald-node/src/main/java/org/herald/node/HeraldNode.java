@@ -12,6 +12,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import javax.sql.DataSource;
+import org.herald.domain.content.MasterKey;
+import org.herald.projection.keys.KeyCheck;
 import org.herald.projection.common.Database;
 import org.herald.projection.common.Database.Vendor;
 import org.slf4j.Logger;
@@ -85,12 +88,21 @@ public final class HeraldNode {
       throw new IllegalStateException("cannot prepare the database at " + redact(url) + ": " + rootMessage(e), e);
     }
     log.info("database ready ({}, {})", vendor, redact(url));
+    MasterKey masterKey;
+    try {
+      masterKey = masterKey(config, dataSource);
+      KeyCheck.verify(dataSource, masterKey);
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw new IllegalStateException("cannot open message content: " + e.getMessage(), e);
+    }
+    log.info("content keys: master key {} verified", masterKey.fingerprint());
 
     String host = config.getString("herald.http.host");
     int port = config.getInt("herald.http.port");
     CompletableFuture<Integer> bound = new CompletableFuture<>();
     ActorSystem<Guardian.Command> system =
-        ActorSystem.create(Guardian.create(dataSource, host, port, bound), "herald", config);
+        ActorSystem.create(Guardian.create(dataSource, masterKey, host, port, bound), "herald", config);
     // Pools close only after the actor system has terminated: entities may still be writing.
     system.getWhenTerminated().whenComplete((done, failure) -> dataSource.close());
     return bound
@@ -101,6 +113,43 @@ public final class HeraldNode {
                 system.terminate();
               }
             });
+  }
+
+  /**
+   * The master key: {@code herald.crypto.master-key} (HERALD_MASTER_KEY) if set; otherwise the
+   * key file ({@code herald.crypto.master-key-file}, default {@code <data-dir>/master.key}). A
+   * missing file is generated only for a database that has never sealed anything; for one that
+   * has, the key is lost and the node says so rather than start unable to read its messages.
+   */
+  static MasterKey masterKey(Config config, DataSource dataSource) {
+    String configured = config.getString("herald.crypto.master-key");
+    if (!configured.isBlank()) {
+      return MasterKey.parse(configured, "herald.crypto.master-key (HERALD_MASTER_KEY)");
+    }
+    String fileSetting = config.getString("herald.crypto.master-key-file");
+    Path file = fileSetting.isBlank() ? Path.of(config.getString("herald.data-dir")).resolve("master.key") : Path.of(fileSetting);
+    try {
+      if (Files.exists(file)) {
+        return MasterKey.parse(Files.readString(file), "the master key file " + file.toAbsolutePath());
+      }
+      if (KeyCheck.isRecorded(dataSource)) {
+        throw new IllegalStateException(
+            "the master key is missing: this database's message content is sealed under a master key, but neither"
+                + " herald.crypto.master-key (HERALD_MASTER_KEY) is set nor does " + file.toAbsolutePath() + " exist");
+      }
+      MasterKey generated = MasterKey.generate();
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, generated.toBase64() + "\n");
+      try {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system
+      }
+      log.warn("generated a new master key in {}: back it up; without it no message can be read", file.toAbsolutePath());
+      return generated;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read or create the master key file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+    }
   }
 
   private static String redact(String url) {

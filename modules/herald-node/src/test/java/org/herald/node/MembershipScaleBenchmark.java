@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.herald.domain.content.MasterKey;
+import org.herald.projection.keys.JdbcContentKeys;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,16 +51,19 @@ public final class MembershipScaleBenchmark {
         public void announce(CborSerializable notification) {}
       };
 
+  static JdbcContentKeys keys;
+
   public static void main(String[] args) throws Exception {
     PostgresExtension pg = new PostgresExtension();
     pg.beforeAll(null);
     try {
       try (var ds = Database.pool(new Database.Settings(pg.url(), pg.user(), pg.password(), 2), "bench")) {
         Database.migrate(ds, Database.Vendor.POSTGRES);
+        keys = new JdbcContentKeys(ds, Runnable::run, MasterKey.generate(), Clock.systemUTC(), 1000);
+        Config config = HeraldNode.config(TestNodes.on(pg).with("pekko.actor.provider", "local"));
+        run(config, ChatKind.GROUP, 200_000);
+        run(config, ChatKind.CHANNEL, 1_000_000);
       }
-      Config config = HeraldNode.config(TestNodes.on(pg).with("pekko.actor.provider", "local"));
-      run(config, ChatKind.GROUP, 200_000);
-      run(config, ChatKind.CHANNEL, 1_000_000);
     } finally {
       pg.afterAll(null);
     }
@@ -71,7 +76,7 @@ public final class MembershipScaleBenchmark {
 
     ActorSystem<Void> writer = ActorSystem.create(Behaviors.empty(), "bench", config);
     var settings = ChatEntity.Settings.fromConfig(config);
-    ActorRef<ChatCommand> chat = writer.systemActorOf(ChatEntity.create(chatId, Clock.systemUTC(), QUIET, settings), chatId, Props.empty());
+    ActorRef<ChatCommand> chat = writer.systemActorOf(ChatEntity.create(chatId, Clock.systemUTC(), QUIET, keys, settings), chatId, Props.empty());
     ask(writer, chat, r -> new ChatCommand.CreateChat(kind, "Bench", null, true, owner, List.of(), r));
     long start = System.nanoTime();
     List<Long> postMicros = new ArrayList<>();
@@ -96,7 +101,7 @@ public final class MembershipScaleBenchmark {
     ActorSystem<Void> reader = ActorSystem.create(Behaviors.empty(), "bench", config);
     try {
       long recoverStart = System.nanoTime();
-      ActorRef<ChatCommand> again = reader.systemActorOf(ChatEntity.create(chatId, Clock.systemUTC(), QUIET, settings), chatId, Props.empty());
+      ActorRef<ChatCommand> again = reader.systemActorOf(ChatEntity.create(chatId, Clock.systemUTC(), QUIET, keys, settings), chatId, Props.empty());
       var view = (ChatReply.ChatView) ask(reader, again, r -> new ChatCommand.GetChat(owner, r));
       double recoverMs = (System.nanoTime() - recoverStart) / 1e6;
       long postStart = System.nanoTime();

@@ -15,8 +15,12 @@ final class TestNodes {
         .with("herald.db.password", pg.password());
   }
 
+  /** One master key for every test node of this JVM: nodes sharing a database must agree. */
+  static final String MASTER_KEY = org.herald.domain.content.MasterKey.generate().toBase64();
+
   static NodeOptions base() {
     return NodeOptions.parse(List.of(), Map.of())
+        .with("herald.crypto.master-key", MASTER_KEY)
         .with("herald.http.port", 0)
         .with("pekko.remote.artery.canonical.port", 0)
         .with("pekko.coordinated-shutdown.exit-jvm", "off")

@@ -2,10 +2,19 @@ package org.herald.projection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.herald.domain.content.ContentCipher;
+import org.herald.domain.content.ContentKey;
+import org.herald.domain.content.MasterKey;
+import org.herald.domain.content.Sealed;
+import org.herald.projection.keys.JdbcContentKeys;
+import org.herald.projection.keys.KeyCheck;
 import java.util.concurrent.Executor;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
@@ -70,18 +79,36 @@ class ReadModelsIT {
     }
   }
 
-  static List<ChatEvent> story(String chatId, String a, String b) {
+  static final MasterKey MASTER = MasterKey.generate();
+
+  static JdbcContentKeys keys(HikariDataSource ds) {
+    return new JdbcContentKeys(ds, DIRECT, MASTER, java.time.Clock.systemUTC(), 1000);
+  }
+
+  static Sealed seal(HikariDataSource ds, String chatId, long messageId, String text) {
+    ContentKey key = keys(ds).issue(1).toCompletableFuture().join().get(0);
+    return ContentCipher.seal(key, chatId, messageId, text);
+  }
+
+  /** The text of sealed content, read through a fresh key table (no cache). */
+  static String open(HikariDataSource ds, String chatId, Message m) {
+    Map<String, ContentKey> found = keys(ds).find(List.of(m.content().keyId())).toCompletableFuture().join();
+    ContentKey key = found.get(m.content().keyId());
+    return key == null ? null : ContentCipher.open(key, m.content(), chatId, m.messageId());
+  }
+
+  static List<ChatEvent> story(HikariDataSource ds, String chatId, String a, String b) {
     return List.of(
         new ChatEvent.ChatCreated(chatId, ChatKind.DIRECT, null, a, List.of(a, b), T0, null, false),
-        new ChatEvent.MessageSent(chatId, 1, 1, a, "c1", "one", false, null, T0.plusSeconds(1)),
-        new ChatEvent.MessageSent(chatId, 2, 2, a, "c2", "two", true, 1L, T0.plusSeconds(2)),
+        new ChatEvent.MessageSent(chatId, 1, 1, a, "c1", null, false, null, T0.plusSeconds(1), seal(ds, chatId, 1, "one")),
+        new ChatEvent.MessageSent(chatId, 2, 2, a, "c2", null, true, 1L, T0.plusSeconds(2), seal(ds, chatId, 2, "two")),
         new ChatEvent.MessagesRead(chatId, b, 1, 3, T0.plusSeconds(3)));
   }
 
   @Test
   void dialogsShowTheLastMessageAndDeriveUnreadCounts() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
-      handle(ds, story("d-ua-ub", "ua", "ub"));
+      handle(ds, story(ds, "d-ua-ub", "ua", "ub"));
       handle(ds, List.of(new ChatEvent.ChatCreated("d-ua-uc", ChatKind.DIRECT, null, "uc", List.of("ua", "uc"), T0.plusSeconds(10), null, false)));
       DialogsRepository repo = new DialogsRepository(ds, DIRECT);
 
@@ -92,7 +119,10 @@ class ReadModelsIT {
       assertEquals("ua", d.peerUserId());
       assertEquals(1, d.unreadCount(), "two messages, read up to one");
       assertEquals(3, d.pts());
-      assertEquals(new Message(2, "ua", "two", T0.plusSeconds(2), null, true, 1L), d.lastMessage());
+      assertEquals(2, d.lastMessage().messageId());
+      assertNull(d.lastMessage().text(), "the preview is sealed at rest");
+      assertEquals("two", open(ds, "d-ua-ub", d.lastMessage()));
+      assertEquals(true, d.lastMessage().silent());
 
       List<Dialog> ofA = repo.dialogsOf("ua", 100).toCompletableFuture().join();
       assertEquals(List.of("d-ua-uc", "d-ua-ub"), ofA.stream().map(Dialog::chatId).toList(), "most recent activity first");
@@ -104,15 +134,56 @@ class ReadModelsIT {
   @Test
   void historyKeepsEveryMessageAndEveryChange() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
-      handle(ds, story("d-ux-uy", "ux", "uy"));
+      handle(ds, story(ds, "d-ux-uy", "ux", "uy"));
       HistoryRepository repo = new HistoryRepository(ds, DIRECT);
       List<Message> messages = repo.messages("d-ux-uy", 1, 10).toCompletableFuture().join();
       assertEquals(List.of(1L, 2L), messages.stream().map(Message::messageId).toList());
       assertEquals(1L, messages.get(1).replyToMessageId());
       List<ChatUpdate> updates = repo.updates("d-ux-uy", 2, 3).toCompletableFuture().join();
       assertEquals(2, updates.size());
-      assertEquals("two", ((ChatUpdate.MessageNew) updates.get(0)).message().text());
+      assertEquals("two", open(ds, "d-ux-uy", ((ChatUpdate.MessageNew) updates.get(0)).message()));
       assertEquals(new ChatUpdate.ReadUpTo("d-ux-uy", 3, "uy", 1, T0.plusSeconds(3)), updates.get(1));
+    }
+  }
+
+  @Test
+  void editsRewriteEveryCopyAndDeletionsLeaveTombstonesAndShredKeys() throws Exception {
+    for (HikariDataSource ds : List.of(postgres, h2)) {
+      String chat = "d-ue-uf";
+      List<ChatEvent> story = story(ds, chat, "ue", "uf");
+      handle(ds, story);
+      Sealed one = ((ChatEvent.MessageSent) story.get(1)).content();
+      Sealed two = ((ChatEvent.MessageSent) story.get(2)).content();
+      Sealed oneEdited = seal(ds, chat, 1, "one, edited");
+      handle(ds, List.of(
+          new ChatEvent.MessageEdited(chat, 1, 4, "ue", "ue", T0.plusSeconds(1), false, null, oneEdited, one.keyId(), T0.plusSeconds(4)),
+          new ChatEvent.MessageDeleted(chat, 2, 5, "uf", two.keyId(), T0.plusSeconds(5))));
+      HistoryRepository repo = new HistoryRepository(ds, DIRECT);
+      List<Message> messages = repo.messages(chat, 1, 2).toCompletableFuture().join();
+      assertEquals("one, edited", open(ds, chat, messages.get(0)));
+      assertEquals(T0.plusSeconds(4), messages.get(0).editDate());
+      assertTrue(messages.get(1).deleted());
+      assertNull(messages.get(1).content());
+      List<ChatUpdate> updates = repo.updates(chat, 1, 5).toCompletableFuture().join();
+      assertEquals("one, edited", open(ds, chat, ChatUpdate.messageOf(updates.get(0))), "message.new now carries the edit");
+      assertTrue(ChatUpdate.isTombstone(updates.get(1)), "the deleted message's update is a tombstone");
+      assertEquals(new ChatUpdate.MessageDeletedUpdate(chat, 5, 2, T0.plusSeconds(5)), updates.get(4));
+      Map<String, ContentKey> left = keys(ds).find(List.of(one.keyId(), two.keyId(), oneEdited.keyId())).toCompletableFuture().join();
+      assertEquals(java.util.Set.of(oneEdited.keyId()), left.keySet(), "superseded and deleted versions' keys are gone");
+      assertEquals(1L, repo.latestMessage(chat).toCompletableFuture().join().messageId());
+      Dialog d = new DialogsRepository(ds, DIRECT).dialogsOf("uf", 10).toCompletableFuture().join().get(0);
+      assertNull(d.lastMessage(), "the deleted last message is no longer previewed");
+      assertEquals(5, d.pts());
+    }
+  }
+
+  @Test
+  void aNodeWithAnotherMasterKeyRefusesToStart() {
+    for (HikariDataSource ds : List.of(postgres, h2)) {
+      KeyCheck.verify(ds, MASTER);
+      KeyCheck.verify(ds, MASTER);
+      var wrong = assertThrows(IllegalStateException.class, () -> KeyCheck.verify(ds, MasterKey.generate()));
+      assertTrue(wrong.getMessage().startsWith("wrong master key"), wrong.getMessage());
     }
   }
 }

@@ -37,7 +37,13 @@ import org.herald.domain.common.Limits;
 import org.herald.domain.user.UserChatIndex;
 import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserReply;
+import org.herald.projection.dialogs.Dialog;
 import org.herald.projection.dialogs.DialogsRepository;
+import org.herald.projection.history.HistoryRepository;
+import org.herald.api.message.ContentOpener;
+import org.herald.domain.chat.Message;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import org.herald.projection.sync.SyncRepository;
 
 /**
@@ -49,6 +55,8 @@ public final class ChatRoutes extends RouteSupport {
   private static final int MAX_DIALOGS = 5000;
 
   private final DialogsRepository dialogs;
+  private final HistoryRepository history;
+  private final ContentOpener opener;
   private final Chats chats;
   private final Users users;
   private final Handles handles;
@@ -56,10 +64,18 @@ public final class ChatRoutes extends RouteSupport {
   private final SyncRepository sync;
 
   public ChatRoutes(
-      Authenticator authenticator, ApiSettings settings, ActorSystem<?> system, DialogsRepository dialogs, SyncRepository sync) {
+      Authenticator authenticator,
+      ApiSettings settings,
+      ActorSystem<?> system,
+      DialogsRepository dialogs,
+      SyncRepository sync,
+      HistoryRepository history,
+      ContentOpener opener) {
     super(authenticator, settings);
     this.sync = sync;
     this.dialogs = dialogs;
+    this.history = history;
+    this.opener = opener;
     Duration askTimeout = settings.askTimeout();
     this.chats = new Chats(ClusterSharding.get(system), askTimeout);
     this.users = new Users(ClusterSharding.get(system), askTimeout);
@@ -268,12 +284,29 @@ public final class ChatRoutes extends RouteSupport {
             state ->
                 users.ask(caller.userId(), UserCommand.ListChats::new)
                     .thenCombine(
-                        dialogs.dialogsOf(caller.userId(), limit),
+                        dialogs.dialogsOf(caller.userId(), limit).thenCompose(this::withOpenPreviews),
                         (reply, list) -> {
                           var mutes = ((UserReply.ChatList) reply).mutedUntil();
                           return Json.ok(
                               new DialogsResponse(
                                   list.stream().map(d -> DialogDto.of(d, mutes.get(d.chatId()), now)).toList(), state));
                         }));
+  }
+
+  /**
+   * Each dialog's preview, opened. A dialog whose last message was deleted previews the latest
+   * message left, from the history read model (rare: one query per such dialog).
+   */
+  private CompletionStage<List<Dialog>> withOpenPreviews(List<Dialog> list) {
+    List<CompletableFuture<Dialog>> each = new ArrayList<>(list.size());
+    for (Dialog d : list) {
+      CompletionStage<Message> preview =
+          d.lastMessage() == null && d.lastMessageId() > 0
+              ? history.latestMessage(d.chatId())
+              : CompletableFuture.completedFuture(d.lastMessage());
+      each.add(preview.thenCompose(m -> opener.message(d.chatId(), m)).thenApply(d::withLastMessage).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
   }
 }

@@ -15,12 +15,15 @@ import org.herald.api.common.Caller;
 import org.herald.api.common.Chats;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
+import org.herald.api.message.dto.MessageDtos.EditMessageRequest;
+import org.herald.api.message.dto.MessageDtos.EditedResponse;
 import org.herald.api.message.dto.MessageDtos.MessagesResponse;
 import org.herald.api.message.dto.MessageDtos.SendMessageRequest;
 import org.herald.api.message.dto.MessageDtos.SentResponse;
 import org.herald.api.message.dto.MessageDtos.UpdatesResponse;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatReply;
+import org.herald.domain.chat.Message;
 import org.herald.domain.common.Limits;
 import org.herald.projection.history.HistoryRepository;
 
@@ -33,17 +36,20 @@ public final class MessageRoutes extends RouteSupport {
   private final Chats chats;
   private final Messaging messaging;
   private final HistoryRepository history;
+  private final ContentOpener opener;
 
   public MessageRoutes(
       Authenticator authenticator,
       ApiSettings settings,
       Chats chats,
       Messaging messaging,
-      HistoryRepository history) {
+      HistoryRepository history,
+      ContentOpener opener) {
     super(authenticator, settings);
     this.chats = chats;
     this.messaging = messaging;
     this.history = history;
+    this.opener = opener;
   }
 
   public Route routes() {
@@ -76,6 +82,12 @@ public final class MessageRoutes extends RouteSupport {
                                                                             longParam(afterId, "afterId", 0),
                                                                             longParam(beforeId, "beforeId", 0),
                                                                             limit(limit, Limits.DEFAULT_HISTORY_PAGE, Limits.MAX_HISTORY_PAGE)))))))))),
+                path(
+                    PathMatchers.segment("messages").slash(PathMatchers.longSegment()),
+                    messageId ->
+                        concat(
+                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, messageId, EditMessageRequest.from(body)))))),
+                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(delete(caller, chatId, messageId))))))),
                 path("read", () -> post(() -> authenticated(caller -> jsonBody(body -> respond(read(caller, chatId, body.requiredLong("upToMessageId"))))))),
                 path(
                     "updates",
@@ -112,6 +124,45 @@ public final class MessageRoutes extends RouteSupport {
         .thenApply(a -> Json.created(new SentResponse(a.messageId(), a.pts(), Json.time(a.date()))));
   }
 
+  /**
+   * Edits or deletes: the chat decides from its recent window; for an older message it asks for
+   * the read model's copy, and the command is repeated with it.
+   */
+  private <T extends ChatReply> CompletionStage<T> changeMessage(
+      String chatId, long messageId, Class<T> expected, java.util.function.BiFunction<Message, org.apache.pekko.actor.typed.ActorRef<ChatReply>, ChatCommand> command) {
+    return chats.ask(chatId, ChatReply.class, replyTo -> command.apply(null, replyTo))
+        .thenCompose(
+            reply -> {
+              if (expected.isInstance(reply)) {
+                return CompletableFuture.completedFuture(expected.cast(reply));
+              }
+              if (!(reply instanceof ChatReply.MessageNeeded)) {
+                throw Chats.unexpected(reply);
+              }
+              return history
+                  .message(chatId, messageId)
+                  .thenCompose(
+                      known -> {
+                        if (known == null) {
+                          throw projectionBehind();
+                        }
+                        return chats.ask(chatId, expected, replyTo -> command.apply(known, replyTo));
+                      });
+            });
+  }
+
+  private CompletionStage<HttpResponse> edit(Caller caller, String chatId, long messageId, EditMessageRequest req) {
+    return changeMessage(chatId, messageId, ChatReply.MessageEdited.class,
+            (known, replyTo) -> new ChatCommand.EditMessage(caller.userId(), messageId, req.text(), known, replyTo))
+        .thenApply(e -> Json.ok(new EditedResponse(e.messageId(), e.pts(), Json.time(e.editDate()))));
+  }
+
+  private CompletionStage<HttpResponse> delete(Caller caller, String chatId, long messageId) {
+    return changeMessage(chatId, messageId, ChatReply.Ack.class,
+            (known, replyTo) -> new ChatCommand.DeleteMessage(caller.userId(), messageId, known, replyTo))
+        .thenApply(ack -> Json.noContent());
+  }
+
   private CompletionStage<HttpResponse> read(Caller caller, String chatId, long upTo) {
     if (upTo < 0) {
       throw ApiException.badRequest("upToMessageId must not be negative");
@@ -126,6 +177,7 @@ public final class MessageRoutes extends RouteSupport {
             h ->
                 withColdPart(h.fromId(), h.toId(), h.windowFirstMessageId(), h.messages(),
                       (from, to) -> history.messages(chatId, from, to))
+                  .thenCompose(all -> opener.messages(chatId, all))
                   .thenApply(all -> Json.ok(MessagesResponse.of(all))));
   }
 
@@ -135,6 +187,7 @@ public final class MessageRoutes extends RouteSupport {
             u ->
                 withColdPart(u.fromPts(), u.toPts(), u.windowFirstPts(), u.updates(),
                       (from, to) -> history.updates(chatId, from, to))
+                  .thenCompose(opener::updates)
                   .thenApply(all -> Json.ok(UpdatesResponse.of(all, u.pts()))));
   }
 

@@ -14,6 +14,7 @@ import org.herald.api.common.Authenticator;
 import org.herald.api.common.Caller;
 import org.herald.api.common.Json;
 import org.herald.api.common.RouteSupport;
+import org.herald.api.message.ContentOpener;
 import org.herald.api.message.dto.MessageDtos;
 import org.herald.api.message.dto.MessageDtos.UpdateDto;
 import org.herald.projection.history.HistoryRepository;
@@ -36,10 +37,14 @@ public final class SyncRoutes extends RouteSupport {
   private final SyncRepository sync;
   private final HistoryRepository history;
 
-  public SyncRoutes(Authenticator authenticator, ApiSettings settings, SyncRepository sync, HistoryRepository history) {
+  private final ContentOpener opener;
+
+  public SyncRoutes(
+      Authenticator authenticator, ApiSettings settings, SyncRepository sync, HistoryRepository history, ContentOpener opener) {
     super(authenticator, settings);
     this.sync = sync;
     this.history = history;
+    this.opener = opener;
   }
 
   public Route routes() {
@@ -125,14 +130,17 @@ public final class SyncRoutes extends RouteSupport {
       each.add(
           history
               .updatesBetween(chat.chatId(), since, goal, UPDATES_PER_CHAT + 1)
-              .thenApply(
+              .thenCompose(
                   updates -> {
                     if (updates.isEmpty()) {
-                      return null;
+                      return CompletableFuture.completedFuture((ChatDifference) null);
                     }
-                    return updates.size() > UPDATES_PER_CHAT
-                        ? new ChatDifference(chat.chatId(), chat.pts(), null, true, null, null)
-                        : new ChatDifference(chat.chatId(), chat.pts(), updates.stream().map(MessageDtos::update).toList(), null, null, null);
+                    if (updates.size() > UPDATES_PER_CHAT) {
+                      return CompletableFuture.completedFuture(new ChatDifference(chat.chatId(), chat.pts(), null, true, null, null));
+                    }
+                    return opener
+                        .updates(updates)
+                        .thenApply(open -> new ChatDifference(chat.chatId(), chat.pts(), open.stream().map(MessageDtos::update).toList(), null, null, null));
                   })
               .toCompletableFuture());
     }

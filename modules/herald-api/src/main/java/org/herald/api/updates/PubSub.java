@@ -39,8 +39,13 @@ public final class PubSub implements Publisher {
         new DistributedPubSubMediator.SendToAll(UpdatesHub.NOTICES_PATH, notification, false), ActorRef.noSender());
   }
 
-  /** Registers a node-local actor under its path, for {@link #announce}. */
-  void register(ActorRef actor) {
+  /** To the actor registered under {@code path} on every other node. */
+  public void sendToOthers(String path, CborSerializable message) {
+    mediator.tell(new DistributedPubSubMediator.SendToAll(path, message, true), ActorRef.noSender());
+  }
+
+  /** Registers a node-local actor under its path, for {@link #announce} and {@link #sendToOthers}. */
+  public void register(ActorRef actor) {
     mediator.tell(new DistributedPubSubMediator.Put(actor), ActorRef.noSender());
   }
 }

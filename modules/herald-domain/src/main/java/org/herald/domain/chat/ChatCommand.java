@@ -37,6 +37,34 @@ public sealed interface ChatCommand extends CborSerializable {
       ActorRef<ChatReply> replyTo)
       implements ChatCommand {}
 
+  /**
+   * Replace the text of a message. {@code known} is the message as the history read model holds
+   * it, given only when the chat answered {@link ChatReply.MessageNeeded} (the message is older
+   * than the chat's recent window); null otherwise.
+   */
+  record EditMessage(String actorId, long messageId, String text, Message known, ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
+  /** Delete a message for everyone; {@code known} as for {@link EditMessage}. */
+  record DeleteMessage(String actorId, long messageId, Message known, ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
+  /** Internal: fresh data keys for the chat's next messages arrived. Never sent from outside. */
+  record KeysIssued(java.util.List<org.herald.domain.content.ContentKey> keys) implements ChatCommand {
+    @Override
+    public ActorRef<ChatReply> replyTo() {
+      return null;
+    }
+  }
+
+  /** Internal: the key table could not issue keys. */
+  record KeysFailed(String reason) implements ChatCommand {
+    @Override
+    public ActorRef<ChatReply> replyTo() {
+      return null;
+    }
+  }
+
   /** Move the reader's read mark forward to {@code upToMessageId}. */
   record MarkRead(String userId, long upToMessageId, ActorRef<ChatReply> replyTo)
       implements ChatCommand {}

@@ -2,6 +2,8 @@ package org.herald.domain.chat;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,7 +13,10 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -25,10 +30,15 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.herald.domain.chat.ChatCommand.AddMembers;
 import org.herald.domain.chat.ChatCommand.CreateChat;
 import org.herald.domain.chat.ChatCommand.CreateInvite;
+import org.herald.domain.chat.ChatCommand.DeleteMessage;
 import org.herald.domain.chat.ChatCommand.EditChat;
+import org.herald.domain.chat.ChatCommand.EditMessage;
+import org.herald.domain.chat.ChatCommand.KeysFailed;
+import org.herald.domain.chat.ChatCommand.KeysIssued;
 import org.herald.domain.chat.ChatCommand.Join;
 import org.herald.domain.chat.ChatCommand.Leave;
 import org.herald.domain.chat.ChatCommand.ListInvites;
@@ -53,6 +63,8 @@ import org.herald.domain.chat.ChatEvent.MembersJoined;
 import org.herald.domain.chat.ChatEvent.RoleChanged;
 import org.herald.domain.chat.ChatEvent.UserBanned;
 import org.herald.domain.chat.ChatEvent.UserUnbanned;
+import org.herald.domain.chat.ChatEvent.MessageDeleted;
+import org.herald.domain.chat.ChatEvent.MessageEdited;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.chat.ChatReply.Rejected;
@@ -64,6 +76,9 @@ import org.herald.domain.common.Limits;
 import org.herald.domain.common.Publisher;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.common.Topics;
+import org.herald.domain.content.ContentCipher;
+import org.herald.domain.content.ContentKey;
+import org.herald.domain.content.ContentKeys;
 import org.herald.domain.user.UserNotification;
 
 /**
@@ -80,6 +95,12 @@ import org.herald.domain.user.UserNotification;
  * answers the first result and persists nothing; read marks only move forward and never past
  * the last message; a chat always has exactly one owner, who cannot leave without handing
  * ownership over; a banned user cannot join.
+ *
+ * <p>Message text never enters the journal in the clear: each message version is sealed under
+ * its own data key from {@link ContentKeys}, which the entity draws from a small in-memory pool
+ * (refilled in batches, stashing commands meanwhile). Editing or deleting a message destroys the
+ * key of the version it replaces, so that version is unreadable everywhere, journal included.
+ * Live updates carry the text in the clear; nothing at rest does.
  *
  * <p>Events are tagged {@code chat-0 … chat-(N-1)} by the id's hash; the dialogs and history
  * projections read them. Each change is published on {@link Topics#chat} once durable, for live
@@ -117,19 +138,29 @@ public final class ChatEntity
   }
 
   /** Settings read from {@code herald.chat}. */
-  public record Settings(int recentWindow, int snapshotEvery) {
+  public record Settings(int recentWindow, int snapshotEvery, Duration editWindow, int keyBatch) {
+    public Settings(int recentWindow, int snapshotEvery) {
+      this(recentWindow, snapshotEvery, Duration.ofHours(48), 64);
+    }
+
     public static Settings fromConfig(com.typesafe.config.Config config) {
       return new Settings(
-          config.getInt("herald.chat.recent-window"), config.getInt("herald.chat.snapshot-every"));
+          config.getInt("herald.chat.recent-window"),
+          config.getInt("herald.chat.snapshot-every"),
+          config.getDuration("herald.chat.edit-window"),
+          config.getInt("herald.chat.key-batch"));
     }
   }
 
-  public static void init(ActorSystem<?> system, Clock clock, Publisher publisher) {
+  /** How long a chat refuses sends after the key table failed, before it asks again. */
+  private static final Duration KEYS_RETRY_AFTER = Duration.ofSeconds(1);
+
+  public static void init(ActorSystem<?> system, Clock clock, Publisher publisher, ContentKeys contentKeys) {
     Settings settings = Settings.fromConfig(system.settings().config());
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, publisher, settings)));
+                ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), clock, publisher, contentKeys, settings)));
   }
 
   public static EntityRef<ChatCommand> ref(ClusterSharding sharding, String chatId) {
@@ -137,25 +168,54 @@ public final class ChatEntity
   }
 
   public static Behavior<ChatCommand> create(
-      String chatId, Clock clock, Publisher publisher, Settings settings) {
-    return new ChatEntity(chatId, clock, publisher, settings);
+      String chatId, Clock clock, Publisher publisher, ContentKeys contentKeys, Settings settings) {
+    return Behaviors.setup(ctx -> new ChatEntity(ctx, chatId, clock, publisher, contentKeys, settings));
   }
 
+  private final ActorContext<ChatCommand> ctx;
   private final String chatId;
   private final Clock clock;
   private final Publisher publisher;
+  private final ContentKeys contentKeys;
   private final Settings settings;
   private final Set<String> tags;
 
-  private ChatEntity(String chatId, Clock clock, Publisher publisher, Settings settings) {
+  /**
+   * Data keys issued for this chat's next message versions. Runtime only, never in the state:
+   * a key is used once, and keys left when the entity stops are destroyed (they sealed nothing).
+   */
+  private final ArrayDeque<ContentKey> keyPool = new ArrayDeque<>();
+  private boolean keysRequested;
+  private int nextKeyBatch = 4;
+  private Instant keysFailedUntil = Instant.MIN;
+
+  private ChatEntity(
+      ActorContext<ChatCommand> ctx, String chatId, Clock clock, Publisher publisher, ContentKeys contentKeys, Settings settings) {
     super(
         PersistenceId.of(ENTITY_TYPE_KEY.name(), chatId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.ctx = ctx;
     this.chatId = chatId;
     this.clock = clock;
     this.publisher = publisher;
+    this.contentKeys = contentKeys;
     this.settings = settings;
     this.tags = Set.of(tagFor(chatId));
+  }
+
+  @Override
+  public SignalHandler<ChatState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            PostStop.instance(),
+            state -> {
+              if (!keyPool.isEmpty()) {
+                List<String> unused = keyPool.stream().map(ContentKey::keyId).toList();
+                keyPool.clear();
+                contentKeys.destroy(unused);
+              }
+            })
+        .build();
   }
 
   @Override
@@ -180,11 +240,17 @@ public final class ChatEntity
     builder
         .forStateType(Empty.class)
         .onCommand(CreateChat.class, this::onCreateChat)
+        .onCommand(KeysIssued.class, this::onKeysIssued)
+        .onCommand(KeysFailed.class, this::onKeysFailed)
         .onAnyCommand(cmd -> reject(cmd.replyTo(), notFoundRejection()));
     builder
         .forStateType(Active.class)
         .onCommand(CreateChat.class, this::onCreateExisting)
         .onCommand(SendMessage.class, this::onSendMessage)
+        .onCommand(EditMessage.class, this::onEditMessage)
+        .onCommand(DeleteMessage.class, this::onDeleteMessage)
+        .onCommand(KeysIssued.class, this::onKeysIssued)
+        .onCommand(KeysFailed.class, this::onKeysFailed)
         .onCommand(MarkRead.class, this::onMarkRead)
         .onCommand(GetChat.class, this::onGetChat)
         .onCommand(GetHistory.class, this::onGetHistory)
@@ -271,21 +337,175 @@ public final class ChatEntity
           cmd.replyTo(),
           Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat"));
     }
+    ContentKey key = keyPool.poll();
+    if (key == null) {
+      return awaitKeys(cmd);
+    }
+    long messageId = state.lastMessageId() + 1;
     var event =
         new MessageSent(
             chatId,
-            state.lastMessageId() + 1,
+            messageId,
             state.pts() + 1,
             cmd.senderId(),
             cmd.clientMessageId(),
-            cmd.text(),
+            null,
             cmd.silent(),
             replyTo,
-            clock.instant());
-    return persistAndPublish(List.of(event))
+            clock.instant(),
+            ContentCipher.seal(key, chatId, messageId, cmd.text()));
+    MessageNew live = ChatUpdates.of(event);
+    return Effect()
+        .persist(event)
+        .thenRun(s -> publisher.publish(Topics.chat(chatId), new MessageNew(chatId, live.pts(), live.message().opened(cmd.text()), live.clientMessageId())))
         .thenReply(
             cmd.replyTo(),
             s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date()));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onEditMessage(Active state, EditMessage cmd) {
+    Rejection invalid = Limits.checkText(cmd.text(), "text");
+    if (invalid != null) {
+      return reject(cmd.replyTo(), invalid);
+    }
+    Object found = findForChange(state, cmd.actorId(), cmd.messageId(), cmd.known(), cmd.replyTo());
+    if (found instanceof ReplyEffect<?, ?> refusal) {
+      return castEffect(refusal);
+    }
+    Message current = (Message) found;
+    var now = clock.instant();
+    if (state.kind() == ChatKind.CHANNEL) {
+      if (!state.isAdmin(cmd.actorId())) {
+        return reject(cmd.replyTo(), Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins edit channel posts"));
+      }
+    } else {
+      if (!cmd.actorId().equals(current.senderId())) {
+        return reject(cmd.replyTo(), Rejection.onField(ErrorCode.MESSAGE_AUTHOR_REQUIRED, "messageId", "only the sender edits a message"));
+      }
+      if (current.date().plus(settings.editWindow()).isBefore(now)) {
+        return reject(
+            cmd.replyTo(),
+            Rejection.onField(
+                ErrorCode.MESSAGE_EDIT_TIME_EXPIRED, "messageId",
+                "a message can be edited for " + settings.editWindow().toHours() + " hours after it was sent"));
+      }
+    }
+    ContentKey key = keyPool.poll();
+    if (key == null) {
+      return awaitKeys(cmd);
+    }
+    String superseded = current.content() != null ? current.content().keyId() : null;
+    var event =
+        new MessageEdited(
+            chatId, current.messageId(), state.pts() + 1, cmd.actorId(), current.senderId(), current.date(),
+            current.silent(), current.replyToMessageId(), ContentCipher.seal(key, chatId, current.messageId(), cmd.text()),
+            superseded, now);
+    var update = (ChatUpdate.MessageEditedUpdate) ChatUpdates.of(event);
+    return Effect()
+        .persist(event)
+        .thenRun(
+            s -> {
+              shred(superseded);
+              publisher.publish(Topics.chat(chatId), new ChatUpdate.MessageEditedUpdate(chatId, update.pts(), update.message().opened(cmd.text())));
+            })
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MessageEdited(event.messageId(), event.pts(), event.editDate()));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onDeleteMessage(Active state, DeleteMessage cmd) {
+    Object found = findForChange(state, cmd.actorId(), cmd.messageId(), cmd.known(), cmd.replyTo());
+    if (found instanceof ReplyEffect<?, ?> refusal) {
+      return castEffect(refusal);
+    }
+    Message current = (Message) found;
+    boolean allowed =
+        switch (state.kind()) {
+          // As on Telegram, either side of a direct chat may delete any of its messages.
+          case DIRECT -> true;
+          case GROUP -> cmd.actorId().equals(current.senderId()) || state.isAdmin(cmd.actorId());
+          case CHANNEL -> state.isAdmin(cmd.actorId());
+        };
+    if (!allowed) {
+      return reject(
+          cmd.replyTo(),
+          state.kind() == ChatKind.CHANNEL
+              ? Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins delete channel posts")
+              : Rejection.onField(ErrorCode.MESSAGE_AUTHOR_REQUIRED, "messageId", "only the sender or an admin deletes a message"));
+    }
+    String shredded = current.content() != null ? current.content().keyId() : null;
+    var event = new MessageDeleted(chatId, current.messageId(), state.pts() + 1, cmd.actorId(), shredded, clock.instant());
+    return persistAndPublish(List.of(event))
+        .thenRun(s -> shred(shredded))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  /**
+   * The current version of the message a member wants to change, or the effect that refuses:
+   * not a member, no such message, deleted, or older than the window and not yet looked up.
+   */
+  private Object findForChange(Active state, String actorId, long messageId, Message known, ActorRef<ChatReply> replyTo) {
+    if (!state.isMember(actorId)) {
+      return reject(replyTo, notMember(state, actorId, "you are not a member of this chat"));
+    }
+    if (messageId < 1 || messageId > state.lastMessageId()) {
+      return reject(replyTo, Rejection.onField(ErrorCode.MESSAGE_NOT_FOUND, "messageId", "messageId names no message of this chat"));
+    }
+    Message current = state.messageInWindow(messageId);
+    if (current == null) {
+      if (known == null) {
+        return Effect().reply(replyTo, new ChatReply.MessageNeeded(messageId));
+      }
+      current = known;
+    }
+    if (current.deleted()) {
+      return reject(replyTo, Rejection.onField(ErrorCode.MESSAGE_DELETED, "messageId", "message " + messageId + " was deleted"));
+    }
+    return current;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ReplyEffect<ChatEvent, ChatState> castEffect(ReplyEffect<?, ?> effect) {
+    return (ReplyEffect<ChatEvent, ChatState>) effect;
+  }
+
+  /** Destroys the key of a superseded or deleted version (the history projection repeats it). */
+  private void shred(String keyId) {
+    if (keyId != null) {
+      contentKeys.destroy(List.of(keyId));
+    }
+  }
+
+  /**
+   * No key left: stash the command and ask the key table for a batch (growing while the chat is
+   * busy). While the key table is failing, refuse at once rather than stash without bound.
+   */
+  private ReplyEffect<ChatEvent, ChatState> awaitKeys(ChatCommand cmd) {
+    if (clock.instant().isBefore(keysFailedUntil)) {
+      return reject(
+          cmd.replyTo(),
+          Rejection.of(ErrorCode.CONTENT_KEYS_UNAVAILABLE, "the key table is unavailable; retry shortly"));
+    }
+    if (!keysRequested) {
+      keysRequested = true;
+      int batch = nextKeyBatch;
+      nextKeyBatch = Math.min(settings.keyBatch(), nextKeyBatch * 2);
+      ctx.pipeToSelf(
+          contentKeys.issue(batch),
+          (keys, failure) -> failure == null ? new KeysIssued(keys) : new KeysFailed(String.valueOf(failure.getMessage())));
+    }
+    return Effect().stash();
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onKeysIssued(ChatState state, KeysIssued cmd) {
+    keysRequested = false;
+    keyPool.addAll(cmd.keys());
+    return Effect().noReply().thenUnstashAll();
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onKeysFailed(ChatState state, KeysFailed cmd) {
+    keysRequested = false;
+    keysFailedUntil = clock.instant().plus(KEYS_RETRY_AFTER);
+    ctx.getLog().warn("chat {}: the key table did not issue keys: {}", chatId, cmd.reason());
+    return Effect().noReply().thenUnstashAll();
   }
 
   private ReplyEffect<ChatEvent, ChatState> onMarkRead(Active state, MarkRead cmd) {
@@ -716,6 +936,11 @@ public final class ChatEntity
         .onEvent(UserBanned.class, (state, e) -> state.withBanned(e.userId(), true))
         .onEvent(UserUnbanned.class, (state, e) -> state.withBanned(e.userId(), false))
         .onEvent(RoleChanged.class, (state, e) -> state.withRole(e.userId(), e.role(), ChatUpdates.of(e), window))
+        .onEvent(MessageEdited.class, (state, e) -> {
+          var update = (ChatUpdate.MessageEditedUpdate) ChatUpdates.of(e);
+          return state.withMessageChanged(e.messageId(), m -> update.message(), update, window);
+        })
+        .onEvent(MessageDeleted.class, (state, e) -> state.withMessageChanged(e.messageId(), Message::tombstone, ChatUpdates.of(e), window))
         .onEvent(ChatEdited.class, (state, e) -> state.withEdited(e.title(), e.username(), ChatUpdates.of(e), window))
         .onEvent(InviteCreated.class, (state, e) -> state.withInvite(e.token(), e.by(), true))
         .onEvent(InviteRevoked.class, (state, e) -> state.withInvite(e.token(), e.by(), false));

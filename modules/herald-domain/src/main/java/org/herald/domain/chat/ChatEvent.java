@@ -3,6 +3,7 @@ package org.herald.domain.chat;
 import java.time.Instant;
 import java.util.List;
 import org.herald.domain.common.CborSerializable;
+import org.herald.domain.content.Sealed;
 
 /**
  * The journal schema of a chat. Every event carries what projections need without a lookup.
@@ -37,7 +38,9 @@ public sealed interface ChatEvent extends CborSerializable {
 
   /**
    * A message was accepted: {@code messageId} and {@code pts} are the next numbers of the chat.
-   * Sending also moves the sender's read mark to this message.
+   * Sending also moves the sender's read mark to this message. Since v2 the text is in
+   * {@code content}, sealed under the message's own data key, and {@code text} is null (v1
+   * events carry {@code text} in the clear and no {@code content}).
    */
   record MessageSent(
       String chatId,
@@ -48,7 +51,35 @@ public sealed interface ChatEvent extends CborSerializable {
       String text,
       boolean silent,
       Long replyToMessageId,
-      Instant date)
+      Instant date,
+      Sealed content)
+      implements ChatEvent {}
+
+  /**
+   * {@code by} replaced the text of message {@code messageId} with {@code content}, sealed under
+   * a fresh data key. The key of the previous version, {@code supersededKeyId}, is destroyed:
+   * earlier versions can never be read again. The message's sender, date, silent flag and reply
+   * target are repeated so readers need no lookup.
+   */
+  record MessageEdited(
+      String chatId,
+      long messageId,
+      long pts,
+      String by,
+      String senderId,
+      Instant sentAt,
+      boolean silent,
+      Long replyToMessageId,
+      Sealed content,
+      String supersededKeyId,
+      Instant editDate)
+      implements ChatEvent {}
+
+  /**
+   * {@code by} deleted message {@code messageId} for everyone. The key of its current version,
+   * {@code shreddedKeyId}, is destroyed, so its text is unrecoverable from every copy.
+   */
+  record MessageDeleted(String chatId, long messageId, long pts, String by, String shreddedKeyId, Instant date)
       implements ChatEvent {}
 
   /** {@code userId} read every message up to {@code upToMessageId}. */

@@ -37,6 +37,15 @@ public sealed interface ChatReply extends CborSerializable {
   /** The message is durably in the journal. */
   record MessageAccepted(long messageId, long pts, Instant date) implements ChatReply {}
 
+  /** The edit is durable; the previous version's key is being destroyed. */
+  record MessageEdited(long messageId, long pts, Instant editDate) implements ChatReply {}
+
+  /**
+   * The message is older than the chat's recent window: ask again with the message as the
+   * history read model holds it.
+   */
+  record MessageNeeded(long messageId) implements ChatReply {}
+
   /** Done; nothing to report. */
   record Ack() implements ChatReply {}
 

@@ -106,6 +106,22 @@ public sealed interface ChatState extends CborSerializable {
       return null;
     }
 
+    /**
+     * The current version of message {@code messageId} (a tombstone when deleted) if the recent
+     * window holds it, else null.
+     */
+    public Message messageInWindow(long messageId) {
+      // Every update of a message carries its current version, so the newest one found will do;
+      // an old message may be absent as "new" but present through a recent edit.
+      for (int i = 0; i < recent.size(); i++) {
+        Message m = ChatUpdate.messageOf(recent.fromNewest(i));
+        if (m != null && m.messageId() == messageId) {
+          return m;
+        }
+      }
+      return null;
+    }
+
     /** The smallest messageId such that it and every later message are in {@code recent}. */
     public long windowFirstMessageId() {
       for (int i = 0; i < recent.size(); i++) {
@@ -197,6 +213,20 @@ public sealed interface ChatState extends CborSerializable {
         next.put(userId, role);
       }
       return numbered(copy(title, username, members, next, readMarks, banned, invites, lastMessageId, pts, recent), update, window);
+    }
+
+    /**
+     * Every update of the message in the window now carries {@code change} of what it carried
+     * (the new version, or a tombstone); then {@code update} is numbered.
+     */
+    Active withMessageChanged(long messageId, java.util.function.UnaryOperator<Message> change, ChatUpdate update, int window) {
+      RecentUpdates rewritten =
+          recent.map(
+              u -> {
+                Message m = ChatUpdate.messageOf(u);
+                return m != null && m.messageId() == messageId ? ChatUpdate.withMessage(u, change.apply(m)) : u;
+              });
+      return numbered(copy(title, username, members, roles, readMarks, banned, invites, lastMessageId, pts, rewritten), update, window);
     }
 
     Active withEdited(String newTitle, String newUsername, ChatUpdate update, int window) {

@@ -2,6 +2,8 @@ package org.herald.domain.chat;
 
 import org.herald.domain.chat.ChatEvent.ChatEdited;
 import org.herald.domain.chat.ChatEvent.MemberLeft;
+import org.herald.domain.chat.ChatEvent.MessageDeleted;
+import org.herald.domain.chat.ChatEvent.MessageEdited;
 import org.herald.domain.chat.ChatEvent.MembersJoined;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
@@ -18,7 +20,7 @@ public final class ChatUpdates {
         e.chatId(),
         e.pts(),
         new Message(
-            e.messageId(), e.senderId(), e.text(), e.date(), null, e.silent(), e.replyToMessageId()),
+            e.messageId(), e.senderId(), e.text(), e.date(), null, e.silent(), e.replyToMessageId(), e.content(), false),
         e.clientMessageId());
   }
 
@@ -39,6 +41,13 @@ public final class ChatUpdates {
       return new ChatUpdate.MemberLeftUpdate(e.chatId(), e.pts(), e.userId(), e.by(), e.reason(), e.date());
     } else if (event instanceof RoleChanged e) {
       return new ChatUpdate.RoleChangedUpdate(e.chatId(), e.pts(), e.userId(), e.role(), e.date());
+    } else if (event instanceof MessageEdited e) {
+      return new ChatUpdate.MessageEditedUpdate(
+          e.chatId(),
+          e.pts(),
+          new Message(e.messageId(), e.senderId(), null, e.sentAt(), e.editDate(), e.silent(), e.replyToMessageId(), e.content(), false));
+    } else if (event instanceof MessageDeleted e) {
+      return new ChatUpdate.MessageDeletedUpdate(e.chatId(), e.pts(), e.messageId(), e.date());
     } else if (event instanceof ChatEdited e) {
       return new ChatUpdate.ChatEditedUpdate(e.chatId(), e.pts(), e.title(), e.username(), e.date());
     } else {

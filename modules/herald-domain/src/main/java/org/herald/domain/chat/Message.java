@@ -2,10 +2,15 @@ package org.herald.domain.chat;
 
 import java.time.Instant;
 import org.herald.domain.common.CborSerializable;
+import org.herald.domain.content.Sealed;
 
 /**
- * A message as members see it. {@code editDate} and {@code replyToMessageId} are null when
- * absent.
+ * A message as members see it. At rest (journal, snapshots, read models) {@code content} holds
+ * the text sealed under the message's data key and {@code text} is null; readers open it, and
+ * live updates carry {@code text} in the clear with no {@code content}. A deleted message is a
+ * tombstone: ids, sender and date stay (pts and messageId numbering has no holes), content is
+ * gone and readers never show it. {@code editDate} and {@code replyToMessageId} are null when
+ * absent. {@code content} and {@code deleted} were added in v2.
  */
 public record Message(
     long messageId,
@@ -14,5 +19,28 @@ public record Message(
     Instant date,
     Instant editDate,
     boolean silent,
-    Long replyToMessageId)
-    implements CborSerializable {}
+    Long replyToMessageId,
+    Sealed content,
+    boolean deleted)
+    implements CborSerializable {
+
+  /** The same message showing {@code plain} and no sealed content (after opening it). */
+  public Message opened(String plain) {
+    return new Message(messageId, senderId, plain, date, editDate, silent, replyToMessageId, null, deleted);
+  }
+
+  /** The next version: new sealed content and its edit date. */
+  public Message edited(Sealed newContent, Instant when) {
+    return new Message(messageId, senderId, null, date, when, silent, replyToMessageId, newContent, false);
+  }
+
+  /** What remains of a deleted message: who and when, no content. */
+  public Message tombstone() {
+    return new Message(messageId, senderId, null, date, null, silent, replyToMessageId, null, true);
+  }
+
+  /** True when readers must open {@code content} to show the text. */
+  public boolean isSealed() {
+    return content != null;
+  }
+}

@@ -71,6 +71,15 @@ public final class RecentUpdates {
     return new RecentUpdates(next, 0, keep + 1);
   }
 
+  /** A copy with every update passed through {@code f} (for edits and deletions: rare). */
+  public RecentUpdates map(java.util.function.UnaryOperator<ChatUpdate> f) {
+    List<ChatUpdate> mapped = new ArrayList<>(size());
+    for (int i = start; i < end; i++) {
+      mapped.add(f.apply(shared.items[i]));
+    }
+    return of(mapped);
+  }
+
   public int size() {
     return end - start;
   }

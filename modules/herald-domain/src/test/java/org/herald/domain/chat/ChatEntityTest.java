@@ -33,6 +33,7 @@ class ChatEntityTest {
   static final String CHAT = ChatIds.direct(ALICE, BOB);
 
   RecordingPublisher publisher;
+  final DomainTestKit.MemoryContentKeys keys = new DomainTestKit.MemoryContentKeys();
   EventSourcedBehaviorTestKit<ChatCommand, ChatEvent, ChatState> kit;
 
   @BeforeEach
@@ -44,7 +45,7 @@ class ChatEntityTest {
   EventSourcedBehaviorTestKit<ChatCommand, ChatEvent, ChatState> newKit(ChatEntity.Settings settings) {
     var k =
         EventSourcedBehaviorTestKit.<ChatCommand, ChatEvent, ChatState>create(
-            testKit.system(), ChatEntity.create(CHAT, DomainTestKit.CLOCK, publisher, settings));
+            testKit.system(), ChatEntity.create(CHAT, DomainTestKit.CLOCK, publisher, keys, settings));
     k.clear();
     return k;
   }

@@ -4,7 +4,8 @@ import java.time.Instant;
 import org.herald.domain.chat.Message;
 
 /**
- * One row of a user's dialog list. {@code lastMessage} is null in a chat without messages;
+ * One row of a user's dialog list. {@code lastMessage} is null in a chat without messages, or
+ * when the previewed message was deleted (readers then look up the latest one left);
  * {@code peerUserId} is the other member of a direct chat; {@code role} is the user's role.
  */
 public record Dialog(
@@ -19,6 +20,11 @@ public record Dialog(
     long pts,
     Instant lastActivityAt,
     Message lastMessage) {
+
+  /** The same row previewing {@code message} (opened, or the latest left after a deletion). */
+  public Dialog withLastMessage(Message message) {
+    return new Dialog(chatId, kind, title, username, peerUserId, role, lastMessageId, readUpTo, pts, lastActivityAt, message);
+  }
 
   /** Unread messages, derived: nothing is written per member per message. */
   public long unreadCount() {

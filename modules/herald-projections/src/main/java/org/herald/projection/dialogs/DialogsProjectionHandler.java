@@ -50,6 +50,10 @@ public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<Ch
       DialogsRepository.chatCreated(conn, e);
     } else if (event instanceof MessageSent e) {
       DialogsRepository.messageSent(conn, e);
+    } else if (event instanceof ChatEvent.MessageEdited e) {
+      DialogsRepository.messageEdited(conn, e);
+    } else if (event instanceof ChatEvent.MessageDeleted e) {
+      DialogsRepository.messageDeleted(conn, e);
     } else if (event instanceof MessagesRead e) {
       DialogsRepository.messagesRead(conn, e);
     } else if (event instanceof MembersJoined e) {

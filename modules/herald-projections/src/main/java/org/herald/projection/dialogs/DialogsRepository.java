@@ -17,6 +17,9 @@ import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.chat.Message;
+import org.herald.domain.chat.ChatEvent.MessageDeleted;
+import org.herald.domain.chat.ChatEvent.MessageEdited;
+import org.herald.domain.content.Sealed;
 import org.herald.projection.common.Sql;
 
 /** SQL of the dialogs read model: writes on the projection's connection, reads on the JDBC dispatcher. */
@@ -174,7 +177,8 @@ public final class DialogsRepository {
         conn.prepareStatement(
             "UPDATE dialog_chats SET last_message_id = ?, last_message_pts = ?, last_message_sender = ?,"
                 + " last_message_text = ?, last_message_date = ?, last_message_silent = ?,"
-                + " last_message_reply_to = ?, pts = ?, last_activity_at = ? WHERE chat_id = ?")) {
+                + " last_message_reply_to = ?, pts = ?, last_activity_at = ?, last_message_content = ?,"
+                + " last_message_edited_at = NULL WHERE chat_id = ?")) {
       ps.setLong(1, e.messageId());
       ps.setLong(2, e.pts());
       ps.setString(3, e.senderId());
@@ -184,10 +188,43 @@ public final class DialogsRepository {
       Sql.setLong(ps, 7, e.replyToMessageId());
       ps.setLong(8, e.pts());
       Sql.setInstant(ps, 9, e.date());
-      ps.setString(10, e.chatId());
+      ps.setString(10, e.content() != null ? e.content().encoded() : null);
+      ps.setString(11, e.chatId());
       ps.executeUpdate();
     }
     moveReadMark(conn, e.chatId(), e.senderId(), e.messageId());
+  }
+
+  /** An edit of the message the dialog previews replaces the preview's (sealed) text. */
+  static void messageEdited(Connection conn, MessageEdited e) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "UPDATE dialog_chats SET last_message_content = ?, last_message_text = NULL, last_message_edited_at = ?"
+                + " WHERE chat_id = ? AND last_message_id = ? AND last_message_date IS NOT NULL")) {
+      ps.setString(1, e.content().encoded());
+      Sql.setInstant(ps, 2, e.editDate());
+      ps.setString(3, e.chatId());
+      ps.setLong(4, e.messageId());
+      ps.executeUpdate();
+    }
+    setPts(conn, e.chatId(), e.pts());
+  }
+
+  /**
+   * Deleting the previewed message empties the preview; readers then show the latest message
+   * left (from the history read model). Unread counts still count by message ids.
+   */
+  static void messageDeleted(Connection conn, MessageDeleted e) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "UPDATE dialog_chats SET last_message_content = NULL, last_message_text = NULL, last_message_date = NULL,"
+                + " last_message_sender = NULL, last_message_edited_at = NULL, last_message_reply_to = NULL"
+                + " WHERE chat_id = ? AND last_message_id = ?")) {
+      ps.setString(1, e.chatId());
+      ps.setLong(2, e.messageId());
+      ps.executeUpdate();
+    }
+    setPts(conn, e.chatId(), e.pts());
   }
 
   static void messagesRead(Connection conn, MessagesRead e) throws SQLException {
@@ -215,7 +252,8 @@ public final class DialogsRepository {
         jdbcExecutor,
         "SELECT c.chat_id, c.kind, c.title, c.last_message_id, c.last_message_sender,"
             + " c.last_message_text, c.last_message_date, c.last_message_silent,"
-            + " c.last_message_reply_to, c.pts, c.last_activity_at, c.username, m.peer_user_id, m.read_up_to, m.role"
+            + " c.last_message_reply_to, c.pts, c.last_activity_at, c.username, m.peer_user_id, m.read_up_to, m.role,"
+            + " c.last_message_content, c.last_message_edited_at"
             + " FROM dialog_members m JOIN dialog_chats c ON c.chat_id = m.chat_id"
             + " WHERE m.user_id = ? ORDER BY c.last_activity_at DESC, c.chat_id LIMIT ?",
         ps -> {
@@ -224,17 +262,20 @@ public final class DialogsRepository {
         },
         rs -> {
           long lastId = rs.getLong("last_message_id");
+          // No date: the previewed message was deleted; the reader looks up the latest one left.
           Message last =
-              lastId == 0
+              lastId == 0 || Sql.getInstant(rs, "last_message_date") == null
                   ? null
                   : new Message(
                       lastId,
                       rs.getString("last_message_sender"),
                       rs.getString("last_message_text"),
                       Sql.getInstant(rs, "last_message_date"),
-                      null,
+                      Sql.getInstant(rs, "last_message_edited_at"),
                       rs.getBoolean("last_message_silent"),
-                      Sql.getLong(rs, "last_message_reply_to"));
+                      Sql.getLong(rs, "last_message_reply_to"),
+                      Sealed.decode(rs.getString("last_message_content")),
+                      false);
           return new Dialog(
               rs.getString("chat_id"),
               rs.getString("kind"),

@@ -5,6 +5,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.ChatUpdates;
+import org.herald.domain.chat.Message;
+import org.herald.projection.keys.JdbcContentKeys;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
 
@@ -27,9 +29,39 @@ public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<Ch
           }
           if (update instanceof ChatUpdate.MessageNew m) {
             HistoryRepository.insertMessage(conn, m.chatId(), m.pts(), m.message());
+          } else if (event instanceof ChatEvent.MessageEdited e) {
+            var edited = (ChatUpdate.MessageEditedUpdate) update;
+            shred(conn, HistoryRepository.replaceMessage(conn, e.chatId(), edited.message()), e.supersededKeyId(), e.content().keyId());
+          } else if (event instanceof ChatEvent.MessageDeleted e) {
+            shred(conn, HistoryRepository.replaceMessage(conn, e.chatId(), tombstone(e)), e.shreddedKeyId(), null);
           }
           HistoryRepository.insertUpdate(conn, update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
           return null;
         });
+  }
+
+  /**
+   * Destroys the keys of the versions an edit or deletion superseded: the one the event names
+   * and the one the read model still held (they differ only if an earlier edit's key was not
+   * yet known to the chat). Idempotent; in the projection's transaction, so a crash between the
+   * event and the shredding cannot leave a superseded key alive.
+   */
+  private static void shred(java.sql.Connection conn, String heldKeyId, String namedKeyId, String currentKeyId)
+      throws java.sql.SQLException {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    if (heldKeyId != null) {
+      ids.add(heldKeyId);
+    }
+    if (namedKeyId != null) {
+      ids.add(namedKeyId);
+    }
+    if (currentKeyId != null) {
+      ids.remove(currentKeyId);
+    }
+    JdbcContentKeys.destroy(conn, ids);
+  }
+
+  private static Message tombstone(ChatEvent.MessageDeleted e) {
+    return new Message(e.messageId(), null, null, null, null, false, null, null, true);
   }
 }

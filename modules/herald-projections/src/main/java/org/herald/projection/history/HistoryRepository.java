@@ -2,6 +2,8 @@ package org.herald.projection.history;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -9,6 +11,7 @@ import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.Message;
+import org.herald.domain.content.Sealed;
 import org.herald.projection.common.Sql;
 
 /** SQL of the history read model: writes on the projection's connection, reads on the JDBC dispatcher. */
@@ -25,7 +28,7 @@ public final class HistoryRepository {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "INSERT INTO chat_messages (chat_id, message_id, pts, sender_id, text, sent_at, edited_at, silent,"
-                + " reply_to_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " reply_to_message_id, content, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)")) {
       ps.setString(1, chatId);
       ps.setLong(2, m.messageId());
       ps.setLong(3, pts);
@@ -35,18 +38,81 @@ public final class HistoryRepository {
       Sql.setInstant(ps, 7, m.editDate());
       ps.setBoolean(8, m.silent());
       Sql.setLong(ps, 9, m.replyToMessageId());
+      ps.setString(10, m.content() != null ? m.content().encoded() : null);
       ps.executeUpdate();
     }
   }
 
+  /**
+   * The message's row and every update that carries it now hold {@code next} (its new version,
+   * or a tombstone when {@code next.deleted()}, keeping only ids, sender and date). Answers the
+   * key id of the content the row held before, for shredding.
+   */
+  static String replaceMessage(Connection conn, String chatId, Message next) throws SQLException {
+    String heldKeyId = null;
+    Message held = null;
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT sender_id, sent_at, silent, reply_to_message_id, content FROM chat_messages WHERE chat_id = ? AND message_id = ?")) {
+      ps.setString(1, chatId);
+      ps.setLong(2, next.messageId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          Sealed content = Sealed.decode(rs.getString("content"));
+          heldKeyId = content != null ? content.keyId() : null;
+          held = new Message(next.messageId(), rs.getString("sender_id"), null, Sql.getInstant(rs, "sent_at"), null,
+              rs.getBoolean("silent"), Sql.getLong(rs, "reply_to_message_id"), null, false);
+        }
+      }
+    }
+    Message current = next.deleted() && held != null ? held.tombstone() : next;
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "UPDATE chat_messages SET text = NULL, content = ?, edited_at = ?, deleted = ? WHERE chat_id = ? AND message_id = ?")) {
+      ps.setString(1, current.content() != null ? current.content().encoded() : null);
+      Sql.setInstant(ps, 2, current.editDate());
+      ps.setBoolean(3, current.deleted());
+      ps.setString(4, chatId);
+      ps.setLong(5, current.messageId());
+      ps.executeUpdate();
+    }
+    List<long[]> rows = new ArrayList<>();
+    List<ChatUpdate> rewritten = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement("SELECT pts, body FROM chat_updates WHERE chat_id = ? AND message_id = ?")) {
+      ps.setString(1, chatId);
+      ps.setLong(2, current.messageId());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ChatUpdate old = UpdateJson.read(rs.getString("body"));
+          Message carried = ChatUpdate.messageOf(old);
+          Message replacement = current.deleted() && carried != null ? carried.tombstone() : current;
+          rows.add(new long[] {rs.getLong("pts")});
+          rewritten.add(ChatUpdate.withMessage(old, replacement));
+        }
+      }
+    }
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE chat_updates SET body = ? WHERE chat_id = ? AND pts = ?")) {
+      for (int i = 0; i < rows.size(); i++) {
+        ps.setString(1, UpdateJson.write(rewritten.get(i)));
+        ps.setString(2, chatId);
+        ps.setLong(3, rows.get(i)[0]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return heldKeyId;
+  }
+
   static void insertUpdate(Connection conn, ChatUpdate update, String kind, long seq) throws SQLException {
     try (PreparedStatement ps =
-        conn.prepareStatement("INSERT INTO chat_updates (chat_id, pts, kind, body, seq) VALUES (?, ?, ?, ?, ?)")) {
+        conn.prepareStatement("INSERT INTO chat_updates (chat_id, pts, kind, body, seq, message_id) VALUES (?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, update.chatId());
       ps.setLong(2, update.pts());
       ps.setString(3, kind);
       ps.setString(4, UpdateJson.write(update));
       ps.setLong(5, seq);
+      Message carried = ChatUpdate.messageOf(update);
+      Sql.setLong(ps, 6, carried != null ? carried.messageId() : null);
       ps.executeUpdate();
     }
   }
@@ -56,22 +122,46 @@ public final class HistoryRepository {
     return Sql.query(
         dataSource,
         jdbcExecutor,
-        "SELECT message_id, sender_id, text, sent_at, edited_at, silent, reply_to_message_id"
-            + " FROM chat_messages WHERE chat_id = ? AND message_id BETWEEN ? AND ? ORDER BY message_id",
+        "SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE chat_id = ? AND message_id BETWEEN ? AND ? ORDER BY message_id",
         ps -> {
           ps.setString(1, chatId);
           ps.setLong(2, fromId);
           ps.setLong(3, toId);
         },
-        rs ->
-            new Message(
-                rs.getLong("message_id"),
-                rs.getString("sender_id"),
-                rs.getString("text"),
-                Sql.getInstant(rs, "sent_at"),
-                Sql.getInstant(rs, "edited_at"),
-                rs.getBoolean("silent"),
-                Sql.getLong(rs, "reply_to_message_id")));
+        HistoryRepository::message);
+  }
+
+  /** One message as the read model holds it (sealed, or a tombstone), or null when it has no row. */
+  public CompletionStage<Message> message(String chatId, long messageId) {
+    return messages(chatId, messageId, messageId).thenApply(list -> list.isEmpty() ? null : list.get(0));
+  }
+
+  /** The latest message that is not deleted, or null: a dialog's preview once its last message went. */
+  public CompletionStage<Message> latestMessage(String chatId) {
+    return Sql.query(
+            dataSource,
+            jdbcExecutor,
+            "SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE chat_id = ? AND deleted = FALSE"
+                + " ORDER BY message_id DESC FETCH FIRST 1 ROWS ONLY",
+            ps -> ps.setString(1, chatId),
+            HistoryRepository::message)
+        .thenApply(list -> list.isEmpty() ? null : list.get(0));
+  }
+
+  private static final String MESSAGE_COLUMNS =
+      "message_id, sender_id, text, sent_at, edited_at, silent, reply_to_message_id, content, deleted";
+
+  private static Message message(ResultSet rs) throws SQLException {
+    return new Message(
+        rs.getLong("message_id"),
+        rs.getString("sender_id"),
+        rs.getString("text"),
+        Sql.getInstant(rs, "sent_at"),
+        Sql.getInstant(rs, "edited_at"),
+        rs.getBoolean("silent"),
+        Sql.getLong(rs, "reply_to_message_id"),
+        Sealed.decode(rs.getString("content")),
+        rs.getBoolean("deleted"));
   }
 
   /**

@@ -39,6 +39,23 @@ public final class MessageDtos {
 
   public record SentResponse(long messageId, long pts, String date) {}
 
+  /** {@code PATCH …/messages/{messageId}}: the new text. */
+  public record EditMessageRequest(String text) {
+    public static EditMessageRequest from(Body body) {
+      if (!body.has("text")) {
+        throw ApiException.badRequest("text is required");
+      }
+      String text = body.requiredString("text");
+      var invalid = Limits.checkText(text, "text");
+      if (invalid != null) {
+        throw ApiException.of(invalid);
+      }
+      return new EditMessageRequest(text);
+    }
+  }
+
+  public record EditedResponse(long messageId, long pts, String editDate) {}
+
   public record MessageDto(
       long messageId,
       String senderId,
@@ -68,7 +85,7 @@ public final class MessageDtos {
   }
 
   /** A change as clients see it, in {@code updates?afterPts=} and on the socket. */
-  public sealed interface UpdateDto permits MessageNewDto, ReadDto, MemberJoinedDto, MemberLeftDto, RoleChangedDto, ChatEditedDto {
+  public sealed interface UpdateDto permits MessageNewDto, MessageEditedDto, MessageDeletedDto, ReadDto, MemberJoinedDto, MemberLeftDto, RoleChangedDto, ChatEditedDto {
     String type();
   }
 
@@ -88,12 +105,21 @@ public final class MessageDtos {
 
   public record MessageNewDto(String type, String chatId, long pts, MessageDto message) implements UpdateDto {}
 
+  /** {@code message} is the message's current version, with its {@code editDate}. */
+  public record MessageEditedDto(String type, String chatId, long pts, MessageDto message) implements UpdateDto {}
+
+  public record MessageDeletedDto(String type, String chatId, long pts, long messageId, String date) implements UpdateDto {}
+
   public record ReadDto(String type, String chatId, long pts, String userId, long upToMessageId, String date)
       implements UpdateDto {}
 
   public static UpdateDto update(ChatUpdate update) {
     if (update instanceof ChatUpdate.MessageNew m) {
       return new MessageNewDto("message.new", m.chatId(), m.pts(), MessageDto.of(m.message()));
+    } else if (update instanceof ChatUpdate.MessageEditedUpdate e) {
+      return new MessageEditedDto("message.edited", e.chatId(), e.pts(), MessageDto.of(e.message()));
+    } else if (update instanceof ChatUpdate.MessageDeletedUpdate d) {
+      return new MessageDeletedDto("message.deleted", d.chatId(), d.pts(), d.messageId(), Json.time(d.date()));
     } else if (update instanceof ChatUpdate.ReadUpTo r) {
       return new ReadDto("read", r.chatId(), r.pts(), r.userId(), r.upToMessageId(), Json.time(r.date()));
     } else if (update instanceof ChatUpdate.MembersJoinedUpdate j) {

@@ -1,0 +1,82 @@
+package org.herald.api.message;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.herald.api.common.ApiException;
+import org.herald.domain.chat.ChatUpdate;
+import org.herald.domain.chat.Message;
+import org.herald.domain.content.ContentCipher;
+import org.herald.domain.content.ContentKey;
+import org.herald.domain.content.ContentKeys;
+
+/**
+ * Opens sealed message content for a reader, the one place where stored text becomes clear: a
+ * page's keys are fetched at once (cached per node), tombstones of deleted messages are left
+ * out. A key that vanished between reading the page and opening it means the message was just
+ * edited or deleted: the client is asked to retry, never shown garbage or a stale version.
+ */
+public final class ContentOpener {
+  private final ContentKeys keys;
+
+  public ContentOpener(ContentKeys keys) {
+    this.keys = keys;
+  }
+
+  public CompletionStage<List<Message>> messages(String chatId, List<Message> messages) {
+    List<Message> live = messages.stream().filter(m -> !m.deleted()).toList();
+    return keysFor(live).thenApply(found -> live.stream().map(m -> open(chatId, m, found)).toList());
+  }
+
+  public CompletionStage<Message> message(String chatId, Message message) {
+    if (message == null || message.deleted()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return messages(chatId, List.of(message)).thenApply(list -> list.get(0));
+  }
+
+  public CompletionStage<List<ChatUpdate>> updates(List<ChatUpdate> updates) {
+    List<ChatUpdate> live = updates.stream().filter(u -> !ChatUpdate.isTombstone(u)).toList();
+    List<Message> carried = new ArrayList<>();
+    live.forEach(u -> {
+      Message m = ChatUpdate.messageOf(u);
+      if (m != null) {
+        carried.add(m);
+      }
+    });
+    return keysFor(carried)
+        .thenApply(
+            found ->
+                live.stream()
+                    .map(u -> {
+                      Message m = ChatUpdate.messageOf(u);
+                      return m == null ? u : ChatUpdate.withMessage(u, open(u.chatId(), m, found));
+                    })
+                    .toList());
+  }
+
+  private CompletionStage<Map<String, ContentKey>> keysFor(List<Message> messages) {
+    Set<String> ids = new LinkedHashSet<>();
+    messages.forEach(m -> {
+      if (m.isSealed()) {
+        ids.add(m.content().keyId());
+      }
+    });
+    return ids.isEmpty() ? CompletableFuture.completedFuture(Map.of()) : keys.find(ids);
+  }
+
+  private static Message open(String chatId, Message m, Map<String, ContentKey> found) {
+    if (!m.isSealed()) {
+      return m; // written before content was sealed, or already clear (a live update)
+    }
+    ContentKey key = found.get(m.content().keyId());
+    if (key == null) {
+      throw ApiException.unavailable("message " + m.messageId() + " changed while it was read; retry", 1);
+    }
+    return m.opened(ContentCipher.open(key, m.content(), chatId, m.messageId()));
+  }
+}

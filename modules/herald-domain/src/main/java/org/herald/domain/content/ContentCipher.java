@@ -1,0 +1,82 @@
+package org.herald.domain.content;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM for message content. The additional authenticated data binds a sealed text to its
+ * chat and message, so a ciphertext copied onto another message does not open.
+ */
+public final class ContentCipher {
+  public static final int KEY_BYTES = 32;
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private ContentCipher() {}
+
+  public static byte[] newKey() {
+    byte[] key = new byte[KEY_BYTES];
+    RANDOM.nextBytes(key);
+    return key;
+  }
+
+  public static Sealed seal(ContentKey key, String chatId, long messageId, String text) {
+    return new Sealed(key.keyId(), encrypt(key.key(), aad(chatId, messageId), text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The text, or a {@link ContentUnreadable} when the key is not the one it was sealed with. */
+  public static String open(ContentKey key, Sealed sealed, String chatId, long messageId) {
+    if (!key.keyId().equals(sealed.keyId())) {
+      throw new ContentUnreadable("content of message " + messageId + " is sealed with another key");
+    }
+    return new String(decrypt(key.key(), aad(chatId, messageId), sealed.box()), StandardCharsets.UTF_8);
+  }
+
+  /** AES-GCM with a random nonce: nonce || ciphertext || tag. */
+  public static byte[] encrypt(byte[] key, byte[] aad, byte[] plain) {
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      RANDOM.nextBytes(nonce);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(aad);
+      byte[] sealed = cipher.doFinal(plain);
+      return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available", e);
+    }
+  }
+
+  public static byte[] decrypt(byte[] key, byte[] aad, byte[] box) {
+    if (box.length < NONCE_BYTES + TAG_BITS / 8) {
+      throw new ContentUnreadable("sealed content is truncated");
+    }
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, box, 0, NONCE_BYTES));
+      cipher.updateAAD(aad);
+      return cipher.doFinal(box, NONCE_BYTES, box.length - NONCE_BYTES);
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw new ContentUnreadable("sealed content does not authenticate under its key");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available", e);
+    }
+  }
+
+  private static byte[] aad(String chatId, long messageId) {
+    return (chatId + "/" + messageId).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Content that cannot be opened: wrong key or tampered bytes. Never shown as garbage. */
+  public static final class ContentUnreadable extends RuntimeException {
+    public ContentUnreadable(String message) {
+      super(message);
+    }
+  }
+}

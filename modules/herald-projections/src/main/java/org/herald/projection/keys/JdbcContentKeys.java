@@ -1,0 +1,183 @@
+package org.herald.projection.keys;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.herald.domain.content.ContentCipher;
+import org.herald.domain.content.ContentKey;
+import org.herald.domain.content.ContentKeys;
+import org.herald.domain.content.MasterKey;
+import org.herald.projection.common.Sql;
+
+/**
+ * The key table ({@code content_keys}) with a bounded per-node cache of unwrapped keys. Keys are
+ * issued in batches (one transaction per batch, so a chat's key costs a fraction of a write),
+ * looked up in chunks, and destroyed by deleting their rows; destroying also evicts them here and,
+ * through {@link #onDestroyed}, from every other node's cache.
+ */
+public final class JdbcContentKeys implements ContentKeys {
+  private static final int CHUNK = 100;
+
+  private final DataSource dataSource;
+  private final Executor jdbcExecutor;
+  private final MasterKey masterKey;
+  private final Clock clock;
+  private final Map<String, ContentKey> cache;
+  private volatile Consumer<Collection<String>> onDestroyed = ids -> {};
+
+  public JdbcContentKeys(DataSource dataSource, Executor jdbcExecutor, MasterKey masterKey, Clock clock, int cacheSize) {
+    this.dataSource = dataSource;
+    this.jdbcExecutor = jdbcExecutor;
+    this.masterKey = masterKey;
+    this.clock = clock;
+    this.cache =
+        java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(1024, 0.75f, true) {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, ContentKey> eldest) {
+                return size() > cacheSize;
+              }
+            });
+  }
+
+  /** Where destroyed key ids are announced to the other nodes (their caches evict them). */
+  public void onDestroyed(Consumer<Collection<String>> announce) {
+    this.onDestroyed = announce;
+  }
+
+  /** Another node destroyed these keys: forget them here too. */
+  public void evict(Collection<String> keyIds) {
+    keyIds.forEach(cache::remove);
+  }
+
+  @Override
+  public CompletionStage<List<ContentKey>> issue(int count) {
+    return Sql.async(
+        jdbcExecutor,
+        () -> {
+          List<ContentKey> keys = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
+            keys.add(new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey()));
+          }
+          try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            try (PreparedStatement ps =
+                conn.prepareStatement("INSERT INTO content_keys (key_id, wrapped, created_at) VALUES (?, ?, ?)")) {
+              for (ContentKey key : keys) {
+                ps.setString(1, key.keyId());
+                ps.setString(2, Base64.getEncoder().encodeToString(masterKey.wrap(key.keyId(), key.key())));
+                Sql.setInstant(ps, 3, clock.instant());
+                ps.addBatch();
+              }
+              ps.executeBatch();
+              conn.commit();
+            } catch (SQLException e) {
+              conn.rollback();
+              throw e;
+            }
+          }
+          keys.forEach(k -> cache.put(k.keyId(), k));
+          return keys;
+        });
+  }
+
+  @Override
+  public CompletionStage<Map<String, ContentKey>> find(Collection<String> keyIds) {
+    Map<String, ContentKey> found = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String id : keyIds) {
+      ContentKey cached = cache.get(id);
+      if (cached != null) {
+        found.put(id, cached);
+      } else if (!found.containsKey(id)) {
+        missing.add(id);
+      }
+    }
+    if (missing.isEmpty()) {
+      return CompletableFuture.completedFuture(found);
+    }
+    return Sql.async(
+        jdbcExecutor,
+        () -> {
+          try (Connection conn = dataSource.getConnection()) {
+            for (List<String> chunk : chunks(missing)) {
+              try (PreparedStatement ps =
+                  conn.prepareStatement("SELECT key_id, wrapped FROM content_keys WHERE key_id IN (" + placeholders(chunk.size()) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                  ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    String id = rs.getString(1);
+                    byte[] key = masterKey.unwrap(id, Base64.getDecoder().decode(rs.getString(2)));
+                    ContentKey contentKey = new ContentKey(id, key);
+                    cache.put(id, contentKey);
+                    found.put(id, contentKey);
+                  }
+                }
+              }
+            }
+          }
+          return found;
+        });
+  }
+
+  @Override
+  public CompletionStage<Void> destroy(Collection<String> keyIds) {
+    if (keyIds.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<String> ids = List.copyOf(keyIds);
+    evict(ids);
+    onDestroyed.accept(ids);
+    return Sql.async(
+        jdbcExecutor,
+        () -> {
+          try (Connection conn = dataSource.getConnection()) {
+            destroy(conn, ids);
+          }
+          return null;
+        });
+  }
+
+  /** Deletes the rows on the caller's connection (projections do it in their transaction). */
+  public static void destroy(Connection conn, Collection<String> keyIds) throws SQLException {
+    List<String> ids = new ArrayList<>(keyIds);
+    for (List<String> chunk : chunks(ids)) {
+      try (PreparedStatement ps =
+          conn.prepareStatement("DELETE FROM content_keys WHERE key_id IN (" + placeholders(chunk.size()) + ")")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 1, chunk.get(i));
+        }
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static List<List<String>> chunks(List<String> ids) {
+    List<List<String>> chunks = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += CHUNK) {
+      chunks.add(ids.subList(i, Math.min(ids.size(), i + CHUNK)));
+    }
+    return chunks;
+  }
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+}
