@@ -44,7 +44,13 @@ class SyncIT {
     return text;
   }
 
-  /** What a device knows: per chat, its pts and the text of each message by id. */
+  static long sendId(Account a, String chatId, String text) {
+    Response r = client.post("/v1/chats/" + chatId + "/messages", a.token(), Map.of("clientMessageId", UUID.randomUUID().toString(), "text", text));
+    assertEquals(201, r.status(), r.raw());
+    return r.body().path("messageId").asLong();
+  }
+
+  /** What a device knows: per chat, its pts and the text (and edit date) of each message by id. */
   static final class Device {
     final Map<String, Long> pts = new HashMap<>();
     final Map<String, TreeMap<Long, String>> messages = new HashMap<>();
@@ -56,9 +62,13 @@ class SyncIT {
         return;
       }
       pts.put(chatId, p);
-      if (update.path("type").asText().equals("message.new")) {
+      String type = update.path("type").asText();
+      if (type.equals("message.new") || type.equals("message.edited")) {
+        JsonNode m = update.path("message");
         messages.computeIfAbsent(chatId, k -> new TreeMap<>())
-            .put(update.path("message").path("messageId").asLong(), update.path("message").path("text").asText());
+            .put(m.path("messageId").asLong(), m.path("text").asText() + (m.has("editDate") ? " (edited " + m.path("editDate").asText() + ")" : ""));
+      } else if (type.equals("message.deleted")) {
+        messages.computeIfAbsent(chatId, k -> new TreeMap<>()).remove(update.path("messageId").asLong());
       }
     }
 
@@ -121,8 +131,8 @@ class SyncIT {
     String group = client.post("/v1/chats", carol.token(), Map.of("kind", "group", "title", "G", "memberIds", List.of(alice.userId(), bob.userId()))).text("chatId");
     String leaving = client.post("/v1/chats", carol.token(), Map.of("kind", "group", "title", "H", "memberIds", List.of(alice.userId()))).text("chatId");
     String channel = client.post("/v1/chats", carol.token(), Map.of("kind", "channel", "title", "C", "public", true)).text("chatId");
-    send(bob, direct, "before 1");
-    send(carol, group, "before 2");
+    long before1 = sendId(bob, direct, "before 1");
+    long before2 = sendId(carol, group, "before 2");
 
     // Both devices start in sync: the laptop loads its chats and keeps the dialogs' state.
     Device online = new Device();
@@ -139,7 +149,13 @@ class SyncIT {
     // While the laptop is away: messages, a member change, a role change, a title change,
     // alice removed from one group, subscribed to a channel, and a chat that moves on a lot.
     send(bob, direct, "away 1");
-    send(alice, direct, "away 2 from the phone");
+    long away2 = sendId(alice, direct, "away 2 from the phone");
+    // Edits and deletions of messages the laptop saw, and of ones it never saw.
+    assertEquals(200, client.patch("/v1/chats/" + direct + "/messages/" + away2, alice.token(), Map.of("text", "away 2, edited")).status());
+    assertEquals(204, client.delete("/v1/chats/" + direct + "/messages/" + before1, bob.token()).status());
+    assertEquals(200, client.patch("/v1/chats/" + group + "/messages/" + before2, carol.token(), Map.of("text", "before 2, edited")).status());
+    long away5 = sendId(bob, group, "away 5, soon deleted");
+    assertEquals(204, client.delete("/v1/chats/" + group + "/messages/" + away5, carol.token()).status());
     assertEquals(204, client.post("/v1/chats/" + group + "/members", carol.token(), Map.of("userId", user("sd").userId())).status());
     assertEquals(204, client.put("/v1/chats/" + group + "/members/" + bob.userId() + "/role", carol.token(), Map.of("role", "admin")).status());
     assertEquals(200, client.patch("/v1/chats/" + group, carol.token(), Map.of("title", "G renamed")).status());
@@ -189,6 +205,9 @@ class SyncIT {
     assertEquals(online.messages, offline.messages, "same history");
     assertFalse(offline.pts.containsKey(leaving), "the chat alice was removed from is gone");
     assertTrue(offline.messages.get(channel).containsValue("away 4 in the channel"), "the channel joined while away is there");
+    assertTrue(offline.messages.get(group).get(before2).startsWith("before 2, edited (edited "), "the edit reached the laptop");
+    assertFalse(offline.messages.get(group).containsKey(away5), "a message sent and deleted while away never shows");
+    assertFalse(offline.messages.get(direct).containsKey(before1), "the deletion reached the laptop");
     assertEquals(client.get("/v1/chats/" + direct, alice.token()).body().path("pts").asLong(), offline.pts.get(direct));
   }
 
