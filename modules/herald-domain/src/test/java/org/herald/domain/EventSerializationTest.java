@@ -58,6 +58,7 @@ class EventSerializationTest {
           new Sample("user", 1, new UserEvent.ChatForgotten("gabc", 4, T)),
           new Sample("user", 1, new UserEvent.ChatMuted("gabc", T.plusSeconds(3600), T)),
           new Sample("user", 1, new UserEvent.ChatUnmuted("gabc", T)),
+          new Sample("user", 1, new UserEvent.PushTokenSet("sabc", "apns-0123456789abcdef", T)),
           new Sample("handle", 1, new HandleEntity.HandleClaimed("uabc", T)),
           new Sample("handle", 1, new HandleEntity.HandleReleased("uabc", T)),
           new Sample("chat", 1, new ChatEvent.ChatCreated("d-uabc-uxyz", ChatKind.DIRECT, null, "uabc", List.of("uabc", "uxyz"), T, null, null)),

@@ -5,6 +5,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.projection.dialogs.DialogsProjection;
 import org.herald.projection.history.HistoryProjection;
 import org.herald.projection.membership.MembershipIndexProjection;
+import org.herald.projection.push.PushDispatcher;
 
 /** Starts every projection of this node. The node's Guardian only calls {@link #init}. */
 public final class Projections {
@@ -14,5 +15,6 @@ public final class Projections {
     DialogsProjection.init(system, dataSource);
     HistoryProjection.init(system, dataSource);
     MembershipIndexProjection.init(system, dataSource);
+    PushDispatcher.init(system, dataSource, java.time.Clock.systemUTC());
   }
 }

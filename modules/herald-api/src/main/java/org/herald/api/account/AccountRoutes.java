@@ -76,7 +76,13 @@ public final class AccountRoutes extends RouteSupport {
                     path(
                         PathMatchers.segment(),
                         sessionId ->
-                            delete(() -> authenticated(caller -> respond(endSession(caller, sessionId))))))),
+                            delete(() -> authenticated(caller -> respond(endSession(caller, sessionId))))),
+                    path(
+                        PathMatchers.segment().slash("push"),
+                        sessionId ->
+                            concat(
+                                put(() -> authenticated(caller -> jsonBody(body -> respond(setPushToken(caller, sessionId, pushToken(body)))))),
+                                delete(() -> authenticated(caller -> ignoringBody(() -> respond(setPushToken(caller, sessionId, null))))))))),
         pathPrefix(
             "users",
             () ->
@@ -214,6 +220,27 @@ public final class AccountRoutes extends RouteSupport {
                           info.sessionId().equals(caller.sessionId())));
                 }
                 return Json.ok(new SessionsResponse(items));
+              }
+              throw unexpected(reply);
+            });
+  }
+
+  /** The gateway's address of one device: opaque to Herald, 1-512 printable characters. */
+  private static String pushToken(org.herald.api.common.Body body) {
+    String token = body.requiredString("token");
+    if (token.isEmpty() || token.length() > 512 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
+      throw ApiException.badRequest("token must be 1-512 printable ASCII characters without spaces");
+    }
+    return token;
+  }
+
+  /** Sets or (null) clears where a device of the caller's gets push notifications. */
+  private CompletionStage<HttpResponse> setPushToken(Caller caller, String sessionId, String token) {
+    return user(caller.userId(), replyTo -> new UserCommand.SetPushToken(sessionId, token, replyTo))
+        .thenApply(
+            reply -> {
+              if (reply instanceof UserReply.Ack) {
+                return Json.noContent();
               }
               throw unexpected(reply);
             });

@@ -147,6 +147,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
             "notices");
     pubSub.register(Adapter.toClassic(notices));
     var system = ctx.getSystem();
+    system.scheduler().scheduleAtFixedRate(PRESENCE_RENEW, PRESENCE_RENEW, () -> hub.tell(new RenewPresence()), ctx.getExecutionContext());
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceUnbind(),
@@ -164,6 +165,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
         .onMessage(ListingFailed.class, this::onListingFailed)
         .onMessage(CloseAll.class, this::onCloseAll)
         .onMessage(Typing.class, this::onTyping)
+        .onMessage(RenewPresence.class, this::onRenewPresence)
         .build();
   }
 
@@ -205,9 +207,31 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     return this;
   }
 
+  /**
+   * Tells the user's entity that this device is connected here, for {@link #PRESENCE_LEASE}
+   * (renewed every {@link #PRESENCE_RENEW}), or no longer: push notifications go only to users
+   * with no device connected. A node that dies simply stops renewing.
+   */
+  private void presence(Conn conn, boolean connected) {
+    java.time.Instant until = connected ? java.time.Instant.now().plus(PRESENCE_LEASE) : java.time.Instant.EPOCH;
+    org.herald.domain.user.UserEntity.ref(sharding, conn.userId())
+        .tell(new org.herald.domain.user.UserCommand.DevicePresence(conn.sessionId(), until));
+  }
+
+  private static final Duration PRESENCE_LEASE = Duration.ofSeconds(60);
+  private static final Duration PRESENCE_RENEW = Duration.ofSeconds(20);
+
+  private record RenewPresence() implements Command {}
+
+  private Behavior<Command> onRenewPresence(RenewPresence renew) {
+    conns.values().forEach(conn -> presence(conn, true));
+    return this;
+  }
+
   private Behavior<Command> onConnect(Connect c) {
     Conn conn = new Conn(c.connId(), c.userId(), c.sessionId(), c.queue());
     conns.put(conn.connId(), conn);
+    presence(conn, true);
     Follower follower = followers.get(c.userId());
     if (follower == null) {
       follower = new Follower();
@@ -227,6 +251,9 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     Conn conn = conns.remove(d.connId());
     if (conn == null) {
       return this;
+    }
+    if (conns.values().stream().noneMatch(other -> other.sessionId().equals(conn.sessionId()))) {
+      presence(conn, false);
     }
     Follower follower = followers.get(conn.userId());
     if (follower == null || follower.conns.remove(conn.connId()) == null) {

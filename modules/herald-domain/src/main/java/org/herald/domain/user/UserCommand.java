@@ -57,4 +57,24 @@ public sealed interface UserCommand extends CborSerializable {
 
   /** Every chat the user is a member of. */
   record ListChats(ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** A device of this user sets (or, with null, clears) its push token. */
+  record SetPushToken(String sessionId, String pushToken, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /**
+   * A node holds a live socket of this device until {@code until} (a lease the node renews; the
+   * past means it disconnected). Runtime only: never persisted, never answered.
+   */
+  record DevicePresence(String sessionId, java.time.Instant until) implements UserCommand {
+    @Override
+    public ActorRef<UserReply> replyTo() {
+      return null;
+    }
+  }
+
+  /**
+   * Whom to notify of a message sent to {@code chatId} at {@code sentAt}: answered with
+   * {@link UserReply.PushTargets}; a device connected then (or since) counts as online.
+   */
+  record GetPushTargets(String chatId, java.time.Instant sentAt, ActorRef<UserReply> replyTo) implements UserCommand {}
 }

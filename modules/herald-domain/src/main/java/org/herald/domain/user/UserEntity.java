@@ -112,6 +112,7 @@ public final class UserEntity
         .onCommand(
             Authenticate.class,
             cmd -> Effect().reply(cmd.replyTo(), rejected(ErrorCode.INVALID_CREDENTIALS, "invalid token")))
+        .onCommand(UserCommand.DevicePresence.class, cmd -> Effect().noReply())
         .onAnyCommand(
             cmd -> Effect().reply(cmd.replyTo(), rejected(ErrorCode.USER_NOT_FOUND, "no such user")));
     builder
@@ -138,12 +139,67 @@ public final class UserEntity
         .onCommand(RecordChat.class, this::onRecordChat)
         .onCommand(ForgetChat.class, this::onForgetChat)
         .onCommand(MuteChat.class, this::onMuteChat)
+        .onCommand(UserCommand.SetPushToken.class, this::onSetPushToken)
+        .onCommand(UserCommand.DevicePresence.class, this::onDevicePresence)
+        .onCommand(UserCommand.GetPushTargets.class, this::onGetPushTargets)
         .onCommand(UnmuteChat.class, this::onUnmuteChat)
         .onCommand(
             ListChats.class,
             (state, cmd) ->
                 Effect().reply(cmd.replyTo(), new UserReply.ChatList(List.copyOf(state.chats().keySet()), state.mutes())));
     return builder.build();
+  }
+
+  private ReplyEffect<UserEvent, UserState> onSetPushToken(Active state, UserCommand.SetPushToken cmd) {
+    var session = state.sessions().get(cmd.sessionId());
+    if (session == null) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Rejected(Rejection.of(ErrorCode.SESSION_NOT_FOUND, "session not found")));
+    }
+    if (java.util.Objects.equals(session.pushToken(), cmd.pushToken())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Ack());
+    }
+    return Effect()
+        .persist(new UserEvent.PushTokenSet(cmd.sessionId(), cmd.pushToken(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
+  /** Which devices are connected, by lease: runtime state that a restart forgets (then: push). */
+  private final Map<String, Instant> presentUntil = new java.util.HashMap<>();
+  /** When a device of this user was last connected (a disconnect, or a lease that ran out). */
+  private Instant lastConnected = Instant.MIN;
+
+  private ReplyEffect<UserEvent, UserState> onDevicePresence(UserState state, UserCommand.DevicePresence cmd) {
+    Instant now = clock.instant();
+    if (cmd.until().isAfter(now)) {
+      presentUntil.put(cmd.sessionId(), cmd.until());
+    } else if (presentUntil.remove(cmd.sessionId()) != null) {
+      lastConnected = now;
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<UserEvent, UserState> onGetPushTargets(Active state, UserCommand.GetPushTargets cmd) {
+    Instant now = clock.instant();
+    presentUntil.values().removeIf(until -> {
+      if (!until.isAfter(now)) {
+        lastConnected = until.isAfter(lastConnected) ? until : lastConnected;
+        return true;
+      }
+      return false;
+    });
+    // Connected now, or when the message was sent (it was delivered live, then the device left).
+    boolean online = presentUntil.keySet().stream().anyMatch(state.sessions()::containsKey) || !lastConnected.isBefore(cmd.sentAt());
+    Instant mutedUntil = state.mutes().get(cmd.chatId());
+    Map<String, String> tokens = new java.util.HashMap<>();
+    state.sessions().values().forEach(s -> {
+      if (s.pushToken() != null) {
+        tokens.put(s.sessionId(), s.pushToken());
+      }
+    });
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            new UserReply.PushTargets(state.chats().containsKey(cmd.chatId()), mutedUntil != null && mutedUntil.isAfter(now), online, tokens));
   }
 
   private ReplyEffect<UserEvent, UserState> onRegister(Empty state, Register cmd) {
@@ -274,6 +330,7 @@ public final class UserEntity
             (state, e) ->
                 state.withSession(new Session(e.sessionId(), e.deviceName(), e.tokenHash(), e.date())))
         .onEvent(SessionEnded.class, (state, e) -> state.withoutSession(e.sessionId()))
+        .onEvent(UserEvent.PushTokenSet.class, (state, e) -> state.withPushToken(e.sessionId(), e.pushToken()))
         .onEvent(ChatRecorded.class, (state, e) -> state.withChat(e.chatId(), e.version()))
         .onEvent(ChatForgotten.class, (state, e) -> state.withoutChat(e.chatId(), e.version()))
         .onEvent(UserEvent.ChatMuted.class, (state, e) -> state.withMute(e.chatId(), e.until() == null ? Instant.MAX : e.until()))

@@ -43,4 +43,7 @@ public sealed interface UserEvent extends CborSerializable {
 
   /** The user is no longer a member of a chat, as of the chat's membership {@code version}. */
   record ChatForgotten(String chatId, long version, Instant date) implements UserEvent {}
+
+  /** A device registered where its push notifications go ({@code pushToken}), or cleared it (null). */
+  record PushTokenSet(String sessionId, String pushToken, Instant date) implements UserEvent {}
 }

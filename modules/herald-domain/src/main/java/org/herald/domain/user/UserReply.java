@@ -37,5 +37,15 @@ public sealed interface UserReply extends CborSerializable {
 
   record Ack() implements UserReply {}
 
+  /**
+   * For a new message: whether the user is in the chat and has muted it, whether some device of
+   * theirs is connected now, and the push token of each device that has one.
+   */
+  record PushTargets(boolean member, boolean muted, boolean online, java.util.Map<String, String> tokens) implements UserReply {
+    public PushTargets {
+      tokens = java.util.Map.copyOf(tokens);
+    }
+  }
+
   record Rejected(Rejection rejection) implements UserReply {}
 }

@@ -16,8 +16,17 @@ public sealed interface UserState extends CborSerializable {
   record Empty() implements UserState {}
 
   /** One open device session. */
-  record Session(String sessionId, String deviceName, String tokenHash, Instant createdAt)
-      implements CborSerializable {}
+  /** A device session; {@code pushToken} (v2) is where its push notifications go, or null. */
+  record Session(String sessionId, String deviceName, String tokenHash, Instant createdAt, String pushToken)
+      implements CborSerializable {
+    public Session(String sessionId, String deviceName, String tokenHash, Instant createdAt) {
+      this(sessionId, deviceName, tokenHash, createdAt, null);
+    }
+
+    Session withPushToken(String token) {
+      return new Session(sessionId, deviceName, tokenHash, createdAt, token);
+    }
+  }
 
   /** A registered account. */
   record Active(
@@ -70,6 +79,11 @@ public sealed interface UserState extends CborSerializable {
       next.put(session.sessionId(), session);
       return new Active(
           userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes);
+    }
+
+    Active withPushToken(String sessionId, String token) {
+      Session session = sessions.get(sessionId);
+      return session == null ? this : withSession(session.withPushToken(token));
     }
 
     Active withoutSession(String sessionId) {

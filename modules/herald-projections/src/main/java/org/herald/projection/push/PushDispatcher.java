@@ -1,0 +1,388 @@
+package org.herald.projection.push;
+
+import com.typesafe.config.Config;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.herald.domain.user.UserCommand;
+import org.herald.domain.user.UserEntity;
+import org.herald.domain.user.UserReply;
+import org.herald.projection.common.Sql;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns push jobs into notifications and sends them, as one cluster singleton. Each tick (one in
+ * flight at a time) it (1) expands the oldest jobs round-robin, a bounded page of recipients
+ * each, so a post to a huge channel advances a page per tick while a direct message finishes in
+ * one: nothing waits behind a burst; a recipient gets a delivery per device with a push token
+ * unless they sent it, muted the chat, left it, or have a device connected; (2) sends due
+ * deliveries in batches, with exponential backoff on failure. Deliveries are keyed by device
+ * and message, so a message notifies a device at most once, whatever restarts or failovers
+ * repeat; a delivery is leased before it is sent, so two dispatchers never send it at once.
+ */
+public final class PushDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(PushDispatcher.class);
+
+  /** Settings read from {@code herald.push}. */
+  public record Settings(
+      String webhookUrl,
+      Duration tick,
+      int jobsPerTick,
+      int recipientsPerTick,
+      int sendBatch,
+      int maxAttempts,
+      Duration maxAge,
+      Duration timeout) {
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("herald.push");
+      return new Settings(
+          c.getString("webhook-url"),
+          c.getDuration("tick"),
+          c.getInt("jobs-per-tick"),
+          c.getInt("recipients-per-tick"),
+          c.getInt("send-batch"),
+          c.getInt("max-attempts"),
+          c.getDuration("max-age"),
+          c.getDuration("timeout"));
+    }
+
+    public boolean enabled() {
+      return !webhookUrl.isBlank();
+    }
+  }
+
+  private PushDispatcher() {}
+
+  /** Starts the outbox projection and the dispatcher singleton when a gateway is configured. */
+  public static void init(ActorSystem<?> system, DataSource dataSource, Clock clock) {
+    Settings settings = Settings.fromConfig(system.settings().config());
+    if (!settings.enabled()) {
+      log.info("push notifications off (herald.push.webhook-url is not set)");
+      return;
+    }
+    PushOutboxProjection.init(system, dataSource, clock, settings.maxAge());
+    PushGateway gateway = new WebhookPushGateway(URI.create(settings.webhookUrl()), settings.timeout());
+    Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("herald.jdbc-dispatcher"));
+    var work = new Work(dataSource, jdbc, ClusterSharding.get(system), gateway, clock, settings);
+    ClusterSingleton.get(system)
+        .init(
+            SingletonActor.of(
+                    Behaviors.supervise(behavior(work, settings)).onFailure(SupervisorStrategy.restart()), "push-dispatcher")
+                .withStopMessage(Stop.INSTANCE));
+  }
+
+  interface Tick {}
+
+  enum Stop implements Tick {
+    INSTANCE
+  }
+
+  private enum Go implements Tick {
+    INSTANCE
+  }
+
+  private record Done(Throwable failure) implements Tick {}
+
+  static Behavior<Tick> behavior(Work work, Settings settings) {
+    return Behaviors.withTimers(
+        timers -> {
+          timers.startSingleTimer(Go.INSTANCE, settings.tick());
+          return Behaviors.setup(
+              ctx ->
+                  Behaviors.receive(Tick.class)
+                      .onMessageEquals(
+                          Go.INSTANCE,
+                          () -> {
+                            ctx.pipeToSelf(work.cycle(), (ok, failure) -> new Done(failure));
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Done.class,
+                          done -> {
+                            if (done.failure() != null) {
+                              ctx.getLog().warn("push dispatch cycle failed: {}", done.failure().getMessage());
+                            }
+                            timers.startSingleTimer(Go.INSTANCE, settings.tick());
+                            return Behaviors.same();
+                          })
+                      .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+                      .build());
+        });
+  }
+
+  record Job(String chatId, long messageId, String senderId, Instant sentAt, String cursor) {}
+
+  record Delivery(String sessionId, String chatId, long messageId, String userId, String token, int attempts) {}
+
+  /** One cycle's work; every JDBC call on the JDBC dispatcher, every ask asynchronous. */
+  static final class Work {
+    private final DataSource dataSource;
+    private final Executor jdbc;
+    private final ClusterSharding sharding;
+    private final PushGateway gateway;
+    private final Clock clock;
+    private final Settings settings;
+
+    Work(DataSource dataSource, Executor jdbc, ClusterSharding sharding, PushGateway gateway, Clock clock, Settings settings) {
+      this.dataSource = dataSource;
+      this.jdbc = jdbc;
+      this.sharding = sharding;
+      this.gateway = gateway;
+      this.clock = clock;
+      this.settings = settings;
+    }
+
+    CompletionStage<Void> cycle() {
+      return expandJobs().thenCompose(v -> sendDue());
+    }
+
+    private CompletionStage<Void> expandJobs() {
+      return Sql.async(jdbc, this::loadJobs)
+          .thenCompose(
+              jobs -> {
+                if (jobs.isEmpty()) {
+                  return CompletableFuture.completedFuture(null);
+                }
+                int page = Math.max(1, settings.recipientsPerTick() / jobs.size());
+                List<CompletableFuture<Void>> each = new ArrayList<>();
+                for (Job job : jobs) {
+                  each.add(expand(job, page).toCompletableFuture());
+                }
+                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+              });
+    }
+
+    private List<Job> loadJobs() throws SQLException {
+      try (Connection conn = dataSource.getConnection()) {
+        try (PreparedStatement old = conn.prepareStatement("DELETE FROM push_jobs WHERE sent_at < ?")) {
+          Sql.setInstant(old, 1, clock.instant().minus(settings.maxAge()));
+          old.executeUpdate();
+        }
+        List<Job> jobs = new ArrayList<>();
+        try (PreparedStatement ps =
+            conn.prepareStatement(
+                "SELECT chat_id, message_id, sender_id, sent_at, cursor_user FROM push_jobs ORDER BY sent_at FETCH FIRST "
+                    + settings.jobsPerTick() + " ROWS ONLY");
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            jobs.add(new Job(rs.getString(1), rs.getLong(2), rs.getString(3), Sql.getInstant(rs, "sent_at"), rs.getString(5)));
+          }
+        }
+        return jobs;
+      }
+    }
+
+    /** The next page of the job's recipients: who gets a delivery, then the cursor moves on. */
+    private CompletionStage<Void> expand(Job job, int page) {
+      return Sql.query(
+              dataSource,
+              jdbc,
+              "SELECT user_id FROM dialog_members WHERE chat_id = ? AND user_id > ? ORDER BY user_id FETCH FIRST " + page + " ROWS ONLY",
+              ps -> {
+                ps.setString(1, job.chatId());
+                ps.setString(2, job.cursor());
+              },
+              rs -> rs.getString(1))
+          .thenCompose(
+              users -> {
+                List<CompletableFuture<List<Delivery>>> asks = new ArrayList<>();
+                for (String userId : users) {
+                  if (!userId.equals(job.senderId())) {
+                    asks.add(targets(job, userId).toCompletableFuture());
+                  }
+                }
+                return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                    .thenCompose(
+                        done -> {
+                          List<Delivery> deliveries = new ArrayList<>();
+                          asks.forEach(a -> deliveries.addAll(a.join()));
+                          boolean last = users.size() < page;
+                          String cursor = users.isEmpty() ? job.cursor() : users.get(users.size() - 1);
+                          return Sql.async(jdbc, () -> record(job, deliveries, last, cursor));
+                        });
+              });
+    }
+
+    private CompletionStage<List<Delivery>> targets(Job job, String userId) {
+      return UserEntity.ref(sharding, userId)
+          .<UserReply>ask(r -> new UserCommand.GetPushTargets(job.chatId(), job.sentAt(), r), settings.timeout())
+          .thenApply(
+              reply -> {
+                List<Delivery> list = new ArrayList<>();
+                if (reply instanceof UserReply.PushTargets t && t.member() && !t.muted() && !t.online()) {
+                  t.tokens().forEach((session, token) -> list.add(new Delivery(session, job.chatId(), job.messageId(), userId, token, 0)));
+                }
+                return list;
+              });
+    }
+
+    private Void record(Job job, List<Delivery> deliveries, boolean last, String cursor) throws SQLException {
+      Instant now = clock.instant();
+      try (Connection conn = dataSource.getConnection()) {
+        conn.setAutoCommit(false);
+        try {
+          try (PreparedStatement ps =
+              conn.prepareStatement(
+                  "INSERT INTO push_deliveries (session_id, chat_id, message_id, user_id, push_token, status, attempts,"
+                      + " next_attempt_at, created_at) SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ? FROM (VALUES (1)) AS one (x)"
+                      + " WHERE NOT EXISTS (SELECT 1 FROM push_deliveries WHERE session_id = ? AND chat_id = ? AND message_id = ?)")) {
+            for (Delivery d : deliveries) {
+              ps.setString(1, d.sessionId());
+              ps.setString(2, d.chatId());
+              ps.setLong(3, d.messageId());
+              ps.setString(4, d.userId());
+              ps.setString(5, d.token());
+              Sql.setInstant(ps, 6, now);
+              Sql.setInstant(ps, 7, now);
+              ps.setString(8, d.sessionId());
+              ps.setString(9, d.chatId());
+              ps.setLong(10, d.messageId());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          try (PreparedStatement ps =
+              conn.prepareStatement(
+                  last
+                      ? "DELETE FROM push_jobs WHERE chat_id = ? AND message_id = ?"
+                      : "UPDATE push_jobs SET cursor_user = ? WHERE chat_id = ? AND message_id = ?")) {
+            int i = 1;
+            if (!last) {
+              ps.setString(i++, cursor);
+            }
+            ps.setString(i++, job.chatId());
+            ps.setLong(i, job.messageId());
+            ps.executeUpdate();
+          }
+          conn.commit();
+        } catch (SQLException e) {
+          conn.rollback();
+          throw e;
+        }
+      }
+      return null;
+    }
+
+    /** Due deliveries, leased, sent as one batch; marked sent or rescheduled with backoff. */
+    private CompletionStage<Void> sendDue() {
+      return Sql.async(jdbc, this::leaseDue)
+          .thenCompose(
+              due -> {
+                if (due.isEmpty()) {
+                  return CompletableFuture.completedFuture(null);
+                }
+                List<PushNotification> batch =
+                    due.stream()
+                        .map(d -> new PushNotification(
+                            d.sessionId() + ":" + d.chatId() + ":" + d.messageId(), d.userId(), d.sessionId(), d.token(), d.chatId(), d.messageId(), null))
+                        .toList();
+                return gateway
+                    .send(batch)
+                    .handle((ok, failure) -> failure)
+                    .thenCompose(failure -> Sql.async(jdbc, () -> settle(due, failure)));
+              });
+    }
+
+    private List<Delivery> leaseDue() throws SQLException {
+      Instant now = clock.instant();
+      List<Delivery> due = new ArrayList<>();
+      try (Connection conn = dataSource.getConnection()) {
+        try (PreparedStatement ps =
+            conn.prepareStatement(
+                "SELECT session_id, chat_id, message_id, user_id, push_token, attempts FROM push_deliveries"
+                    + " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at FETCH FIRST "
+                    + settings.sendBatch() + " ROWS ONLY")) {
+          Sql.setInstant(ps, 1, now);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              due.add(new Delivery(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getInt(6)));
+            }
+          }
+        }
+        // The lease: nobody else picks these up while they are in flight.
+        try (PreparedStatement ps =
+            conn.prepareStatement(
+                "UPDATE push_deliveries SET next_attempt_at = ? WHERE session_id = ? AND chat_id = ? AND message_id = ? AND status = 'pending'")) {
+          for (Delivery d : due) {
+            Sql.setInstant(ps, 1, now.plus(settings.timeout()).plusSeconds(30));
+            ps.setString(2, d.sessionId());
+            ps.setString(3, d.chatId());
+            ps.setLong(4, d.messageId());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+      return due;
+    }
+
+    private Void settle(List<Delivery> due, Throwable failure) throws SQLException {
+      Instant now = clock.instant();
+      try (Connection conn = dataSource.getConnection()) {
+        conn.setAutoCommit(false);
+        try (PreparedStatement sent =
+                conn.prepareStatement(
+                    "UPDATE push_deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+                        + " WHERE session_id = ? AND chat_id = ? AND message_id = ?");
+            PreparedStatement retry =
+                conn.prepareStatement(
+                    "UPDATE push_deliveries SET status = ?, attempts = ?, next_attempt_at = ?"
+                        + " WHERE session_id = ? AND chat_id = ? AND message_id = ? AND status = 'pending'")) {
+          for (Delivery d : due) {
+            if (failure == null) {
+              Sql.setInstant(sent, 1, now);
+              sent.setString(2, d.sessionId());
+              sent.setString(3, d.chatId());
+              sent.setLong(4, d.messageId());
+              sent.addBatch();
+            } else {
+              int attempts = d.attempts() + 1;
+              retry.setString(1, attempts >= settings.maxAttempts() ? "failed" : "pending");
+              retry.setInt(2, attempts);
+              Sql.setInstant(retry, 3, now.plus(backoff(attempts)));
+              retry.setString(4, d.sessionId());
+              retry.setString(5, d.chatId());
+              retry.setLong(6, d.messageId());
+              retry.addBatch();
+            }
+          }
+          sent.executeBatch();
+          retry.executeBatch();
+          conn.commit();
+        } catch (SQLException e) {
+          conn.rollback();
+          throw e;
+        }
+      }
+      if (failure != null) {
+        log.warn("push gateway refused {} notifications: {}", due.size(), failure.getMessage());
+      }
+      return null;
+    }
+
+    /** 1 s, 2 s, 4 s … capped at 5 minutes. */
+    static Duration backoff(int attempts) {
+      return Duration.ofSeconds(Math.min(300, 1L << Math.min(attempts - 1, 9)));
+    }
+  }
+}
