@@ -71,7 +71,9 @@ public final class ApiException extends RuntimeException {
               case RATE_LIMITED -> "FLOOD_WAIT";
               case UNAVAILABLE -> "UNAVAILABLE";
             };
-    return new ApiException(status, wire, rejection.message(), code.name(), null);
+    // Every "unavailable" refusal is transient: say when a retry will work.
+    Integer retryAfter = code.kind() == ErrorCode.Kind.UNAVAILABLE ? 1 : null;
+    return new ApiException(status, wire, rejection.message(), code.name(), retryAfter);
   }
 
   public StatusCode status() {
