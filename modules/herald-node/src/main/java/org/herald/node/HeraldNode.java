@@ -91,7 +91,6 @@ public final class HeraldNode {
     MasterKey masterKey;
     try {
       masterKey = masterKey(config, dataSource);
-      KeyCheck.verify(dataSource, masterKey);
     } catch (RuntimeException e) {
       dataSource.close();
       throw new IllegalStateException("cannot open message content: " + e.getMessage(), e);
@@ -116,40 +115,55 @@ public final class HeraldNode {
   }
 
   /**
-   * The master key: {@code herald.crypto.master-key} (HERALD_MASTER_KEY) if set; otherwise the
-   * key file ({@code herald.crypto.master-key-file}, default {@code <data-dir>/master.key}). A
-   * missing file is generated only for a database that has never sealed anything; for one that
-   * has, the key is lost and the node says so rather than start unable to read its messages.
+   * The master key, checked against the database: {@code herald.crypto.master-key}
+   * (HERALD_MASTER_KEY) if set; otherwise the key file ({@code herald.crypto.master-key-file},
+   * default {@code <data-dir>/master.key}). A missing file is generated only for a database that
+   * has never sealed anything; for one that has, the key is lost and the node says so rather
+   * than start unable to read its messages.
    */
   static MasterKey masterKey(Config config, DataSource dataSource) {
     String configured = config.getString("herald.crypto.master-key");
     if (!configured.isBlank()) {
-      return MasterKey.parse(configured, "herald.crypto.master-key (HERALD_MASTER_KEY)");
+      return verified(dataSource, MasterKey.parse(configured, "herald.crypto.master-key (HERALD_MASTER_KEY)"));
     }
     String fileSetting = config.getString("herald.crypto.master-key-file");
-    Path file = fileSetting.isBlank() ? Path.of(config.getString("herald.data-dir")).resolve("master.key") : Path.of(fileSetting);
+    Path file = (fileSetting.isBlank() ? Path.of(config.getString("herald.data-dir")).resolve("master.key") : Path.of(fileSetting)).toAbsolutePath();
     try {
       if (Files.exists(file)) {
-        return MasterKey.parse(Files.readString(file), "the master key file " + file.toAbsolutePath());
+        return verified(dataSource, MasterKey.parse(Files.readString(file), "the master key file " + file));
       }
       if (KeyCheck.isRecorded(dataSource)) {
         throw new IllegalStateException(
             "the master key is missing: this database's message content is sealed under a master key, but neither"
-                + " herald.crypto.master-key (HERALD_MASTER_KEY) is set nor does " + file.toAbsolutePath() + " exist");
+                + " herald.crypto.master-key (HERALD_MASTER_KEY) is set nor does " + file + " exist");
       }
       MasterKey generated = MasterKey.generate();
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.createDirectories(file.getParent());
+      // Created owner-only and never overwritten: two nodes starting at once cannot swap keys.
+      try {
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createFile(file);
+      }
       Files.writeString(file, generated.toBase64() + "\n");
       try {
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system
+        verified(dataSource, generated);
+      } catch (RuntimeException lostTheRace) {
+        // Another node recorded its key first: this one must not stay behind as if it were valid.
+        Files.deleteIfExists(file);
+        throw lostTheRace;
       }
-      log.warn("generated a new master key in {}: back it up; without it no message can be read", file.toAbsolutePath());
+      log.warn("generated a new master key in {}: back it up; without it no message can be read", file);
       return generated;
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot read or create the master key file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read or create the master key file " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static MasterKey verified(DataSource dataSource, MasterKey key) {
+    KeyCheck.verify(dataSource, key);
+    return key;
   }
 
   private static String redact(String url) {

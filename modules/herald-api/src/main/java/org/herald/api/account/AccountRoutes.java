@@ -234,8 +234,14 @@ public final class AccountRoutes extends RouteSupport {
     return token;
   }
 
-  /** Sets or (null) clears where a device of the caller's gets push notifications. */
+  /**
+   * Sets or (null) clears where the calling device gets push notifications: a device speaks for
+   * itself only, so {@code sessionId} must be the caller's own session.
+   */
   private CompletionStage<HttpResponse> setPushToken(Caller caller, String sessionId, String token) {
+    if (!sessionId.equals(caller.sessionId())) {
+      throw ApiException.notFound("sessionId must name the calling device's own session");
+    }
     return user(caller.userId(), replyTo -> new UserCommand.SetPushToken(sessionId, token, replyTo))
         .thenApply(
             reply -> {

@@ -294,19 +294,31 @@ public final class ChatRoutes extends RouteSupport {
   }
 
   /**
-   * Each dialog's preview, opened. A dialog whose last message was deleted previews the latest
-   * message left, from the history read model (rare: one query per such dialog).
+   * Each dialog's preview, opened with one key lookup for the page. A dialog whose previewed
+   * message was deleted (or changed while this ran) previews the latest message left, from the
+   * history read model: one query per such dialog, which is rare.
    */
   private CompletionStage<List<Dialog>> withOpenPreviews(List<Dialog> list) {
-    List<CompletableFuture<Dialog>> each = new ArrayList<>(list.size());
-    for (Dialog d : list) {
-      CompletionStage<Message> preview =
-          d.lastMessage() == null && d.lastMessageId() > 0
-              ? history.latestMessage(d.chatId())
-              : CompletableFuture.completedFuture(d.lastMessage());
-      each.add(preview.thenCompose(m -> opener.message(d.chatId(), m)).thenApply(d::withLastMessage).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-        .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+    List<String> chatIds = list.stream().map(Dialog::chatId).toList();
+    return opener
+        .eachOrNull(chatIds, list.stream().map(Dialog::lastMessage).toList())
+        .thenCompose(
+            previews -> {
+              List<CompletableFuture<Dialog>> each = new ArrayList<>(list.size());
+              for (int i = 0; i < list.size(); i++) {
+                Dialog d = list.get(i);
+                Message preview = previews.get(i);
+                CompletionStage<Message> shown =
+                    preview != null || d.lastMessageId() == 0
+                        ? CompletableFuture.completedFuture(preview)
+                        : history.latestMessage(d.chatId())
+                            .thenCompose(m -> opener.eachOrNull(List.of(d.chatId()), java.util.Collections.singletonList(m)))
+                            .thenApply(opened -> opened.get(0));
+                each.add(shown.thenApply(d::withLastMessage).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+            });
   }
+
 }

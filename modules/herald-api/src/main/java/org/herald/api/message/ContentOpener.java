@@ -32,13 +32,6 @@ public final class ContentOpener {
     return keysFor(live).thenApply(found -> live.stream().map(m -> open(chatId, m, found)).toList());
   }
 
-  public CompletionStage<Message> message(String chatId, Message message) {
-    if (message == null || message.deleted()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return messages(chatId, List.of(message)).thenApply(list -> list.get(0));
-  }
-
   public CompletionStage<List<ChatUpdate>> updates(List<ChatUpdate> updates) {
     List<ChatUpdate> live = updates.stream().filter(u -> !ChatUpdate.isTombstone(u)).toList();
     List<Message> carried = new ArrayList<>();
@@ -57,6 +50,27 @@ public final class ContentOpener {
                       return m == null ? u : ChatUpdate.withMessage(u, open(u.chatId(), m, found));
                     })
                     .toList());
+  }
+
+  /**
+   * Opens one message of each of several chats ({@code chatIds.get(i)} holds
+   * {@code messages.get(i)}) with one key lookup: a list view. An entry is null where there is
+   * no message, it was deleted, or its key is gone (it changed a moment ago): one such entry
+   * never fails the whole list.
+   */
+  public CompletionStage<List<Message>> eachOrNull(List<String> chatIds, List<Message> messages) {
+    List<Message> present = messages.stream().filter(m -> m != null && !m.deleted()).toList();
+    return keysFor(present)
+        .thenApply(
+            found -> {
+              List<Message> opened = new ArrayList<>(messages.size());
+              for (int i = 0; i < messages.size(); i++) {
+                Message m = messages.get(i);
+                boolean openable = m != null && !m.deleted() && (!m.isSealed() || found.containsKey(m.content().keyId()));
+                opened.add(openable ? open(chatIds.get(i), m, found) : null);
+              }
+              return opened;
+            });
   }
 
   private CompletionStage<Map<String, ContentKey>> keysFor(List<Message> messages) {

@@ -83,11 +83,11 @@ public final class MessageRoutes extends RouteSupport {
                                                                             longParam(beforeId, "beforeId", 0),
                                                                             limit(limit, Limits.DEFAULT_HISTORY_PAGE, Limits.MAX_HISTORY_PAGE)))))))))),
                 path(
-                    PathMatchers.segment("messages").slash(PathMatchers.longSegment()),
+                    PathMatchers.segment("messages").slash(PathMatchers.segment()),
                     messageId ->
                         concat(
-                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, messageId, EditMessageRequest.from(body)))))),
-                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(delete(caller, chatId, messageId))))))),
+                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, messageId(messageId), EditMessageRequest.from(body)))))),
+                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(delete(caller, chatId, messageId(messageId)))))))),
                 path("read", () -> post(() -> authenticated(caller -> jsonBody(body -> respond(read(caller, chatId, body.requiredLong("upToMessageId"))))))),
                 path(
                     "updates",
@@ -128,6 +128,18 @@ public final class MessageRoutes extends RouteSupport {
    * Edits or deletes: the chat decides from its recent window; for an older message it asks for
    * the read model's copy, and the command is repeated with it.
    */
+  private static long messageId(String segment) {
+    try {
+      long id = Long.parseLong(segment);
+      if (id >= 1) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest("messageId must be a positive integer");
+  }
+
   private <T extends ChatReply> CompletionStage<T> changeMessage(
       String chatId, long messageId, Class<T> expected, java.util.function.BiFunction<Message, org.apache.pekko.actor.typed.ActorRef<ChatReply>, ChatCommand> command) {
     return chats.ask(chatId, ChatReply.class, replyTo -> command.apply(null, replyTo))
@@ -136,18 +148,13 @@ public final class MessageRoutes extends RouteSupport {
               if (expected.isInstance(reply)) {
                 return CompletableFuture.completedFuture(expected.cast(reply));
               }
-              if (!(reply instanceof ChatReply.MessageNeeded)) {
+              if (!(reply instanceof ChatReply.MessageNeeded needed)) {
                 throw Chats.unexpected(reply);
               }
               return history
-                  .message(chatId, messageId)
-                  .thenCompose(
-                      known -> {
-                        if (known == null) {
-                          throw projectionBehind();
-                        }
-                        return chats.ask(chatId, expected, replyTo -> command.apply(known, replyTo));
-                      });
+                  .message(chatId, messageId, needed.appliedPts())
+                  .thenApply(known -> known.orElseThrow(MessageRoutes::projectionBehind))
+                  .thenCompose(known -> chats.ask(chatId, expected, replyTo -> command.apply(known, replyTo)));
             });
   }
 

@@ -95,7 +95,12 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
    * and losing it would silence them all.
    */
   public static Behavior<Command> create(ClusterSharding sharding, PubSub pubSub, Duration askTimeout) {
-    return Behaviors.<Command>supervise(Behaviors.setup(ctx -> new UpdatesHub(ctx, sharding, pubSub, askTimeout)))
+    return Behaviors.<Command>supervise(
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerAtFixedRate(new RenewPresence(), PRESENCE_RENEW);
+                  return Behaviors.setup(ctx -> new UpdatesHub(ctx, sharding, pubSub, askTimeout));
+                }))
         .onFailure(SupervisorStrategy.resume());
   }
 
@@ -147,7 +152,6 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
             "notices");
     pubSub.register(Adapter.toClassic(notices));
     var system = ctx.getSystem();
-    system.scheduler().scheduleAtFixedRate(PRESENCE_RENEW, PRESENCE_RENEW, () -> hub.tell(new RenewPresence()), ctx.getExecutionContext());
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceUnbind(),
@@ -208,14 +212,16 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   }
 
   /**
-   * Tells the user's entity that this device is connected here, for {@link #PRESENCE_LEASE}
-   * (renewed every {@link #PRESENCE_RENEW}), or no longer: push notifications go only to users
-   * with no device connected. A node that dies simply stops renewing.
+   * Tells the user's entity that this connection of the device is open, for
+   * {@link #PRESENCE_LEASE} (renewed every {@link #PRESENCE_RENEW}), or closed: push
+   * notifications go only to users with no device connected. Leases are per connection, so a
+   * device reconnecting elsewhere is not marked gone when its old socket closes. A node that
+   * dies simply stops renewing.
    */
   private void presence(Conn conn, boolean connected) {
     java.time.Instant until = connected ? java.time.Instant.now().plus(PRESENCE_LEASE) : java.time.Instant.EPOCH;
     org.herald.domain.user.UserEntity.ref(sharding, conn.userId())
-        .tell(new org.herald.domain.user.UserCommand.DevicePresence(conn.sessionId(), until));
+        .tell(new org.herald.domain.user.UserCommand.DevicePresence(conn.sessionId(), conn.connId(), until));
   }
 
   private static final Duration PRESENCE_LEASE = Duration.ofSeconds(60);
@@ -252,9 +258,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     if (conn == null) {
       return this;
     }
-    if (conns.values().stream().noneMatch(other -> other.sessionId().equals(conn.sessionId()))) {
-      presence(conn, false);
-    }
+    presence(conn, false);
     Follower follower = followers.get(conn.userId());
     if (follower == null || follower.conns.remove(conn.connId()) == null) {
       return this;

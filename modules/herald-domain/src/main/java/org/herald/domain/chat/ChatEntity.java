@@ -354,41 +354,39 @@ public final class ChatEntity
             replyTo,
             clock.instant(),
             ContentCipher.seal(key, chatId, messageId, cmd.text()));
-    MessageNew live = ChatUpdates.of(event);
     return Effect()
         .persist(event)
-        .thenRun(s -> publisher.publish(Topics.chat(chatId), new MessageNew(chatId, live.pts(), live.message().opened(cmd.text()), live.clientMessageId())))
+        .thenRun(s -> publishOpened(ChatUpdates.of(event), cmd.text()))
         .thenReply(
             cmd.replyTo(),
             s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date()));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onEditMessage(Active state, EditMessage cmd) {
-    Rejection invalid = Limits.checkText(cmd.text(), "text");
-    if (invalid != null) {
-      return reject(cmd.replyTo(), invalid);
+    Rejection refused = mayChangeMessages(state, cmd.actorId(), cmd.messageId(), "edit");
+    if (refused == null) {
+      refused = Limits.checkText(cmd.text(), "text");
     }
-    Object found = findForChange(state, cmd.actorId(), cmd.messageId(), cmd.known(), cmd.replyTo());
-    if (found instanceof ReplyEffect<?, ?> refusal) {
-      return castEffect(refusal);
+    if (refused != null) {
+      return reject(cmd.replyTo(), refused);
     }
-    Message current = (Message) found;
+    Message current = currentVersion(state, cmd.messageId(), cmd.known());
+    if (current == null) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.MessageNeeded(cmd.messageId(), state.windowFirstPts() - 1));
+    }
     var now = clock.instant();
-    if (state.kind() == ChatKind.CHANNEL) {
-      if (!state.isAdmin(cmd.actorId())) {
-        return reject(cmd.replyTo(), Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins edit channel posts"));
-      }
-    } else {
-      if (!cmd.actorId().equals(current.senderId())) {
-        return reject(cmd.replyTo(), Rejection.onField(ErrorCode.MESSAGE_AUTHOR_REQUIRED, "messageId", "only the sender edits a message"));
-      }
-      if (current.date().plus(settings.editWindow()).isBefore(now)) {
-        return reject(
-            cmd.replyTo(),
-            Rejection.onField(
-                ErrorCode.MESSAGE_EDIT_TIME_EXPIRED, "messageId",
-                "a message can be edited for " + settings.editWindow().toHours() + " hours after it was sent"));
-      }
+    if (current.deleted()) {
+      refused = deleted(cmd.messageId());
+    } else if (state.kind() != ChatKind.CHANNEL && !cmd.actorId().equals(current.senderId())) {
+      refused = Rejection.onField(ErrorCode.MESSAGE_AUTHOR_REQUIRED, "messageId", "only the sender edits a message");
+    } else if (state.kind() != ChatKind.CHANNEL && current.date().plus(settings.editWindow()).isBefore(now)) {
+      refused =
+          Rejection.onField(
+              ErrorCode.MESSAGE_EDIT_TIME_EXPIRED, "messageId",
+              "a message can be edited for " + settings.editWindow().toHours() + " hours after it was sent");
+    }
+    if (refused != null) {
+      return reject(cmd.replyTo(), refused);
     }
     ContentKey key = keyPool.poll();
     if (key == null) {
@@ -400,36 +398,34 @@ public final class ChatEntity
             chatId, current.messageId(), state.pts() + 1, cmd.actorId(), current.senderId(), current.date(),
             current.silent(), current.replyToMessageId(), ContentCipher.seal(key, chatId, current.messageId(), cmd.text()),
             superseded, now);
-    var update = (ChatUpdate.MessageEditedUpdate) ChatUpdates.of(event);
     return Effect()
         .persist(event)
         .thenRun(
             s -> {
               shred(superseded);
-              publisher.publish(Topics.chat(chatId), new ChatUpdate.MessageEditedUpdate(chatId, update.pts(), update.message().opened(cmd.text())));
+              publishOpened(ChatUpdates.of(event), cmd.text());
             })
         .thenReply(cmd.replyTo(), s -> new ChatReply.MessageEdited(event.messageId(), event.pts(), event.editDate()));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onDeleteMessage(Active state, DeleteMessage cmd) {
-    Object found = findForChange(state, cmd.actorId(), cmd.messageId(), cmd.known(), cmd.replyTo());
-    if (found instanceof ReplyEffect<?, ?> refusal) {
-      return castEffect(refusal);
+    Rejection refused = mayChangeMessages(state, cmd.actorId(), cmd.messageId(), "delete");
+    if (refused != null) {
+      return reject(cmd.replyTo(), refused);
     }
-    Message current = (Message) found;
-    boolean allowed =
-        switch (state.kind()) {
-          // As on Telegram, either side of a direct chat may delete any of its messages.
-          case DIRECT -> true;
-          case GROUP -> cmd.actorId().equals(current.senderId()) || state.isAdmin(cmd.actorId());
-          case CHANNEL -> state.isAdmin(cmd.actorId());
-        };
-    if (!allowed) {
+    Message current = currentVersion(state, cmd.messageId(), cmd.known());
+    if (current == null) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.MessageNeeded(cmd.messageId(), state.windowFirstPts() - 1));
+    }
+    if (current.deleted()) {
+      return reject(cmd.replyTo(), deleted(cmd.messageId()));
+    }
+    // As on Telegram, either side of a direct chat may delete any of its messages; in a group
+    // the sender or an admin (channels: admins only, checked above).
+    if (state.kind() == ChatKind.GROUP && !cmd.actorId().equals(current.senderId()) && !state.isAdmin(cmd.actorId())) {
       return reject(
           cmd.replyTo(),
-          state.kind() == ChatKind.CHANNEL
-              ? Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins delete channel posts")
-              : Rejection.onField(ErrorCode.MESSAGE_AUTHOR_REQUIRED, "messageId", "only the sender or an admin deletes a message"));
+          Rejection.onField(ErrorCode.MESSAGE_AUTHOR_REQUIRED, "messageId", "only the sender or an admin deletes a message"));
     }
     String shredded = current.content() != null ? current.content().keyId() : null;
     var event = new MessageDeleted(chatId, current.messageId(), state.pts() + 1, cmd.actorId(), shredded, clock.instant());
@@ -439,32 +435,41 @@ public final class ChatEntity
   }
 
   /**
-   * The current version of the message a member wants to change, or the effect that refuses:
-   * not a member, no such message, deleted, or older than the window and not yet looked up.
+   * What refuses a change to a message before the message itself is looked at: the caller is not
+   * a member (outsiders learn nothing), no such message id, or a channel and not an admin.
    */
-  private Object findForChange(Active state, String actorId, long messageId, Message known, ActorRef<ChatReply> replyTo) {
+  private static Rejection mayChangeMessages(Active state, String actorId, long messageId, String verb) {
     if (!state.isMember(actorId)) {
-      return reject(replyTo, notMember(state, actorId, "you are not a member of this chat"));
+      return notMember(state, actorId, "you are not a member of this chat");
     }
     if (messageId < 1 || messageId > state.lastMessageId()) {
-      return reject(replyTo, Rejection.onField(ErrorCode.MESSAGE_NOT_FOUND, "messageId", "messageId names no message of this chat"));
+      return Rejection.onField(ErrorCode.MESSAGE_NOT_FOUND, "messageId", "messageId names no message of this chat");
     }
-    Message current = state.messageInWindow(messageId);
-    if (current == null) {
-      if (known == null) {
-        return Effect().reply(replyTo, new ChatReply.MessageNeeded(messageId));
-      }
-      current = known;
+    if (state.kind() == ChatKind.CHANNEL && !state.isAdmin(actorId)) {
+      return Rejection.of(ErrorCode.ADMIN_REQUIRED, "only the owner and admins " + verb + " channel posts");
     }
-    if (current.deleted()) {
-      return reject(replyTo, Rejection.onField(ErrorCode.MESSAGE_DELETED, "messageId", "message " + messageId + " was deleted"));
-    }
-    return current;
+    return null;
   }
 
-  @SuppressWarnings("unchecked")
-  private static ReplyEffect<ChatEvent, ChatState> castEffect(ReplyEffect<?, ?> effect) {
-    return (ReplyEffect<ChatEvent, ChatState>) effect;
+  /**
+   * The message's current version (a tombstone once deleted) from the recent window, else the
+   * caller's copy from the history read model; null when neither is at hand yet.
+   */
+  private static Message currentVersion(Active state, long messageId, Message known) {
+    Message current = state.messageInWindow(messageId);
+    if (current != null) {
+      return current;
+    }
+    return known != null && known.messageId() == messageId ? known : null;
+  }
+
+  private static Rejection deleted(long messageId) {
+    return Rejection.onField(ErrorCode.MESSAGE_DELETED, "messageId", "message " + messageId + " was deleted");
+  }
+
+  /** Publishes a message update with the text it sealed: live delivery never needs a key. */
+  private void publishOpened(ChatUpdate update, String text) {
+    publisher.publish(Topics.chat(chatId), ChatUpdate.withMessage(update, ChatUpdate.messageOf(update).opened(text)));
   }
 
   /** Destroys the key of a superseded or deleted version (the history projection repeats it). */

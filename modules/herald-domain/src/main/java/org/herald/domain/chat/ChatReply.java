@@ -42,9 +42,10 @@ public sealed interface ChatReply extends CborSerializable {
 
   /**
    * The message is older than the chat's recent window: ask again with the message as the
-   * history read model holds it.
+   * history read model holds it, once that read model has applied every change up to
+   * {@code appliedPts} (the window holds every later change, so nothing newer is missed).
    */
-  record MessageNeeded(long messageId) implements ChatReply {}
+  record MessageNeeded(long messageId, long appliedPts) implements ChatReply {}
 
   /** Done; nothing to report. */
   record Ack() implements ChatReply {}

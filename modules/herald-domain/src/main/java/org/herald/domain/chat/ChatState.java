@@ -112,9 +112,13 @@ public sealed interface ChatState extends CborSerializable {
      */
     public Message messageInWindow(long messageId) {
       // Every update of a message carries its current version, so the newest one found will do;
-      // an old message may be absent as "new" but present through a recent edit.
+      // an old message may be absent as "new" but present through a recent edit or deletion.
       for (int i = 0; i < recent.size(); i++) {
-        Message m = ChatUpdate.messageOf(recent.fromNewest(i));
+        ChatUpdate u = recent.fromNewest(i);
+        if (u instanceof ChatUpdate.MessageDeletedUpdate d && d.messageId() == messageId) {
+          return Message.deletedStub(messageId);
+        }
+        Message m = ChatUpdate.messageOf(u);
         if (m != null && m.messageId() == messageId) {
           return m;
         }

@@ -29,9 +29,9 @@ public record Message(
     return new Message(messageId, senderId, plain, date, editDate, silent, replyToMessageId, null, deleted);
   }
 
-  /** The next version: new sealed content and its edit date. */
-  public Message edited(Sealed newContent, Instant when) {
-    return new Message(messageId, senderId, null, date, when, silent, replyToMessageId, newContent, false);
+  /** All that is known of a message once only its deletion is: its id, and that it is gone. */
+  public static Message deletedStub(long messageId) {
+    return new Message(messageId, null, null, null, null, false, null, null, true);
   }
 
   /** What remains of a deleted message: who and when, no content. */

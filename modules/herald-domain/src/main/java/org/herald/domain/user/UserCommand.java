@@ -62,10 +62,11 @@ public sealed interface UserCommand extends CborSerializable {
   record SetPushToken(String sessionId, String pushToken, ActorRef<UserReply> replyTo) implements UserCommand {}
 
   /**
-   * A node holds a live socket of this device until {@code until} (a lease the node renews; the
-   * past means it disconnected). Runtime only: never persisted, never answered.
+   * A node holds live socket {@code connectionId} of device {@code sessionId} until {@code until}
+   * (a lease the node renews; the past means it closed). Runtime only: never persisted, never
+   * answered.
    */
-  record DevicePresence(String sessionId, java.time.Instant until) implements UserCommand {
+  record DevicePresence(String sessionId, String connectionId, java.time.Instant until) implements UserCommand {
     @Override
     public ActorRef<UserReply> replyTo() {
       return null;

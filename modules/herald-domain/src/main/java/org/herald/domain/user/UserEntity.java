@@ -163,16 +163,20 @@ public final class UserEntity
         .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
   }
 
-  /** Which devices are connected, by lease: runtime state that a restart forgets (then: push). */
-  private final Map<String, Instant> presentUntil = new java.util.HashMap<>();
-  /** When a device of this user was last connected (a disconnect, or a lease that ran out). */
+  /**
+   * Which devices are connected: a lease per open connection (session id, connection id).
+   * Runtime state that a restart forgets (then: push).
+   */
+  private final Map<List<String>, Instant> presentUntil = new java.util.HashMap<>();
+  /** When a connection of this user last closed (or its lease ran out). */
   private Instant lastConnected = Instant.MIN;
 
   private ReplyEffect<UserEvent, UserState> onDevicePresence(UserState state, UserCommand.DevicePresence cmd) {
     Instant now = clock.instant();
+    List<String> connection = List.of(cmd.sessionId(), cmd.connectionId());
     if (cmd.until().isAfter(now)) {
-      presentUntil.put(cmd.sessionId(), cmd.until());
-    } else if (presentUntil.remove(cmd.sessionId()) != null) {
+      presentUntil.put(connection, cmd.until());
+    } else if (presentUntil.remove(connection) != null) {
       lastConnected = now;
     }
     return Effect().noReply();
@@ -188,7 +192,9 @@ public final class UserEntity
       return false;
     });
     // Connected now, or when the message was sent (it was delivered live, then the device left).
-    boolean online = presentUntil.keySet().stream().anyMatch(state.sessions()::containsKey) || !lastConnected.isBefore(cmd.sentAt());
+    boolean online =
+        presentUntil.keySet().stream().anyMatch(connection -> state.sessions().containsKey(connection.get(0)))
+            || !lastConnected.isBefore(cmd.sentAt());
     Instant mutedUntil = state.mutes().get(cmd.chatId());
     Map<String, String> tokens = new java.util.HashMap<>();
     state.sessions().values().forEach(s -> {

@@ -39,6 +39,34 @@ public final class Sql {
         jdbcExecutor);
   }
 
+  /** Work on one connection. */
+  @FunctionalInterface
+  public interface ConnectionWork<T> {
+    T run(Connection conn) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on its own pooled connection, on the JDBC dispatcher:
+   * committed when it returns, rolled back when it throws.
+   */
+  public static <T> CompletionStage<T> transaction(DataSource dataSource, Executor jdbcExecutor, ConnectionWork<T> work) {
+    return async(
+        jdbcExecutor,
+        () -> {
+          try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+              T result = work.run(conn);
+              conn.commit();
+              return result;
+            } catch (SQLException | RuntimeException e) {
+              conn.rollback();
+              throw e;
+            }
+          }
+        });
+  }
+
   /** The journal ordering of an envelope: the position the difference call pages by. */
   public static long ordering(org.apache.pekko.persistence.query.Offset offset) {
     if (offset instanceof org.apache.pekko.persistence.query.Sequence seq) {
@@ -98,6 +126,11 @@ public final class Sql {
     } else {
       ps.setLong(index, value);
     }
+  }
+
+  /** The stored text form of sealed content ({@link Sealed#encoded()}), null for none. */
+  public static String encoded(org.herald.domain.content.Sealed sealed) {
+    return sealed == null ? null : sealed.encoded();
   }
 
   public static Long getLong(ResultSet rs, String column) throws SQLException {

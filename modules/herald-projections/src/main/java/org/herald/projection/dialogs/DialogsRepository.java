@@ -188,7 +188,7 @@ public final class DialogsRepository {
       Sql.setLong(ps, 7, e.replyToMessageId());
       ps.setLong(8, e.pts());
       Sql.setInstant(ps, 9, e.date());
-      ps.setString(10, e.content() != null ? e.content().encoded() : null);
+      ps.setString(10, Sql.encoded(e.content()));
       ps.setString(11, e.chatId());
       ps.executeUpdate();
     }
@@ -201,7 +201,7 @@ public final class DialogsRepository {
         conn.prepareStatement(
             "UPDATE dialog_chats SET last_message_content = ?, last_message_text = NULL, last_message_edited_at = ?"
                 + " WHERE chat_id = ? AND last_message_id = ? AND last_message_date IS NOT NULL")) {
-      ps.setString(1, e.content().encoded());
+      ps.setString(1, Sql.encoded(e.content()));
       Sql.setInstant(ps, 2, e.editDate());
       ps.setString(3, e.chatId());
       ps.setLong(4, e.messageId());

@@ -5,7 +5,6 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.ChatUpdates;
-import org.herald.domain.chat.Message;
 import org.herald.projection.keys.JdbcContentKeys;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
@@ -30,10 +29,11 @@ public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<Ch
           if (update instanceof ChatUpdate.MessageNew m) {
             HistoryRepository.insertMessage(conn, m.chatId(), m.pts(), m.message());
           } else if (event instanceof ChatEvent.MessageEdited e) {
-            var edited = (ChatUpdate.MessageEditedUpdate) update;
-            shred(conn, HistoryRepository.replaceMessage(conn, e.chatId(), edited.message()), e.supersededKeyId(), e.content().keyId());
+            String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), e.content(), e.editDate());
+            shred(conn, held, e.supersededKeyId(), e.content().keyId());
           } else if (event instanceof ChatEvent.MessageDeleted e) {
-            shred(conn, HistoryRepository.replaceMessage(conn, e.chatId(), tombstone(e)), e.shreddedKeyId(), null);
+            String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), null, null);
+            shred(conn, held, e.shreddedKeyId(), null);
           }
           HistoryRepository.insertUpdate(conn, update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
           return null;
@@ -59,9 +59,5 @@ public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<Ch
       ids.remove(currentKeyId);
     }
     JdbcContentKeys.destroy(conn, ids);
-  }
-
-  private static Message tombstone(ChatEvent.MessageDeleted e) {
-    return new Message(e.messageId(), null, null, null, null, false, null, null, true);
   }
 }

@@ -3,6 +3,7 @@ package org.herald.projection.history;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.sql.SQLException;
 import java.util.List;
@@ -38,64 +39,61 @@ public final class HistoryRepository {
       Sql.setInstant(ps, 7, m.editDate());
       ps.setBoolean(8, m.silent());
       Sql.setLong(ps, 9, m.replyToMessageId());
-      ps.setString(10, m.content() != null ? m.content().encoded() : null);
+      ps.setString(10, Sql.encoded(m.content()));
       ps.executeUpdate();
     }
   }
 
   /**
-   * The message's row and every update that carries it now hold {@code next} (its new version,
-   * or a tombstone when {@code next.deleted()}, keeping only ids, sender and date). Answers the
-   * key id of the content the row held before, for shredding.
+   * The message's row and every update that carries it now hold its new version ({@code next}
+   * content, edited at {@code editDate}), or, when {@code next} is null, its tombstone (ids,
+   * sender and date; no content). Answers the key id of the content the row held before, for
+   * shredding.
    */
-  static String replaceMessage(Connection conn, String chatId, Message next) throws SQLException {
+  static String replaceMessage(Connection conn, String chatId, long messageId, Sealed next, Instant editDate)
+      throws SQLException {
     String heldKeyId = null;
-    Message held = null;
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "SELECT sender_id, sent_at, silent, reply_to_message_id, content FROM chat_messages WHERE chat_id = ? AND message_id = ?")) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT content FROM chat_messages WHERE chat_id = ? AND message_id = ?")) {
       ps.setString(1, chatId);
-      ps.setLong(2, next.messageId());
+      ps.setLong(2, messageId);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          Sealed content = Sealed.decode(rs.getString("content"));
-          heldKeyId = content != null ? content.keyId() : null;
-          held = new Message(next.messageId(), rs.getString("sender_id"), null, Sql.getInstant(rs, "sent_at"), null,
-              rs.getBoolean("silent"), Sql.getLong(rs, "reply_to_message_id"), null, false);
+        if (rs.next() && rs.getString(1) != null) {
+          heldKeyId = Sealed.decode(rs.getString(1)).keyId();
         }
       }
     }
-    Message current = next.deleted() && held != null ? held.tombstone() : next;
     try (PreparedStatement ps =
         conn.prepareStatement(
             "UPDATE chat_messages SET text = NULL, content = ?, edited_at = ?, deleted = ? WHERE chat_id = ? AND message_id = ?")) {
-      ps.setString(1, current.content() != null ? current.content().encoded() : null);
-      Sql.setInstant(ps, 2, current.editDate());
-      ps.setBoolean(3, current.deleted());
+      ps.setString(1, Sql.encoded(next));
+      Sql.setInstant(ps, 2, next == null ? null : editDate);
+      ps.setBoolean(3, next == null);
       ps.setString(4, chatId);
-      ps.setLong(5, current.messageId());
+      ps.setLong(5, messageId);
       ps.executeUpdate();
     }
-    List<long[]> rows = new ArrayList<>();
     List<ChatUpdate> rewritten = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement("SELECT pts, body FROM chat_updates WHERE chat_id = ? AND message_id = ?")) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ?")) {
       ps.setString(1, chatId);
-      ps.setLong(2, current.messageId());
+      ps.setLong(2, messageId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ChatUpdate old = UpdateJson.read(rs.getString("body"));
           Message carried = ChatUpdate.messageOf(old);
-          Message replacement = current.deleted() && carried != null ? carried.tombstone() : current;
-          rows.add(new long[] {rs.getLong("pts")});
+          Message replacement =
+              next == null
+                  ? carried.tombstone()
+                  : new Message(messageId, carried.senderId(), null, carried.date(), editDate, carried.silent(),
+                      carried.replyToMessageId(), next, false);
           rewritten.add(ChatUpdate.withMessage(old, replacement));
         }
       }
     }
     try (PreparedStatement ps = conn.prepareStatement("UPDATE chat_updates SET body = ? WHERE chat_id = ? AND pts = ?")) {
-      for (int i = 0; i < rows.size(); i++) {
-        ps.setString(1, UpdateJson.write(rewritten.get(i)));
+      for (ChatUpdate update : rewritten) {
+        ps.setString(1, UpdateJson.write(update));
         ps.setString(2, chatId);
-        ps.setLong(3, rows.get(i)[0]);
+        ps.setLong(3, update.pts());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -131,9 +129,25 @@ public final class HistoryRepository {
         HistoryRepository::message);
   }
 
-  /** One message as the read model holds it (sealed, or a tombstone), or null when it has no row. */
-  public CompletionStage<Message> message(String chatId, long messageId) {
-    return messages(chatId, messageId, messageId).thenApply(list -> list.isEmpty() ? null : list.get(0));
+  /**
+   * One message as the read model holds it (sealed, or a tombstone), once the read model has
+   * applied the chat's changes up to {@code appliedPts}; empty while it is behind that, or when
+   * the message has no row.
+   */
+  public CompletionStage<java.util.Optional<Message>> message(String chatId, long messageId, long appliedPts) {
+    return Sql.query(
+            dataSource,
+            jdbcExecutor,
+            "SELECT " + MESSAGE_COLUMNS + " FROM chat_messages WHERE chat_id = ? AND message_id = ?"
+                + " AND (SELECT max(pts) FROM chat_updates WHERE chat_id = ?) >= ?",
+            ps -> {
+              ps.setString(1, chatId);
+              ps.setLong(2, messageId);
+              ps.setString(3, chatId);
+              ps.setLong(4, appliedPts);
+            },
+            HistoryRepository::message)
+        .thenApply(list -> list.stream().findFirst());
   }
 
   /** The latest message that is not deleted, or null: a dialog's preview once its last message went. */

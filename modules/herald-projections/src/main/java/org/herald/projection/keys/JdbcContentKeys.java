@@ -67,47 +67,46 @@ public final class JdbcContentKeys implements ContentKeys {
 
   @Override
   public CompletionStage<List<ContentKey>> issue(int count) {
-    return Sql.async(
+    List<ContentKey> keys = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      keys.add(new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey()));
+    }
+    return Sql.transaction(
+        dataSource,
         jdbcExecutor,
-        () -> {
-          List<ContentKey> keys = new ArrayList<>(count);
-          for (int i = 0; i < count; i++) {
-            keys.add(new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey()));
-          }
-          try (Connection conn = dataSource.getConnection()) {
-            conn.setAutoCommit(false);
-            try (PreparedStatement ps =
-                conn.prepareStatement("INSERT INTO content_keys (key_id, wrapped, created_at) VALUES (?, ?, ?)")) {
-              for (ContentKey key : keys) {
-                ps.setString(1, key.keyId());
-                ps.setString(2, Base64.getEncoder().encodeToString(masterKey.wrap(key.keyId(), key.key())));
-                Sql.setInstant(ps, 3, clock.instant());
-                ps.addBatch();
-              }
-              ps.executeBatch();
-              conn.commit();
-            } catch (SQLException e) {
-              conn.rollback();
-              throw e;
+        conn -> {
+          try (PreparedStatement ps =
+              conn.prepareStatement("INSERT INTO content_keys (key_id, wrapped, created_at) VALUES (?, ?, ?)")) {
+            for (ContentKey key : keys) {
+              ps.setString(1, key.keyId());
+              ps.setString(2, Base64.getEncoder().encodeToString(masterKey.wrap(key.keyId(), key.key())));
+              Sql.setInstant(ps, 3, clock.instant());
+              ps.addBatch();
             }
+            ps.executeBatch();
           }
-          keys.forEach(k -> cache.put(k.keyId(), k));
           return keys;
-        });
+        })
+        .thenApply(
+            issued -> {
+              issued.forEach(k -> cache.put(k.keyId(), k));
+              return issued;
+            });
   }
 
   @Override
   public CompletionStage<Map<String, ContentKey>> find(Collection<String> keyIds) {
     Map<String, ContentKey> found = new HashMap<>();
-    List<String> missing = new ArrayList<>();
+    java.util.Set<String> uncached = new java.util.LinkedHashSet<>();
     for (String id : keyIds) {
       ContentKey cached = cache.get(id);
       if (cached != null) {
         found.put(id, cached);
-      } else if (!found.containsKey(id)) {
-        missing.add(id);
+      } else {
+        uncached.add(id);
       }
     }
+    List<String> missing = new ArrayList<>(uncached);
     if (missing.isEmpty()) {
       return CompletableFuture.completedFuture(found);
     }
@@ -143,16 +142,21 @@ public final class JdbcContentKeys implements ContentKeys {
       return CompletableFuture.completedFuture(null);
     }
     List<String> ids = List.copyOf(keyIds);
-    evict(ids);
-    onDestroyed.accept(ids);
+    // Rows first, caches after: a lookup racing the deletion can re-cache a key only while its
+    // row still exists, and the eviction that follows removes it.
     return Sql.async(
-        jdbcExecutor,
-        () -> {
-          try (Connection conn = dataSource.getConnection()) {
-            destroy(conn, ids);
-          }
-          return null;
-        });
+            jdbcExecutor,
+            () -> {
+              try (Connection conn = dataSource.getConnection()) {
+                destroy(conn, ids);
+              }
+              return (Void) null;
+            })
+        .thenRun(
+            () -> {
+              evict(ids);
+              onDestroyed.accept(ids);
+            });
   }
 
   /** Deletes the rows on the caller's connection (projections do it in their transaction). */

@@ -47,8 +47,11 @@ public final class KeyCheck {
           Sql.setInstant(ps, 3, Instant.now());
           ps.executeUpdate();
           return;
-        } catch (SQLException raced) {
-          // Another node recorded its key first: check against that one.
+        } catch (SQLException e) {
+          if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+            throw e;
+          }
+          // A key violation: another node recorded its key first; check against that one.
         }
       }
       throw new IllegalStateException("cannot record the master key check");

@@ -6,4 +6,4 @@ package org.herald.projection.push;
  * {@code notificationId} is stable per message and device, for collapsing at the gateway.
  */
 public record PushNotification(
-    String notificationId, String userId, String sessionId, String pushToken, String chatId, long messageId, String senderId) {}
+    String notificationId, String userId, String sessionId, String pushToken, String chatId, long messageId) {}
