@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.herald.testkit.Eventually;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
@@ -61,25 +64,6 @@ class ApiIT {
             && f.path("chatId").asText().equals(chatId)
             && f.path("message").path("text").asText().equals(text),
         Duration.ofSeconds(10));
-  }
-
-  /** Polls until the condition holds: read models are eventually consistent. */
-  static <T> T eventually(Supplier<T> value, java.util.function.Predicate<T> done) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    T last = value.get();
-    while (!done.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 15 s; last value: " + last);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = value.get();
-    }
-    return last;
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.herald.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,20 +107,29 @@ class ContentAtRestIT {
     Set<String> liveKeys = keysInTable();
     var serialization = SerializationExtension.get(Adapter.toClassic(node.system()));
     int shredded = 0;
+    Map<String, String> currentKey = new LinkedHashMap<>(); // "chat/messageId" -> key of its latest version
     try (Connection conn = connect(); Statement st = conn.createStatement();
-        ResultSet rs = st.executeQuery("SELECT event_ser_id, event_ser_manifest, event_payload FROM event_journal WHERE persistence_id LIKE 'Chat|%'")) {
+        ResultSet rs = st.executeQuery("SELECT event_ser_id, event_ser_manifest, event_payload FROM event_journal WHERE persistence_id LIKE 'Chat|%' ORDER BY ordering")) {
       while (rs.next()) {
         Object event = serialization.deserialize(rs.getBytes(3), rs.getInt(1), rs.getString(2)).get();
-        if (event instanceof ChatEvent.MessageEdited e) {
+        if (event instanceof ChatEvent.MessageSent e) {
+          currentKey.put(e.chatId() + "/" + e.messageId(), e.content().keyId());
+        } else if (event instanceof ChatEvent.MessageEdited e) {
+          assertNotNull(e.supersededKeyId(), "an edit names the key it supersedes");
           assertFalse(liveKeys.contains(e.supersededKeyId()), "superseded version of " + e.messageId());
+          currentKey.put(e.chatId() + "/" + e.messageId(), e.content().keyId());
           shredded++;
         } else if (event instanceof ChatEvent.MessageDeleted e) {
+          assertNotNull(e.shreddedKeyId(), "a deletion names the key it shreds");
           assertFalse(liveKeys.contains(e.shreddedKeyId()), "deleted message " + e.messageId());
+          currentKey.remove(e.chatId() + "/" + e.messageId());
           shredded++;
         }
       }
     }
     assertEquals(2 * (6 + 3), shredded);
+    assertEquals(2 * (12 - 3), currentKey.size());
+    currentKey.forEach((message, key) -> assertTrue(liveKeys.contains(key), "the current version of " + message + " can be read"));
 
     node.stop();
     HeraldNode again = TestNodes.start(options());

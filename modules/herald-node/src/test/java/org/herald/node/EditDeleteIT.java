@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,17 +30,6 @@ class EditDeleteIT {
     client = api.client();
   }
 
-  static Account user(String prefix) {
-    String name = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    return client.register(name, name, "correct horse", "phone");
-  }
-
-  static long send(Account a, String chatId, String text) {
-    Response r = client.post("/v1/chats/" + chatId + "/messages", a.token(), Map.of("clientMessageId", UUID.randomUUID().toString(), "text", text));
-    assertEquals(201, r.status(), r.raw());
-    return r.body().path("messageId").asLong();
-  }
-
   static void assertError(Response r, int status, String code, String mentions) {
     assertEquals(status, r.status(), r.raw());
     assertEquals(code, r.errorCode(), r.raw());
@@ -47,14 +38,14 @@ class EditDeleteIT {
 
   @Test
   void editsAndDeletionsReachEveryDeviceAndHistory() {
-    Account alice = user("ea");
-    Account bob = user("eb");
+    Account alice = client.registerUnique("ea");
+    Account bob = client.registerUnique("eb");
     Account alicePhone = client.login(alice.username(), "correct horse", "second phone");
     String chat = client.post("/v1/chats", alice.token(), Map.of("kind", "direct", "userId", bob.userId())).text("chatId");
     Socket bobSocket = client.connect(bob.token());
     Socket aliceOther = client.connect(alicePhone.token());
-    long first = send(alice, chat, "first");
-    long typo = send(alice, chat, "helo");
+    long first = client.sendText(alice, chat, "first");
+    long typo = client.sendText(alice, chat, "helo");
 
     Response edited = client.patch("/v1/chats/" + chat + "/messages/" + typo, alice.token(), Map.of("text", "hello"));
     assertEquals(200, edited.status(), edited.raw());
@@ -82,7 +73,7 @@ class EditDeleteIT {
     assertEquals(List.of("message.new", "message.deleted"), updates.findValuesAsText("type"),
         "the deleted message's own updates (its sending and its edit) are left out; its deletion is there");
     assertFalse(updates.toString().contains("helo") || updates.toString().contains("\"hello\""), "no version of it is served");
-    JsonNode dialog = ApiIT.eventually(() -> client.get("/v1/dialogs", bob.token()), r -> r.body().path("dialogs").path(0).path("pts").asLong() == 4)
+    JsonNode dialog = eventually(() -> client.get("/v1/dialogs", bob.token()), r -> r.body().path("dialogs").path(0).path("pts").asLong() == 4)
         .body().path("dialogs").get(0);
     assertEquals(first, dialog.path("lastMessage").path("messageId").asLong(), "the dialog previews the message left");
     assertEquals("first", dialog.path("lastMessage").path("text").asText());
@@ -90,12 +81,12 @@ class EditDeleteIT {
 
   @Test
   void everyBadEditOrDeleteGetsAClearError() {
-    Account alice = user("fa");
-    Account bob = user("fb");
-    Account eve = user("fe");
+    Account alice = client.registerUnique("fa");
+    Account bob = client.registerUnique("fb");
+    Account eve = client.registerUnique("fe");
     String chat = client.post("/v1/chats", alice.token(), Map.of("kind", "group", "title", "Edits", "memberIds", List.of(bob.userId()))).text("chatId");
-    long mine = send(alice, chat, "alice's");
-    long bobs = send(bob, chat, "bob's");
+    long mine = client.sendText(alice, chat, "alice's");
+    long bobs = client.sendText(bob, chat, "bob's");
     String path = "/v1/chats/" + chat + "/messages/";
 
     assertError(client.patch(path + mine, bob.token(), Map.of("text", "hijack")), 403, "MESSAGE_AUTHOR_REQUIRED", "only the sender");
@@ -106,7 +97,8 @@ class EditDeleteIT {
     assertError(client.patch(path + mine, alice.token(), Map.of("text", "")), 400, "BAD_REQUEST", "text");
     assertError(client.patch(path + mine, alice.token(), Map.of("text", "x".repeat(4097))), 400, "BAD_REQUEST", "text");
     assertError(client.patch(path + mine, alice.token(), Map.of()), 400, "BAD_REQUEST", "text");
-    assertEquals(404, client.patch(path + "abc", alice.token(), Map.of("text", "x")).status());
+    assertError(client.patch(path + "abc", alice.token(), Map.of("text", "x")), 400, "BAD_REQUEST", "messageId");
+    assertError(client.delete(path + "0", alice.token()), 400, "BAD_REQUEST", "messageId");
     assertEquals(401, client.delete(path + mine, null).status());
 
     assertEquals(204, client.delete(path + bobs, alice.token()).status(), "the owner deletes anyone's message");

@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +32,7 @@ class EmbeddedH2IT {
       HeraldClient.Socket socket = client.connect(bob.token());
       assertEquals(201, client.post("/v1/chats/" + chatId + "/messages", alice.token(), Map.of("clientMessageId", "1", "text", "on h2")).status());
       socket.await(f -> f.path("type").asText().equals("message.new"), Duration.ofSeconds(10));
-      ApiIT.eventually(() -> client.get("/v1/dialogs", bob.token()), r -> r.body().path("dialogs").size() == 1);
+      eventually(() -> client.get("/v1/dialogs", bob.token()), r -> r.body().path("dialogs").size() == 1);
       socket.close();
     } finally {
       node.stop();

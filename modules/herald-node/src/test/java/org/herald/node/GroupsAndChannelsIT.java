@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,7 +93,7 @@ class GroupsAndChannelsIT {
         "a leaver's socket gets nothing more of the chat");
     assertEquals(404, client.get("/v1/chats/" + chatId + "/messages", newcomer.token()).status());
 
-    Response dialogs = ApiIT.eventually(() -> client.get("/v1/dialogs", m1.token()),
+    Response dialogs = eventually(() -> client.get("/v1/dialogs", m1.token()),
         r -> r.body().path("dialogs").size() == 1 && "after you left".equals(r.body().path("dialogs").get(0).path("lastMessage").path("text").asText()));
     JsonNode d = dialogs.body().path("dialogs").get(0);
     assertEquals("Group of " + owner.username(), d.path("title").asText());
@@ -251,7 +253,7 @@ class GroupsAndChannelsIT {
     Account owner = user("mown");
     String chatId = group(owner, false, null);
     assertEquals(204, post(owner, "/v1/chats/" + chatId + "/mute", Map.of()).status());
-    Response dialogs = ApiIT.eventually(() -> client.get("/v1/dialogs", owner.token()), r -> r.body().path("dialogs").size() == 1);
+    Response dialogs = eventually(() -> client.get("/v1/dialogs", owner.token()), r -> r.body().path("dialogs").size() == 1);
     assertTrue(dialogs.body().path("dialogs").get(0).path("muted").asBoolean());
     assertEquals(204, client.delete("/v1/chats/" + chatId + "/mute", owner.token()).status());
     assertFalse(client.get("/v1/dialogs", owner.token()).body().path("dialogs").get(0).path("muted").asBoolean());

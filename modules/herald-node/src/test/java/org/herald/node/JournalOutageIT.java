@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +55,7 @@ class JournalOutageIT {
 
       database(true);
       Response retried =
-          ApiIT.eventually(
+          eventually(
               () -> client.post(path, alice.token(), Map.of("clientMessageId", "during", "text", "during")),
               r -> r.status() == 201);
       Response again = client.post(path, alice.token(), Map.of("clientMessageId", "during", "text", "during"));

@@ -1,11 +1,23 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.herald.domain.chat.ChatEntity;
+import org.herald.domain.user.UserCommand;
+import org.herald.domain.user.UserEntity;
+import org.herald.domain.user.UserReply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,12 +80,6 @@ class PushIT {
     return TestNodes.on(pg).with("herald.push.webhook-url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/push");
   }
 
-  static long send(HeraldClient c, Account a, String chat, String text, boolean silent) {
-    Response r = c.post("/v1/chats/" + chat + "/messages", a.token(), Map.of("clientMessageId", UUID.randomUUID().toString(), "text", text, "silent", silent));
-    assertEquals(201, r.status(), r.raw());
-    return r.body().path("messageId").asLong();
-  }
-
   /** Notifications received per "sessionId:chatId:messageId". */
   Map<String, Integer> counts() {
     Map<String, Integer> counts = new HashMap<>();
@@ -81,8 +87,30 @@ class PushIT {
     return counts;
   }
 
-  static <T> T eventually(Supplier<T> value, java.util.function.Predicate<T> done) {
-    return ApiIT.eventually(value, done);
+  /** Rows of the outbox tables matching {@code where} (SQL over push_deliveries or push_jobs). */
+  static int count(String sql) {
+    try (Connection conn = DriverManager.getConnection(pg.url(), pg.user(), pg.password());
+        Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until the outbox has nothing left to do: no job, no pending delivery. */
+  static void awaitOutboxIdle() {
+    eventually(() -> count("SELECT count(*) FROM push_jobs") + count("SELECT count(*) FROM push_deliveries WHERE status = 'pending'"), n -> n == 0);
+  }
+
+  /** Waits until the user entity no longer counts any device of {@code user} as connected. */
+  static void awaitOffline(HeraldNode node, Account user, String chatId) {
+    var ref = ClusterSharding.get(node.system()).entityRefFor(UserEntity.ENTITY_TYPE_KEY, user.userId());
+    eventually(
+        () -> (UserReply.PushTargets) ref.<UserReply>ask(r -> new UserCommand.GetPushTargets(chatId, Instant.now(), r), Duration.ofSeconds(5))
+            .toCompletableFuture().join(),
+        targets -> !targets.online());
   }
 
   @Test
@@ -100,6 +128,8 @@ class PushIT {
     assertEquals(204, c.put("/v1/sessions/" + carol.sessionId() + "/push", carol.token(), Map.of("token", "apns-carol")).status());
     assertEquals(400, c.put("/v1/sessions/" + carol.sessionId() + "/push", carol.token(), Map.of("token", "has space")).status());
     assertEquals(404, c.put("/v1/sessions/" + bob.sessionId() + "/push", carol.token(), Map.of("token", "not-yours")).status(), "only your own sessions");
+    assertEquals(404, c.put("/v1/sessions/" + bobTablet.sessionId() + "/push", bob.token(), Map.of("token", "other-device")).status(),
+        "a device sets only its own token");
 
     String direct = c.post("/v1/chats", alice.token(), Map.of("kind", "direct", "userId", bob.userId())).text("chatId");
     String group = c.post("/v1/chats", alice.token(), Map.of("kind", "group", "title", "Push", "memberIds", List.of(bob.userId(), carol.userId()))).text("chatId");
@@ -107,7 +137,7 @@ class PushIT {
 
     // The gateway fails twice first: the notifications arrive anyway, after backoff.
     failNext.set(2);
-    long m1 = send(c, alice, direct, "are you there?", false);
+    long m1 = c.sendText(alice, direct, "are you there?");
     String phone1 = bob.sessionId() + ":" + direct + ":" + m1;
     String tablet1 = bobTablet.sessionId() + ":" + direct + ":" + m1;
     eventually(this::counts, n -> n.containsKey(phone1) && n.containsKey(tablet1));
@@ -119,27 +149,52 @@ class PushIT {
     assertTrue(!first.toString().contains("are you there"), "no message text leaves through push");
 
     // Silent: nobody. Group: bob's devices, not carol (muted), not alice (the sender).
-    send(c, alice, direct, "psst", true);
-    long g1 = send(c, alice, group, "group hello", false);
+    long silent = c.sendText(alice, direct, "psst", true);
+    long g1 = c.sendText(alice, group, "group hello");
     eventually(this::counts, n -> n.containsKey(bob.sessionId() + ":" + group + ":" + g1) && n.containsKey(bobTablet.sessionId() + ":" + group + ":" + g1));
 
-    // Bob online on any device: no push. Offline again: push.
-    Socket laptopSocket = c.connect(bobLaptop.token());
-    long whileOnline = send(c, alice, direct, "you are online", false);
-    laptopSocket.await(f -> f.path("message").path("messageId").asLong() == whileOnline, Duration.ofSeconds(10));
-    laptopSocket.close();
-    laptopSocket.closed().join();
-    Thread.sleep(300);
-    long afterOffline = send(c, alice, direct, "gone again", false);
-    eventually(this::counts, n -> n.containsKey(bob.sessionId() + ":" + direct + ":" + afterOffline));
+    // A message deleted while its notifications wait for the gateway is never notified.
+    failNext.set(1_000);
+    long regretted = c.sendText(alice, direct, "oops");
+    eventually(() -> count("SELECT count(*) FROM push_deliveries WHERE message_id = " + regretted + " AND chat_id = '" + direct + "'"), n -> n == 2);
+    assertEquals(204, c.delete("/v1/chats/" + direct + "/messages/" + regretted, alice.token()).status());
+    eventually(() -> count("SELECT count(*) FROM push_deliveries WHERE status = 'cancelled' AND message_id = " + regretted), n -> n == 2);
+    failNext.set(0);
+    awaitOutboxIdle();
 
+    // A restart that replays the whole journal into the outbox (its offsets lost) notifies
+    // nobody twice: the deliveries' key holds across restarts.
     node.stop();
-    HeraldNode again = TestNodes.start(options());
+    try (Connection conn = DriverManager.getConnection(pg.url(), pg.user(), pg.password());
+        Statement st = conn.createStatement()) {
+      assertTrue(st.executeUpdate("DELETE FROM pekko_projection_offset_store WHERE projection_name = 'push-outbox'") > 0);
+    }
+    node = TestNodes.start(options());
     try {
-      HeraldClient c2 = new HeraldClient(again.baseUrl());
-      long afterRestart = send(c2, alice, group, "after restart", false);
+      c = new HeraldClient(node.baseUrl());
+      long afterRestart = c.sendText(alice, group, "after restart");
       eventually(this::counts, n -> n.containsKey(bobTablet.sessionId() + ":" + group + ":" + afterRestart));
-      Thread.sleep(1500); // anything that would be repeated has had time to be
+      // The replay has gone through both chats' events, and its jobs are done.
+      for (String chat : List.of(direct, group)) {
+        eventually(
+            () -> count("SELECT count(*) FROM pekko_projection_offset_store WHERE projection_name = 'push-outbox'"
+                + " AND projection_key = '" + ChatEntity.tagFor(chat) + "' AND CAST(current_offset AS BIGINT) >="
+                + " (SELECT max(ordering) FROM event_journal WHERE persistence_id = 'Chat|" + chat + "')"),
+            n -> n == 1);
+      }
+      awaitOutboxIdle();
+
+      // Bob online on any device: no push. Offline again: push.
+      Socket laptopSocket = c.connect(bobLaptop.token());
+      long whileOnline = c.sendText(alice, direct, "you are online");
+      laptopSocket.await(f -> f.path("message").path("messageId").asLong() == whileOnline, Duration.ofSeconds(10));
+      laptopSocket.close();
+      laptopSocket.closed().join();
+      awaitOffline(node, bob, direct);
+      long afterOffline = c.sendText(alice, direct, "gone again");
+      eventually(this::counts, n -> n.containsKey(bob.sessionId() + ":" + direct + ":" + afterOffline));
+      awaitOutboxIdle();
+
       Map<String, Integer> counts = counts();
       List<String> duplicated = new ArrayList<>();
       counts.forEach((id, n) -> {
@@ -151,11 +206,12 @@ class PushIT {
       assertTrue(counts.keySet().stream().noneMatch(id -> id.startsWith(carol.sessionId())), "carol muted the group");
       assertTrue(counts.keySet().stream().noneMatch(id -> id.startsWith(alice.sessionId())), "senders are not notified");
       assertTrue(counts.keySet().stream().noneMatch(id -> id.startsWith(bobLaptop.sessionId())), "a device without a token gets nothing");
-      assertTrue(counts.keySet().stream().noneMatch(id -> id.endsWith(":" + direct + ":2")), "silent messages notify nobody");
+      assertTrue(counts.keySet().stream().noneMatch(id -> id.endsWith(":" + direct + ":" + silent)), "silent messages notify nobody");
+      assertTrue(counts.keySet().stream().noneMatch(id -> id.endsWith(":" + direct + ":" + regretted)), "deleted before sent: never notified");
       assertTrue(counts.keySet().stream().noneMatch(id -> id.endsWith(":" + direct + ":" + whileOnline)), "nobody is pushed while online");
-      assertEquals(2 * 4, counts.size(), "bob's two devices, for m1, g1, afterOffline and afterRestart, and nothing else");
+      assertEquals(2 * 4, counts.size(), "bob's two devices, for m1, g1, afterRestart and afterOffline, and nothing else");
     } finally {
-      again.stop();
+      node.stop();
     }
   }
 }

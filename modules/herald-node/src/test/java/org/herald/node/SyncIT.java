@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import static org.herald.testkit.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,23 +33,6 @@ class SyncIT {
   @BeforeAll
   static void client() {
     client = api.client();
-  }
-
-  static Account user(String prefix) {
-    String name = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    return client.register(name, name, "correct horse", "phone");
-  }
-
-  static String send(Account a, String chatId, String text) {
-    Response r = client.post("/v1/chats/" + chatId + "/messages", a.token(), Map.of("clientMessageId", UUID.randomUUID().toString(), "text", text));
-    assertEquals(201, r.status(), r.raw());
-    return text;
-  }
-
-  static long sendId(Account a, String chatId, String text) {
-    Response r = client.post("/v1/chats/" + chatId + "/messages", a.token(), Map.of("clientMessageId", UUID.randomUUID().toString(), "text", text));
-    assertEquals(201, r.status(), r.raw());
-    return r.body().path("messageId").asLong();
   }
 
   /** What a device knows: per chat, its pts and the text (and edit date) of each message by id. */
@@ -123,21 +108,21 @@ class SyncIT {
 
   @Test
   void anOfflineDeviceCatchesUpToTheSameStateAsAnOnlineOne() {
-    Account alice = user("sa");
+    Account alice = client.registerUnique("sa");
     Account laptop = client.login(alice.username(), "correct horse", "laptop");
-    Account bob = user("sb");
-    Account carol = user("sc");
+    Account bob = client.registerUnique("sb");
+    Account carol = client.registerUnique("sc");
     String direct = client.post("/v1/chats", bob.token(), Map.of("kind", "direct", "userId", alice.userId())).text("chatId");
     String group = client.post("/v1/chats", carol.token(), Map.of("kind", "group", "title", "G", "memberIds", List.of(alice.userId(), bob.userId()))).text("chatId");
     String leaving = client.post("/v1/chats", carol.token(), Map.of("kind", "group", "title", "H", "memberIds", List.of(alice.userId()))).text("chatId");
     String channel = client.post("/v1/chats", carol.token(), Map.of("kind", "channel", "title", "C", "public", true)).text("chatId");
-    long before1 = sendId(bob, direct, "before 1");
-    long before2 = sendId(carol, group, "before 2");
+    long before1 = client.sendText(bob, direct, "before 1");
+    long before2 = client.sendText(carol, group, "before 2");
 
     // Both devices start in sync: the laptop loads its chats and keeps the dialogs' state.
     Device online = new Device();
     Device offline = new Device();
-    Response dialogs = ApiIT.eventually(() -> client.get("/v1/dialogs", laptop.token()),
+    Response dialogs = eventually(() -> client.get("/v1/dialogs", laptop.token()),
         r -> r.body().path("dialogs").size() == 3 && r.body().path("dialogs").findValues("pts").stream().mapToLong(JsonNode::asLong).sum() >= 2);
     String state = dialogs.text("state");
     for (JsonNode d : dialogs.body().path("dialogs")) {
@@ -148,24 +133,24 @@ class SyncIT {
 
     // While the laptop is away: messages, a member change, a role change, a title change,
     // alice removed from one group, subscribed to a channel, and a chat that moves on a lot.
-    send(bob, direct, "away 1");
-    long away2 = sendId(alice, direct, "away 2 from the phone");
+    client.sendText(bob, direct, "away 1");
+    long away2 = client.sendText(alice, direct, "away 2 from the phone");
     // Edits and deletions of messages the laptop saw, and of ones it never saw.
     assertEquals(200, client.patch("/v1/chats/" + direct + "/messages/" + away2, alice.token(), Map.of("text", "away 2, edited")).status());
     assertEquals(204, client.delete("/v1/chats/" + direct + "/messages/" + before1, bob.token()).status());
     assertEquals(200, client.patch("/v1/chats/" + group + "/messages/" + before2, carol.token(), Map.of("text", "before 2, edited")).status());
-    long away5 = sendId(bob, group, "away 5, soon deleted");
+    long away5 = client.sendText(bob, group, "away 5, soon deleted");
     assertEquals(204, client.delete("/v1/chats/" + group + "/messages/" + away5, carol.token()).status());
-    assertEquals(204, client.post("/v1/chats/" + group + "/members", carol.token(), Map.of("userId", user("sd").userId())).status());
+    assertEquals(204, client.post("/v1/chats/" + group + "/members", carol.token(), Map.of("userId", client.registerUnique("sd").userId())).status());
     assertEquals(204, client.put("/v1/chats/" + group + "/members/" + bob.userId() + "/role", carol.token(), Map.of("role", "admin")).status());
     assertEquals(200, client.patch("/v1/chats/" + group, carol.token(), Map.of("title", "G renamed")).status());
-    send(bob, group, "away 3");
+    client.sendText(bob, group, "away 3");
     assertEquals(204, client.delete("/v1/chats/" + leaving + "/members/" + alice.userId(), carol.token()).status());
     assertEquals(204, client.post("/v1/chats/" + channel + "/members", alice.token(), Map.of()).status());
-    send(carol, channel, "away 4 in the channel");
+    client.sendText(carol, channel, "away 4 in the channel");
     phone.await(f -> f.path("type").asText().equals("chat.added") && f.path("chatId").asText().equals(channel), Duration.ofSeconds(10));
     for (int i = 0; i < 105; i++) {
-      send(bob, direct, "flood " + i);
+      client.sendText(bob, direct, "flood " + i);
     }
 
     // The phone stayed online: its socket saw everything.
@@ -188,13 +173,13 @@ class SyncIT {
     phone.close();
 
     // The laptop comes back and catches up, two chats a page.
-    ApiIT.eventually(() -> client.get("/v1/dialogs", laptop.token()),
+    eventually(() -> client.get("/v1/dialogs", laptop.token()),
         r -> r.body().path("dialogs").size() == 3 && r.body().path("dialogs").findValues("lastMessage").stream()
             .anyMatch(m -> m.path("text").asText().equals(last)));
     // The sync state trails the journal by the commit lag (3 s): a client asks again until it
     // has caught up, as it would on every reconnect.
     String[] position = {state};
-    ApiIT.eventually(
+    eventually(
         () -> {
           position[0] = catchUp(laptop, offline, position[0], 2);
           return offline;
@@ -213,14 +198,14 @@ class SyncIT {
 
   @Test
   void aDifferenceAfterTheLastStateIsEmptyAndBogusStatesAreRefused() {
-    Account a = user("ta");
-    Account b = user("tb");
+    Account a = client.registerUnique("ta");
+    Account b = client.registerUnique("tb");
     String chat = client.post("/v1/chats", a.token(), Map.of("kind", "direct", "userId", b.userId())).text("chatId");
     String start = client.get("/v1/updates/state", b.token()).text("state");
-    send(a, chat, "one");
+    client.sendText(a, chat, "one");
     Device device = new Device();
     String[] position = {start};
-    ApiIT.eventually(
+    eventually(
         () -> {
           position[0] = catchUp(b, device, position[0], 100);
           return device;
@@ -230,12 +215,26 @@ class SyncIT {
     // A later difference may repeat what a reload already brought (the client drops it by pts),
     // but it brings nothing new.
     Map<String, Long> ptsBefore = new HashMap<>(device.pts);
-    Map<String, TreeMap<Long, String>> messagesBefore = new HashMap<>(device.messages);
+    Map<String, TreeMap<Long, String>> messagesBefore = new HashMap<>();
+    device.messages.forEach((chatId, messages) -> messagesBefore.put(chatId, new TreeMap<>(messages)));
     String after = catchUp(b, device, next, 100);
     assertEquals(ptsBefore, device.pts);
     assertEquals(messagesBefore, device.messages);
-    Response quiet = client.get("/v1/updates/difference?state=" + after, b.token());
+    // Once the sync state has passed the last change (it trails by the commit lag), a
+    // difference from it is empty.
+    String[] latest = {after};
+    Response quiet =
+        eventually(
+            () -> {
+              latest[0] = catchUp(b, device, latest[0], 100);
+              return client.get("/v1/updates/difference?state=" + latest[0], b.token());
+            },
+            r -> r.status() != 200 || r.body().path("chats").isEmpty());
     assertEquals(200, quiet.status());
+    assertEquals(0, quiet.body().path("chats").size(), "nothing happened since: " + quiet.raw());
+    assertFalse(quiet.body().path("more").asBoolean());
+    assertEquals(ptsBefore, device.pts, "and nothing new came meanwhile");
+    assertEquals(messagesBefore, device.messages);
     assertEquals(400, client.get("/v1/updates/difference?state=garbage", b.token()).status());
     assertEquals(400, client.get("/v1/updates/difference", b.token()).status());
     assertEquals(400, client.get("/v1/updates/difference?state=" + next + "&limit=0", b.token()).status());

@@ -132,6 +132,27 @@ public final class HeraldClient {
     return new Account(r.text("userId"), r.body().path("session").path("sessionId").asText(), r.body().path("session").path("token").asText(), username);
   }
 
+  /** A new account with a unique username starting with {@code prefix}, on a "phone". */
+  public Account registerUnique(String prefix) {
+    String name = prefix + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    return register(name, name, "correct horse", "phone");
+  }
+
+  /** Sends a message (a fresh clientMessageId) and answers its messageId; anything but 201 fails. */
+  public long sendText(Account sender, String chatId, String text, boolean silent) {
+    Response r =
+        post("/v1/chats/" + chatId + "/messages", sender.token(),
+            Map.of("clientMessageId", java.util.UUID.randomUUID().toString(), "text", text, "silent", silent));
+    if (r.status() != 201) {
+      throw new AssertionError("send failed: " + r.status() + " " + r.raw());
+    }
+    return r.body().path("messageId").asLong();
+  }
+
+  public long sendText(Account sender, String chatId, String text) {
+    return sendText(sender, chatId, text, false);
+  }
+
   public Account login(String login, String password, String device) {
     Response r = post("/v1/sessions", null, Map.of("login", login, "password", password, "deviceName", device));
     if (r.status() != 201) {

@@ -25,6 +25,15 @@ class ApiErrorsTest {
   }
 
   @Test
+  void unavailableRefusalsSayWhenToRetryAndOthersDoNot() {
+    var keys = ApiException.of(Rejection.of(ErrorCode.CONTENT_KEYS_UNAVAILABLE, "key table down"));
+    assertEquals(503, keys.status().intValue());
+    assertEquals("UNAVAILABLE", keys.code());
+    assertEquals(1, keys.retryAfterSeconds());
+    assertNull(ApiException.of(Rejection.of(ErrorCode.MESSAGE_DELETED, "gone")).retryAfterSeconds());
+  }
+
+  @Test
   void timeoutsAreUnavailableWithARetryHint() {
     var e = ApiErrors.toApiException(new CompletionException(new AskTimeoutException("slow")));
     assertEquals(503, e.status().intValue());

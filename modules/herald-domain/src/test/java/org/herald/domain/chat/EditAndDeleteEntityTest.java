@@ -201,10 +201,26 @@ class EditAndDeleteEntityTest {
     }
     var needed = assertInstanceOf(ChatReply.MessageNeeded.class, edit(ALICE, old, "changed"));
     assertEquals(old, needed.messageId());
+    assertEquals(state().windowFirstPts() - 1, needed.appliedPts(), "the read model must have every change below the window");
     ok(run(r -> new ChatCommand.EditMessage(ALICE, old, "changed", asStored, r)));
     assertTrue(keys.destroyed.contains(asStored.content().keyId()));
     ok(run(r -> new ChatCommand.DeleteMessage(ALICE, old, null, r)), "the recent edit is in the window now");
     assertEquals(ErrorCode.MESSAGE_DELETED, code(run(r -> new ChatCommand.DeleteMessage(ALICE, old, asStored.tombstone(), r))));
+    assertEquals(ErrorCode.MESSAGE_DELETED, code(edit(ALICE, old, "revived")),
+        "the deletion in the window settles it, whatever a lagging read model still holds");
+    assertEquals(ErrorCode.MESSAGE_DELETED, code(run(r -> new ChatCommand.EditMessage(ALICE, old, "revived", asStored, r))));
+  }
+
+  @Test
+  void outsidersLearnNothingFromARefusedEdit() {
+    start(ChatKind.GROUP);
+    long id = send(ALICE, "hello");
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, code(edit(CAROL, id, "")), "not TEXT_EMPTY: that would tell the chat exists");
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, code(edit(CAROL, 99, "x")));
+  }
+
+  ChatState.Active state() {
+    return (ChatState.Active) kit.getState();
   }
 
   static void ok(ChatReply reply, String why) {

@@ -131,4 +131,45 @@ class UserEntityTest {
     var list = assertInstanceOf(UserReply.ChatList.class, kit.<UserReply>runCommand(UserCommand.ListChats::new).reply());
     assertEquals(java.util.List.of("c1"), list.chatIds());
   }
+
+  @Test
+  void pushTargetsAreDevicesWithTokensWhileNoConnectionIsOpen() {
+    var clock = new DomainTestKit.MovableClock();
+    var k = EventSourcedBehaviorTestKit.<UserCommand, UserEvent, UserState>create(testKit.system(), UserEntity.create("ubob", clock, publisher));
+    k.clear();
+    k.<UserReply>runCommand(r -> new UserCommand.Register("Bob", null, "Bob", "$argon2id$hash", new UserCommand.NewSession("s1", "phone", "h1"), r));
+    k.<UserReply>runCommand(r -> new UserCommand.OpenSession(new UserCommand.NewSession("s2", "tablet", "h2"), r));
+    k.<UserReply>runCommand(r -> new UserCommand.RecordChat("g1", 1, r));
+    assertInstanceOf(UserReply.Ack.class, k.<UserReply>runCommand(r -> new UserCommand.SetPushToken("s1", "apns-1", r)).reply());
+    assertInstanceOf(UserReply.Rejected.class, k.<UserReply>runCommand(r -> new UserCommand.SetPushToken("s9", "x", r)).reply());
+    java.util.function.Supplier<UserReply.PushTargets> targets =
+        () -> (UserReply.PushTargets) k.<UserReply>runCommand(r -> new UserCommand.GetPushTargets("g1", clock.instant(), r)).reply();
+
+    assertEquals(new UserReply.PushTargets(true, false, false, java.util.Map.of("s1", "apns-1")), targets.get());
+    assertEquals(false, ((UserReply.PushTargets) k.<UserReply>runCommand(r -> new UserCommand.GetPushTargets("g2", clock.instant(), r)).reply()).member());
+
+    // Two sockets of one device; closing one leaves the device connected.
+    k.runCommand(new UserCommand.DevicePresence("s1", "c1", clock.instant().plusSeconds(60)));
+    k.runCommand(new UserCommand.DevicePresence("s1", "c2", clock.instant().plusSeconds(60)));
+    k.runCommand(new UserCommand.DevicePresence("s1", "c1", java.time.Instant.EPOCH));
+    assertEquals(true, targets.get().online());
+    var sentWhileConnected = clock.instant();
+    clock.advance(java.time.Duration.ofSeconds(1));
+    k.runCommand(new UserCommand.DevicePresence("s1", "c2", java.time.Instant.EPOCH));
+    var before = (UserReply.PushTargets) k.<UserReply>runCommand(r -> new UserCommand.GetPushTargets("g1", sentWhileConnected, r)).reply();
+    assertEquals(true, before.online(), "a message sent while a device was connected was delivered live");
+    clock.advance(java.time.Duration.ofSeconds(1));
+    assertEquals(false, targets.get().online(), "a message sent after every socket closed is pushed");
+
+    // A lease the node stopped renewing runs out.
+    k.runCommand(new UserCommand.DevicePresence("s2", "c3", clock.instant().plusSeconds(60)));
+    assertEquals(true, targets.get().online());
+    clock.advance(java.time.Duration.ofSeconds(61));
+    assertEquals(false, targets.get().online());
+
+    k.<UserReply>runCommand(r -> new UserCommand.MuteChat("g1", null, r));
+    assertEquals(true, targets.get().muted());
+    k.<UserReply>runCommand(r -> new UserCommand.SetPushToken("s1", null, r));
+    assertEquals(java.util.Map.of(), targets.get().tokens());
+  }
 }
