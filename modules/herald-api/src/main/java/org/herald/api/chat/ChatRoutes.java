@@ -31,6 +31,7 @@ import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatReply;
+import org.herald.domain.chat.Role;
 import org.herald.domain.chat.MemberSet;
 import org.herald.domain.common.Ids;
 import org.herald.domain.common.Limits;
@@ -165,10 +166,22 @@ public final class ChatRoutes extends RouteSupport {
                     .thenApply(done -> Json.created(ChatResponse.of(created.chat(), caller.userId()))))
         .whenComplete(
             (ok, failure) -> {
-              if (failure != null && username != null) {
+              if (username != null && refused(failure)) {
                 handles.releaseUsername(username, chatId);
               }
             });
+  }
+
+  /**
+   * True when a request definitely did not take effect (a client error), so a name claimed for
+   * it may be released. After a timeout or an outage the chat may have taken the name: it stays.
+   */
+  private static boolean refused(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof ApiException e && e.status().intValue() / 100 == 4;
   }
 
   private static List<String> memberIds(Caller caller, List<String> others) {
@@ -209,13 +222,15 @@ public final class ChatRoutes extends RouteSupport {
               if (changeUsername && username != null && !before.isPublic()) {
                 throw ApiException.badRequest("username is for public chats");
               }
-              boolean claims = changeUsername && username != null && !username.equalsIgnoreCase(String.valueOf(before.username()));
+              // Only an admin's edit claims a name (anyone else is refused by the chat anyway).
+              boolean admin = before.myRole() == Role.OWNER || before.myRole() == Role.ADMIN;
+              boolean claims = admin && changeUsername && username != null && !username.equalsIgnoreCase(String.valueOf(before.username()));
               CompletionStage<Void> claimed = claims ? handles.claimUsername(username, chatId) : CompletableFuture.completedFuture(null);
               return claimed
                   .thenCompose(ok -> chats.ask(chatId, ChatReply.Ack.class, replyTo -> new ChatCommand.EditChat(caller.userId(), title, changeUsername, username, replyTo)))
                   .whenComplete(
                       (ack, failure) -> {
-                        if (failure != null && claims) {
+                        if (claims && refused(failure)) {
                           handles.releaseUsername(username, chatId);
                         } else if (failure == null && changeUsername && before.username() != null
                             && !before.username().equalsIgnoreCase(String.valueOf(username))) {

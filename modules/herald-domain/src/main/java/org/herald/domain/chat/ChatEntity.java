@@ -155,6 +155,9 @@ public final class ChatEntity
   /** How long a chat refuses sends after the key table failed, before it asks again. */
   private static final Duration KEYS_RETRY_AFTER = Duration.ofSeconds(1);
 
+  /** How long a chat waits for a batch of keys before it counts the key table as failing. */
+  private static final Duration KEYS_TIMEOUT = Duration.ofSeconds(5);
+
   public static void init(ActorSystem<?> system, Clock clock, Publisher publisher, ContentKeys contentKeys) {
     Settings settings = Settings.fromConfig(system.settings().config());
     ClusterSharding.get(system)
@@ -494,7 +497,7 @@ public final class ChatEntity
       int batch = nextKeyBatch;
       nextKeyBatch = Math.min(settings.keyBatch(), nextKeyBatch * 2);
       ctx.pipeToSelf(
-          contentKeys.issue(batch),
+          contentKeys.issue(batch).toCompletableFuture().orTimeout(KEYS_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
           (keys, failure) -> failure == null ? new KeysIssued(keys) : new KeysFailed(String.valueOf(failure.getMessage())));
     }
     return Effect().stash();
@@ -956,6 +959,7 @@ public final class ChatEntity
     Map<String, Role> roles = e.kind() == ChatKind.DIRECT ? Map.of() : Map.of(e.createdBy(), Role.OWNER);
     return new Active(
         e.chatId(), e.kind(), e.title(), e.username(), e.isPublic(), e.createdBy(), e.date(), MemberSet.of(e.memberIds()),
-        roles, Map.of(), MemberSet.empty(), Map.of(), 1, 0, 0, RecentUpdates.empty());
+        roles, Map.of(), MemberSet.empty(), Map.of(), 1, 0, 0, RecentUpdates.empty(), false)
+        .droppingReadMarksIfLarge();
   }
 }

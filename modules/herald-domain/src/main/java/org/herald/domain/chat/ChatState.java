@@ -45,7 +45,8 @@ public sealed interface ChatState extends CborSerializable {
       long membershipVersion,
       long lastMessageId,
       long pts,
-      RecentUpdates recent)
+      RecentUpdates recent,
+      boolean readMarksDropped)
       implements ChatState {
 
     public Active {
@@ -85,8 +86,13 @@ public sealed interface ChatState extends CborSerializable {
       return readMarks.getOrDefault(userId, 0L);
     }
 
+    /**
+     * Whether the entity knows every member's read mark: only in chats that have never been over
+     * {@link #READ_MARKS_LIMIT} members. Once dropped, marks stay with the read model even if the
+     * chat shrinks again, since the entity no longer knows them.
+     */
     public boolean tracksReadMarks() {
-      return members.size() <= READ_MARKS_LIMIT;
+      return !readMarksDropped && members.size() <= READ_MARKS_LIMIT;
     }
 
     /** Member ids, sorted; only for small chats (callers check the size first). */
@@ -148,7 +154,7 @@ public sealed interface ChatState extends CborSerializable {
         MemberSet banned, Map<String, String> invites, long lastMessageId, long pts, RecentUpdates recent) {
       return new Active(
           chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
-          invites, membershipVersion, lastMessageId, pts, recent);
+          invites, membershipVersion, lastMessageId, pts, recent, readMarksDropped);
     }
 
     /** Numbers the change when it has a pts, and remembers its update. */
@@ -176,15 +182,25 @@ public sealed interface ChatState extends CborSerializable {
 
     Active withJoined(List<String> userIds, long version, ChatUpdate update, int window) {
       MemberSet next = members.withAll(userIds);
-      Map<String, Long> marks = next.size() <= READ_MARKS_LIMIT ? readMarks : Map.of();
-      return numbered(copy(title, username, next, roles, marks, banned, invites, lastMessageId, pts, recent), update, window)
-          .versioned(version);
+      return numbered(copy(title, username, next, roles, readMarks, banned, invites, lastMessageId, pts, recent), update, window)
+          .versioned(version)
+          .droppingReadMarksIfLarge();
     }
 
     private Active versioned(long version) {
       return new Active(
           chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
-          invites, version, lastMessageId, pts, recent);
+          invites, version, lastMessageId, pts, recent, readMarksDropped);
+    }
+
+    /** Over the limit: the entity stops keeping read marks, for good (see {@link #tracksReadMarks}). */
+    Active droppingReadMarksIfLarge() {
+      if (readMarksDropped || members.size() <= READ_MARKS_LIMIT) {
+        return this;
+      }
+      return new Active(
+          chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, Map.of(), banned,
+          invites, membershipVersion, lastMessageId, pts, recent, true);
     }
 
     Active withLeft(String userId, boolean ban, long version, ChatUpdate update, int window) {

@@ -242,4 +242,23 @@ class GroupAndChannelEntityTest {
     var update = publisher.published.get(publisher.published.size() - 1).notification();
     assertInstanceOf(ChatUpdate.MessageNew.class, update);
   }
+
+  @Test
+  void aGroupThatWasOnceLargeKeepsReadMarksOutOfTheEntityAfterShrinking() {
+    start(ChatKind.GROUP, false);
+    assertInstanceOf(ChatReply.MessageAccepted.class, send(OWNER, "hello"));
+    List<String> crowd = new java.util.ArrayList<>();
+    for (int i = 0; i < ChatState.READ_MARKS_LIMIT; i++) {
+      crowd.add(Ids.newUserId());
+    }
+    ok(kit.runCommand(r -> new ChatCommand.AddMembers(OWNER, crowd, r)));
+    assertTrue(!state().tracksReadMarks());
+    for (String user : crowd) {
+      ok(kit.runCommand(r -> new ChatCommand.RemoveMember(OWNER, user, false, r)));
+    }
+    assertTrue(state().members().size() <= ChatState.READ_MARKS_LIMIT);
+    var read = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(MEMBER, 1, r));
+    assertEquals(0, assertInstanceOf(ChatEvent.MessagesRead.class, read.event()).pts(),
+        "the entity no longer knows the marks, so it neither numbers nor broadcasts them");
+  }
 }
