@@ -23,6 +23,9 @@ import org.herald.api.common.Authenticator;
 import org.herald.api.common.Chats;
 import org.herald.api.message.ContentOpener;
 import org.herald.api.message.MessageRoutes;
+import org.herald.api.message.ScheduledRoutes;
+import org.herald.api.message.ViewRoutes;
+import org.herald.projection.views.ViewsProjection;
 import org.herald.api.message.Messaging;
 import org.herald.api.sync.SyncRoutes;
 import org.herald.api.updates.UpdatesHub;
@@ -67,7 +70,12 @@ public final class ApiServer extends AllDirectives {
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
     HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
     ContentOpener opener = new ContentOpener(contentKeys);
-    MessageRoutes messages = new MessageRoutes(authenticator, settings, chats, messaging, historyRepository, opener);
+    ScheduledRoutes scheduled = new ScheduledRoutes(authenticator, settings, chats, opener);
+    MessageRoutes messages =
+        new MessageRoutes(
+            authenticator, settings, chats, messaging, historyRepository, opener, scheduled,
+            new ViewsProjection.Repository(dataSource, jdbc));
+    ViewRoutes views = new ViewRoutes(authenticator, settings, chats, sharding);
     UpdatesRoutes updates = new UpdatesRoutes(authenticator, settings, socket);
     MemberRoutes members = new MemberRoutes(authenticator, settings, system);
     SyncRepository syncRepository =
@@ -92,6 +100,8 @@ public final class ApiServer extends AllDirectives {
                                     () -> d.get(() -> d.getFromResource("herald-openapi.json", ContentTypes.APPLICATION_JSON))),
                                 accounts.routes(),
                                 messages.routes(),
+                                scheduled.routes(),
+                                views.routes(),
                                 members.routes(),
                                 sync.routes(),
                                 chatRoutes.routes(),

@@ -7,6 +7,7 @@ import org.herald.domain.common.Publisher;
 import org.herald.domain.content.ContentKeys;
 import org.herald.domain.handle.HandleEntity;
 import org.herald.domain.user.UserEntity;
+import org.herald.domain.views.PostViews;
 
 /** Registers every sharded entity of the domain on this node. */
 public final class Domain {
@@ -16,5 +17,6 @@ public final class Domain {
     UserEntity.init(system, clock, publisher);
     HandleEntity.init(system, clock);
     ChatEntity.init(system, clock, publisher, contentKeys);
+    PostViews.init(system, clock);
   }
 }

@@ -102,6 +102,12 @@ public final class DomainTestKit {
       ContentKey key = live.get(m.content().keyId());
       return key == null ? null : ContentCipher.open(key, m.content(), chatId, m.messageId());
     }
+
+    /** The text of a scheduled post's sealed content, or null once its key is gone. */
+    public String openScheduled(String chatId, long scheduledId, org.herald.domain.content.Sealed content) {
+      ContentKey key = live.get(content.keyId());
+      return key == null ? null : ContentCipher.openScheduled(key, content, chatId, scheduledId);
+    }
   }
 
   /** A clock tests move forward. */

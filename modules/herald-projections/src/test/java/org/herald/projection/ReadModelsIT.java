@@ -100,8 +100,8 @@ class ReadModelsIT {
   static List<ChatEvent> story(HikariDataSource ds, String chatId, String a, String b) {
     return List.of(
         new ChatEvent.ChatCreated(chatId, ChatKind.DIRECT, null, a, List.of(a, b), T0, null, false),
-        new ChatEvent.MessageSent(chatId, 1, 1, a, "c1", null, false, null, T0.plusSeconds(1), seal(ds, chatId, 1, "one")),
-        new ChatEvent.MessageSent(chatId, 2, 2, a, "c2", null, true, 1L, T0.plusSeconds(2), seal(ds, chatId, 2, "two")),
+        new ChatEvent.MessageSent(chatId, 1, 1, a, "c1", null, false, null, T0.plusSeconds(1), seal(ds, chatId, 1, "one"), null),
+        new ChatEvent.MessageSent(chatId, 2, 2, a, "c2", null, true, 1L, T0.plusSeconds(2), seal(ds, chatId, 2, "two"), null),
         new ChatEvent.MessagesRead(chatId, b, 1, 3, T0.plusSeconds(3)));
   }
 

@@ -77,6 +77,25 @@ public final class Body {
     return out;
   }
 
+  /** A list of integers; absent is an empty list. */
+  public java.util.List<Long> optionalLongList(String field) {
+    JsonNode value = present(field);
+    if (value == null) {
+      return java.util.List.of();
+    }
+    if (!value.isArray()) {
+      throw ApiException.badRequest(field + " must be an array of integers");
+    }
+    java.util.List<Long> out = new java.util.ArrayList<>(value.size());
+    for (JsonNode item : value) {
+      if (!item.isIntegralNumber() || !item.canConvertToLong()) {
+        throw ApiException.badRequest(field + " must be an array of integers");
+      }
+      out.add(item.longValue());
+    }
+    return out;
+  }
+
   public Long optionalLong(String field) {
     JsonNode value = present(field);
     if (value == null) {

@@ -73,6 +73,25 @@ public final class ContentOpener {
             });
   }
 
+  /** Opens pending scheduled posts (sealed under their own keys, bound to their scheduled ids). */
+  public CompletionStage<List<org.herald.domain.chat.ScheduledPost>> scheduled(
+      String chatId, List<org.herald.domain.chat.ScheduledPost> posts) {
+    Set<String> ids = new LinkedHashSet<>();
+    posts.forEach(p -> ids.add(p.content().keyId()));
+    CompletionStage<Map<String, ContentKey>> found = ids.isEmpty() ? CompletableFuture.completedFuture(Map.of()) : keys.find(ids);
+    return found.thenApply(
+        keys ->
+            posts.stream()
+                .map(p -> {
+                  ContentKey key = keys.get(p.content().keyId());
+                  if (key == null) {
+                    throw ApiException.unavailable("scheduled post " + p.scheduledId() + " changed while it was read; retry", 1);
+                  }
+                  return p.opened(ContentCipher.openScheduled(key, p.content(), chatId, p.scheduledId()));
+                })
+                .toList());
+  }
+
   private CompletionStage<Map<String, ContentKey>> keysFor(List<Message> messages) {
     Set<String> ids = new LinkedHashSet<>();
     messages.forEach(m -> {

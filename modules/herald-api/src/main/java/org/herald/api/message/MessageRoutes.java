@@ -23,7 +23,10 @@ import org.herald.api.message.dto.MessageDtos.SentResponse;
 import org.herald.api.message.dto.MessageDtos.UpdatesResponse;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatReply;
+import org.herald.domain.chat.ChatIds;
+import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.Message;
+import org.herald.projection.views.ViewsProjection;
 import org.herald.domain.common.Limits;
 import org.herald.projection.history.HistoryRepository;
 
@@ -37,6 +40,8 @@ public final class MessageRoutes extends RouteSupport {
   private final Messaging messaging;
   private final HistoryRepository history;
   private final ContentOpener opener;
+  private final ScheduledRoutes scheduled;
+  private final ViewsProjection.Repository views;
 
   public MessageRoutes(
       Authenticator authenticator,
@@ -44,12 +49,16 @@ public final class MessageRoutes extends RouteSupport {
       Chats chats,
       Messaging messaging,
       HistoryRepository history,
-      ContentOpener opener) {
+      ContentOpener opener,
+      ScheduledRoutes scheduled,
+      ViewsProjection.Repository views) {
     super(authenticator, settings);
     this.chats = chats;
     this.messaging = messaging;
     this.history = history;
     this.opener = opener;
+    this.scheduled = scheduled;
+    this.views = views;
   }
 
   public Route routes() {
@@ -119,6 +128,9 @@ public final class MessageRoutes extends RouteSupport {
   }
 
   private CompletionStage<HttpResponse> send(Caller caller, String chatId, SendMessageRequest req) {
+    if (req.scheduleAt() != null) {
+      return scheduled.schedule(caller, chatId, req);
+    }
     return messaging
         .send(caller, chatId, req)
         .thenApply(a -> Json.created(new SentResponse(a.messageId(), a.pts(), Json.time(a.date()))));
@@ -185,7 +197,8 @@ public final class MessageRoutes extends RouteSupport {
                 withColdPart(h.fromId(), h.toId(), h.windowFirstMessageId(), h.messages(),
                       (from, to) -> history.messages(chatId, from, to))
                   .thenCompose(all -> opener.messages(chatId, all))
-                  .thenApply(all -> Json.ok(MessagesResponse.of(all))));
+                  .thenCompose(all -> viewsOf(chatId, all.stream().map(Message::messageId).toList())
+                      .thenApply(counts -> Json.ok(MessagesResponse.of(all, counts)))));
   }
 
   private CompletionStage<HttpResponse> updates(Caller caller, String chatId, long afterPts, int limit) {
@@ -195,7 +208,16 @@ public final class MessageRoutes extends RouteSupport {
                 withColdPart(u.fromPts(), u.toPts(), u.windowFirstPts(), u.updates(),
                       (from, to) -> history.updates(chatId, from, to))
                   .thenCompose(opener::updates)
-                  .thenApply(all -> Json.ok(UpdatesResponse.of(all, u.pts()))));
+                  .thenCompose(all -> viewsOf(chatId, all.stream().map(ChatUpdate::messageOf).filter(java.util.Objects::nonNull).map(Message::messageId).toList())
+                      .thenApply(counts -> Json.ok(UpdatesResponse.of(all, u.pts(), counts)))));
+  }
+
+  /** The counted views of these posts; null (not shown) in direct chats. */
+  private CompletionStage<java.util.Map<Long, Long>> viewsOf(String chatId, List<Long> messageIds) {
+    if (!ChatIds.countsViews(chatId)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return views.views(chatId, messageIds);
   }
 
   /**

@@ -122,6 +122,9 @@ public final class UpdatesSocket {
             throw ApiException.notFound("chat not found");
           }
           SendMessageRequest req = SendMessageRequest.from(body);
+          if (req.scheduleAt() != null) {
+            throw ApiException.badRequest("scheduleAt: schedule posts over HTTP (POST /v1/chats/{chatId}/messages)");
+          }
           return messaging
               .send(caller, chatId, req)
               .thenApply(

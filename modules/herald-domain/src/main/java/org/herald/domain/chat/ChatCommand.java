@@ -65,6 +65,43 @@ public sealed interface ChatCommand extends CborSerializable {
     }
   }
 
+  /**
+   * Schedule a post for {@code dueAt} instead of sending it; a repeated {@code clientMessageId}
+   * from the same author, while that post is pending, answers the pending post.
+   */
+  record SchedulePost(
+      String authorId,
+      String clientMessageId,
+      String text,
+      boolean silent,
+      Long replyToMessageId,
+      java.time.Instant dueAt,
+      ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
+  /** Change a pending scheduled post's text and/or time (null: unchanged). */
+  record EditScheduled(String actorId, long scheduledId, String text, java.time.Instant dueAt, ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
+  /** Cancel a pending scheduled post. */
+  record CancelScheduled(String actorId, long scheduledId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /** The pending scheduled posts the caller may see (sealed; the reader opens them). */
+  record ListScheduled(String actorId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /**
+   * From the scheduler: publish the scheduled post if it is due. Idempotent: a post already
+   * published or cancelled answers {@link ChatReply.ScheduleSettled} and changes nothing.
+   */
+  record PublishScheduled(long scheduledId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
+
+  /**
+   * Internal: the scheduled post's key was looked up; {@code text} is its opened text, null
+   * when the key no longer exists.
+   */
+  record ScheduledOpened(long scheduledId, String keyId, String text, ActorRef<ChatReply> replyTo)
+      implements ChatCommand {}
+
   /** Move the reader's read mark forward to {@code upToMessageId}. */
   record MarkRead(String userId, long upToMessageId, ActorRef<ChatReply> replyTo)
       implements ChatCommand {}

@@ -51,6 +51,16 @@ import org.herald.domain.chat.ChatCommand.GetChat;
 import org.herald.domain.chat.ChatCommand.GetHistory;
 import org.herald.domain.chat.ChatCommand.GetUpdates;
 import org.herald.domain.chat.ChatCommand.MarkRead;
+import org.herald.domain.chat.ChatCommand.CancelScheduled;
+import org.herald.domain.chat.ChatCommand.EditScheduled;
+import org.herald.domain.chat.ChatCommand.ListScheduled;
+import org.herald.domain.chat.ChatCommand.PublishScheduled;
+import org.herald.domain.chat.ChatCommand.SchedulePost;
+import org.herald.domain.chat.ChatCommand.ScheduledOpened;
+import org.herald.domain.chat.ChatEvent.PostScheduled;
+import org.herald.domain.chat.ChatEvent.ScheduleCancelReason;
+import org.herald.domain.chat.ChatEvent.ScheduledPostCancelled;
+import org.herald.domain.chat.ChatEvent.ScheduledPostEdited;
 import org.herald.domain.chat.ChatCommand.SendMessage;
 import org.herald.domain.chat.ChatEvent.ChatCreated;
 import org.herald.domain.chat.ChatEvent.ChatEdited;
@@ -79,6 +89,7 @@ import org.herald.domain.common.Topics;
 import org.herald.domain.content.ContentCipher;
 import org.herald.domain.content.ContentKey;
 import org.herald.domain.content.ContentKeys;
+import org.herald.domain.content.Sealed;
 import org.herald.domain.user.UserNotification;
 
 /**
@@ -255,6 +266,12 @@ public final class ChatEntity
         .onCommand(KeysIssued.class, this::onKeysIssued)
         .onCommand(KeysFailed.class, this::onKeysFailed)
         .onCommand(MarkRead.class, this::onMarkRead)
+        .onCommand(SchedulePost.class, this::onSchedulePost)
+        .onCommand(EditScheduled.class, this::onEditScheduled)
+        .onCommand(CancelScheduled.class, this::onCancelScheduled)
+        .onCommand(ListScheduled.class, this::onListScheduled)
+        .onCommand(PublishScheduled.class, this::onPublishScheduled)
+        .onCommand(ScheduledOpened.class, this::onScheduledOpened)
         .onCommand(GetChat.class, this::onGetChat)
         .onCommand(GetHistory.class, this::onGetHistory)
         .onCommand(GetUpdates.class, this::onGetUpdates)
@@ -356,7 +373,8 @@ public final class ChatEntity
             cmd.silent(),
             replyTo,
             clock.instant(),
-            ContentCipher.seal(key, chatId, messageId, cmd.text()));
+            ContentCipher.seal(key, chatId, messageId, cmd.text()),
+            null);
     return Effect()
         .persist(event)
         .thenRun(s -> publishOpened(ChatUpdates.of(event), cmd.text()))
@@ -514,6 +532,229 @@ public final class ChatEntity
     keysFailedUntil = clock.instant().plus(KEYS_RETRY_AFTER);
     ctx.getLog().warn("chat {}: the key table did not issue keys: {}", chatId, cmd.reason());
     return Effect().noReply().thenUnstashAll();
+  }
+
+  // ---- scheduled posts ----------------------------------------------------------------
+
+  /** How close to its time a post must be to publish (the scheduler's clock may run ahead). */
+  private static final Duration PUBLISH_TOLERANCE = Duration.ofMillis(100);
+
+  /**
+   * Null when {@code dueAt} is an acceptable time for a post scheduled now: at least
+   * {@link Limits#MIN_SCHEDULE_AHEAD} ahead and at most {@link Limits#MAX_SCHEDULE_AHEAD}.
+   */
+  private Rejection checkDue(Instant dueAt) {
+    Instant now = clock.instant();
+    if (dueAt.isBefore(now.plus(Limits.MIN_SCHEDULE_AHEAD)) || dueAt.isAfter(now.plus(Limits.MAX_SCHEDULE_AHEAD))) {
+      return Rejection.onField(
+          ErrorCode.SCHEDULE_DATE_INVALID, "scheduleAt",
+          "scheduleAt must be at least " + Limits.MIN_SCHEDULE_AHEAD.toSeconds() + " seconds and at most "
+              + Limits.MAX_SCHEDULE_AHEAD.toDays() + " days ahead");
+    }
+    return null;
+  }
+
+  private static Rejection mayNotPost(Active state, String userId) {
+    if (!state.isMember(userId)) {
+      return notMember(state, userId, "join the chat to post in it");
+    }
+    return Rejection.of(ErrorCode.CHANNEL_POSTING_RESTRICTED, "only the owner and admins post in a channel");
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onSchedulePost(Active state, SchedulePost cmd) {
+    if (!state.mayPost(cmd.authorId())) {
+      return reject(cmd.replyTo(), mayNotPost(state, cmd.authorId()));
+    }
+    for (ScheduledPost p : state.scheduled()) {
+      if (p.authorId().equals(cmd.authorId()) && p.clientMessageId().equals(cmd.clientMessageId())) {
+        return Effect().reply(cmd.replyTo(), new ChatReply.Scheduled(p));
+      }
+    }
+    Rejection invalid = Limits.checkText(cmd.text(), "text");
+    if (invalid == null) {
+      invalid = checkDue(cmd.dueAt());
+    }
+    Long replyTo = cmd.replyToMessageId();
+    if (invalid == null && replyTo != null && (replyTo < 1 || replyTo > state.lastMessageId())) {
+      invalid = Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat");
+    }
+    if (invalid == null && state.scheduled().size() >= Active.SCHEDULED_LIMIT) {
+      invalid =
+          Rejection.of(
+              ErrorCode.SCHEDULE_TOO_MUCH, "a chat holds at most " + Active.SCHEDULED_LIMIT + " scheduled posts; cancel one or wait");
+    }
+    if (invalid != null) {
+      return reject(cmd.replyTo(), invalid);
+    }
+    ContentKey key = keyPool.poll();
+    if (key == null) {
+      return awaitKeys(cmd);
+    }
+    long scheduledId = state.lastScheduledId() + 1;
+    var event =
+        new PostScheduled(
+            chatId, scheduledId, cmd.authorId(), cmd.clientMessageId(),
+            ContentCipher.sealScheduled(key, chatId, scheduledId, cmd.text()), cmd.silent(), replyTo, cmd.dueAt(),
+            clock.instant());
+    return Effect()
+        .persist(event)
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Scheduled(((Active) s).scheduledPost(scheduledId)));
+  }
+
+  /**
+   * The pending post the actor may change: its author, or an admin of a channel. Others get
+   * {@code SCHEDULED_NOT_FOUND}: they may not even see it.
+   */
+  private static Object changeableScheduled(Active state, String actorId, long scheduledId) {
+    if (!state.mayPost(actorId)) {
+      return mayNotPost(state, actorId);
+    }
+    ScheduledPost post = state.scheduledPost(scheduledId);
+    if (post == null
+        || !(post.authorId().equals(actorId) || (state.kind() == ChatKind.CHANNEL && state.isAdmin(actorId)))) {
+      return Rejection.onField(
+          ErrorCode.SCHEDULED_NOT_FOUND, "scheduledId", "scheduledId names no pending scheduled post of yours");
+    }
+    return post;
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onEditScheduled(Active state, EditScheduled cmd) {
+    Object found = changeableScheduled(state, cmd.actorId(), cmd.scheduledId());
+    if (found instanceof Rejection r) {
+      return reject(cmd.replyTo(), r);
+    }
+    ScheduledPost post = (ScheduledPost) found;
+    Rejection invalid = cmd.text() != null ? Limits.checkText(cmd.text(), "text") : null;
+    if (invalid == null && cmd.dueAt() != null) {
+      invalid = checkDue(cmd.dueAt());
+    }
+    if (invalid != null) {
+      return reject(cmd.replyTo(), invalid);
+    }
+    Sealed content = null;
+    if (cmd.text() != null) {
+      ContentKey key = keyPool.poll();
+      if (key == null) {
+        return awaitKeys(cmd);
+      }
+      content = ContentCipher.sealScheduled(key, chatId, post.scheduledId(), cmd.text());
+    }
+    String superseded = content != null ? post.content().keyId() : null;
+    var event =
+        new ScheduledPostEdited(
+            chatId, post.scheduledId(), cmd.actorId(), content, superseded,
+            cmd.dueAt() != null ? cmd.dueAt() : post.dueAt(), clock.instant());
+    return Effect()
+        .persist(event)
+        .thenRun(s -> shred(superseded))
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Scheduled(((Active) s).scheduledPost(post.scheduledId())));
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onCancelScheduled(Active state, CancelScheduled cmd) {
+    Object found = changeableScheduled(state, cmd.actorId(), cmd.scheduledId());
+    if (found instanceof Rejection r) {
+      return reject(cmd.replyTo(), r);
+    }
+    return cancelScheduled((ScheduledPost) found, cmd.actorId(), ScheduleCancelReason.CANCELLED)
+        .thenReply(cmd.replyTo(), s -> new ChatReply.Ack());
+  }
+
+  private EffectBuilder<ChatEvent, ChatState> cancelScheduled(ScheduledPost post, String by, ScheduleCancelReason reason) {
+    String keyId = post.content().keyId();
+    return Effect()
+        .persist(new ScheduledPostCancelled(chatId, post.scheduledId(), by, reason, keyId, clock.instant()))
+        .thenRun(s -> shred(keyId));
+  }
+
+  /** Those who may post see their own pending posts; a channel's admins see all of them. */
+  private ReplyEffect<ChatEvent, ChatState> onListScheduled(Active state, ListScheduled cmd) {
+    if (!state.mayPost(cmd.actorId())) {
+      return reject(cmd.replyTo(), mayNotPost(state, cmd.actorId()));
+    }
+    boolean all = state.kind() == ChatKind.CHANNEL;
+    List<ScheduledPost> visible =
+        state.scheduled().stream()
+            .filter(p -> all || p.authorId().equals(cmd.actorId()))
+            .sorted(java.util.Comparator.comparing(ScheduledPost::dueAt).thenComparing(ScheduledPost::scheduledId))
+            .toList();
+    return Effect().reply(cmd.replyTo(), new ChatReply.ScheduledList(visible));
+  }
+
+  /**
+   * The scheduler says a post is due. Exactly once: only a pending post is published, and
+   * publishing removes it from the pending set in the same event, so a second delivery of the
+   * command (a retry, a second scheduler) finds it settled. The sealed text is opened (its key
+   * looked up off the actor's thread) and resealed as the message.
+   */
+  private ReplyEffect<ChatEvent, ChatState> onPublishScheduled(Active state, PublishScheduled cmd) {
+    ScheduledPost post = state.scheduledPost(cmd.scheduledId());
+    if (post == null) {
+      if (cmd.scheduledId() >= 1 && cmd.scheduledId() <= state.lastScheduledId()) {
+        return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleSettled(cmd.scheduledId()));
+      }
+      return reject(cmd.replyTo(), Rejection.onField(ErrorCode.SCHEDULED_NOT_FOUND, "scheduledId", "no such scheduled post"));
+    }
+    if (post.dueAt().isAfter(clock.instant().plus(PUBLISH_TOLERANCE))) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
+    }
+    if (!state.mayPost(post.authorId())) {
+      return cancelScheduled(post, post.authorId(), ScheduleCancelReason.AUTHOR_CANNOT_POST)
+          .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduleSettled(post.scheduledId()));
+    }
+    String keyId = post.content().keyId();
+    long scheduledId = post.scheduledId();
+    ctx.pipeToSelf(
+        contentKeys.find(List.of(keyId)),
+        (keys, failure) -> {
+          if (failure != null) {
+            return new KeysFailed("scheduled post " + scheduledId + ": " + failure.getMessage());
+          }
+          ContentKey key = keys.get(keyId);
+          String text = null;
+          if (key != null) {
+            try {
+              text = ContentCipher.openScheduled(key, post.content(), chatId, scheduledId);
+            } catch (ContentCipher.ContentUnreadable e) {
+              text = null;
+            }
+          }
+          return new ScheduledOpened(scheduledId, keyId, text, cmd.replyTo());
+        });
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<ChatEvent, ChatState> onScheduledOpened(Active state, ScheduledOpened cmd) {
+    ScheduledPost post = state.scheduledPost(cmd.scheduledId());
+    if (post == null || !post.content().keyId().equals(cmd.keyId())) {
+      // Published by an earlier delivery, cancelled or edited meanwhile: the scheduler asks again.
+      return post == null
+          ? Effect().reply(cmd.replyTo(), new ChatReply.ScheduleSettled(cmd.scheduledId()))
+          : Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
+    }
+    if (cmd.text() == null) {
+      ctx.getLog().error("chat {}: scheduled post {} cannot be opened (its key is gone); dropping it", chatId, post.scheduledId());
+      return cancelScheduled(post, post.authorId(), ScheduleCancelReason.CONTENT_LOST)
+          .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduleSettled(post.scheduledId()));
+    }
+    ContentKey key = keyPool.poll();
+    if (key == null) {
+      return awaitKeys(cmd);
+    }
+    long messageId = state.lastMessageId() + 1;
+    var event =
+        new MessageSent(
+            chatId, messageId, state.pts() + 1, post.authorId(), post.clientMessageId(), null, post.silent(),
+            post.replyToMessageId(), clock.instant(), ContentCipher.seal(key, chatId, messageId, cmd.text()),
+            post.scheduledId());
+    String scheduledKey = post.content().keyId();
+    return Effect()
+        .persist(event)
+        .thenRun(
+            s -> {
+              shred(scheduledKey);
+              publishOpened(ChatUpdates.of(event), cmd.text());
+            })
+        .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduledPublished(post.scheduledId(), messageId, event.pts()));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onMarkRead(Active state, MarkRead cmd) {
@@ -937,7 +1178,16 @@ public final class ChatEntity
     builder.forStateType(Empty.class).onEvent(ChatCreated.class, (state, e) -> created(e));
     builder
         .forStateType(Active.class)
-        .onEvent(MessageSent.class, (state, e) -> state.withMessage(ChatUpdates.of(e), window))
+        .onEvent(MessageSent.class, (state, e) -> {
+          Active next = state.withMessage(ChatUpdates.of(e), window);
+          return e.scheduledId() != null ? next.withoutScheduled(e.scheduledId()) : next;
+        })
+        .onEvent(PostScheduled.class, (state, e) ->
+            state.withScheduled(
+                new ScheduledPost(e.scheduledId(), e.authorId(), e.clientMessageId(), e.content(), null, e.silent(),
+                    e.replyToMessageId(), e.dueAt(), e.date(), null)))
+        .onEvent(ScheduledPostEdited.class, (state, e) -> state.withScheduledEdited(e.scheduledId(), e.content(), e.dueAt(), e.date()))
+        .onEvent(ScheduledPostCancelled.class, (state, e) -> state.withoutScheduled(e.scheduledId()))
         .onEvent(MessagesRead.class, (state, e) -> state.withRead(e.userId(), e.upToMessageId(), ChatUpdates.of(e), window))
         .onEvent(MembersJoined.class, (state, e) -> state.withJoined(e.userIds(), e.version(), ChatUpdates.of(e), window))
         .onEvent(MemberLeft.class, (state, e) -> state.withLeft(e.userId(), e.reason() == LeaveReason.BANNED, e.version(), ChatUpdates.of(e), window))
@@ -959,7 +1209,7 @@ public final class ChatEntity
     Map<String, Role> roles = e.kind() == ChatKind.DIRECT ? Map.of() : Map.of(e.createdBy(), Role.OWNER);
     return new Active(
         e.chatId(), e.kind(), e.title(), e.username(), e.isPublic(), e.createdBy(), e.date(), MemberSet.of(e.memberIds()),
-        roles, Map.of(), MemberSet.empty(), Map.of(), 1, 0, 0, RecentUpdates.empty(), false)
+        roles, Map.of(), MemberSet.empty(), Map.of(), 1, 0, 0, RecentUpdates.empty(), false, List.of(), 0)
         .droppingReadMarksIfLarge();
   }
 }

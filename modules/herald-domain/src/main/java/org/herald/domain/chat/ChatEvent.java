@@ -40,7 +40,9 @@ public sealed interface ChatEvent extends CborSerializable {
    * A message was accepted: {@code messageId} and {@code pts} are the next numbers of the chat.
    * Sending also moves the sender's read mark to this message. Since v2 the text is in
    * {@code content}, sealed under the message's own data key, and {@code text} is null (v1
-   * events carry {@code text} in the clear and no {@code content}).
+   * events carry {@code text} in the clear and no {@code content}). {@code scheduledId} (v3) names
+   * the scheduled post this message published (null for an ordinary send); that post's own
+   * sealed copy is destroyed once the message is durable.
    */
   record MessageSent(
       String chatId,
@@ -52,7 +54,51 @@ public sealed interface ChatEvent extends CborSerializable {
       boolean silent,
       Long replyToMessageId,
       Instant date,
-      Sealed content)
+      Sealed content,
+      Long scheduledId)
+      implements ChatEvent {
+    public boolean fromScheduled() {
+      return scheduledId != null;
+    }
+  }
+
+  /**
+   * {@code authorId} scheduled a post for {@code dueAt}. Its text is sealed under its own data
+   * key, bound to the chat and the scheduled id; it is not a message yet: no messageId, no pts.
+   */
+  record PostScheduled(
+      String chatId,
+      long scheduledId,
+      String authorId,
+      String clientMessageId,
+      Sealed content,
+      boolean silent,
+      Long replyToMessageId,
+      Instant dueAt,
+      Instant date)
+      implements ChatEvent {}
+
+  /**
+   * {@code by} changed a pending scheduled post: {@code content} is the new text (null when the
+   * text stayed; then {@code supersededKeyId} is null too) and {@code dueAt} its time.
+   */
+  record ScheduledPostEdited(
+      String chatId, long scheduledId, String by, Sealed content, String supersededKeyId, Instant dueAt, Instant date)
+      implements ChatEvent {}
+
+  /** Why a scheduled post will never be published. */
+  enum ScheduleCancelReason {
+    /** Its author or an admin cancelled it. */
+    CANCELLED,
+    /** At its time, its author could no longer post in the chat. */
+    AUTHOR_CANNOT_POST,
+    /** At its time, its text could not be opened (its key was gone). */
+    CONTENT_LOST
+  }
+
+  /** A pending scheduled post was dropped; its key {@code shreddedKeyId} is destroyed. */
+  record ScheduledPostCancelled(
+      String chatId, long scheduledId, String by, ScheduleCancelReason reason, String shreddedKeyId, Instant date)
       implements ChatEvent {}
 
   /**

@@ -23,6 +23,11 @@ public final class ChatIds {
     return chatId.startsWith("c");
   }
 
+  /** Groups and channels count views of their posts; direct chats have read receipts instead. */
+  public static boolean countsViews(String chatId) {
+    return !chatId.startsWith("d-");
+  }
+
   public static String direct(String userA, String userB) {
     return userA.compareTo(userB) < 0 ? "d-" + userA + "-" + userB : "d-" + userB + "-" + userA;
   }

@@ -93,5 +93,24 @@ public sealed interface ChatReply extends CborSerializable {
     }
   }
 
+  /** A pending scheduled post (sealed). */
+  record Scheduled(ScheduledPost post) implements ChatReply {}
+
+  /** Pending scheduled posts, in due order (sealed). */
+  record ScheduledList(List<ScheduledPost> posts) implements ChatReply {
+    public ScheduledList {
+      posts = List.copyOf(posts);
+    }
+  }
+
+  /** The scheduled post is now message {@code messageId}. */
+  record ScheduledPublished(long scheduledId, long messageId, long pts) implements ChatReply {}
+
+  /** The scheduled post was published or cancelled before: nothing to do. */
+  record ScheduleSettled(long scheduledId) implements ChatReply {}
+
+  /** The scheduled post is not due before {@code dueAt} (its time was moved). */
+  record ScheduleNotDue(long scheduledId, Instant dueAt) implements ChatReply {}
+
   record Rejected(Rejection rejection) implements ChatReply {}
 }

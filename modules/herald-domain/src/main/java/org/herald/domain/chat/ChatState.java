@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.herald.domain.chat.ChatUpdate.MessageNew;
 import org.herald.domain.common.CborSerializable;
+import org.herald.domain.content.Sealed;
 
 /** Immutable state of a chat: {@link Empty} until created, then {@link Active}. */
 public sealed interface ChatState extends CborSerializable {
@@ -27,7 +28,10 @@ public sealed interface ChatState extends CborSerializable {
    * join; {@code invites} the live invite tokens and who made them; {@code membershipVersion}
    * counts membership changes (creation is 1). {@code lastMessageId} and
    * {@code pts} are the last numbers handed out; {@code recent} holds the last updates, for
-   * read-your-writes history, catch-up and idempotent sends.
+   * read-your-writes history, catch-up and idempotent sends. {@code scheduled} holds the pending
+   * scheduled posts (at most {@link #SCHEDULED_LIMIT}, sealed) and {@code lastScheduledId} the
+   * last scheduled id handed out: an id at or below it that is not pending was published or
+   * cancelled.
    */
   record Active(
       String chatId,
@@ -46,10 +50,16 @@ public sealed interface ChatState extends CborSerializable {
       long lastMessageId,
       long pts,
       RecentUpdates recent,
-      boolean readMarksDropped)
+      boolean readMarksDropped,
+      List<ScheduledPost> scheduled,
+      long lastScheduledId)
       implements ChatState {
 
+    /** The most posts a chat holds scheduled at once. */
+    public static final int SCHEDULED_LIMIT = 100;
+
     public Active {
+      scheduled = scheduled == null ? List.of() : List.copyOf(scheduled);
       roles = Map.copyOf(roles);
       readMarks = Map.copyOf(readMarks);
       invites = Map.copyOf(invites);
@@ -154,7 +164,7 @@ public sealed interface ChatState extends CborSerializable {
         MemberSet banned, Map<String, String> invites, long lastMessageId, long pts, RecentUpdates recent) {
       return new Active(
           chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
-          invites, membershipVersion, lastMessageId, pts, recent, readMarksDropped);
+          invites, membershipVersion, lastMessageId, pts, recent, readMarksDropped, scheduled, lastScheduledId);
     }
 
     /** Numbers the change when it has a pts, and remembers its update. */
@@ -190,7 +200,7 @@ public sealed interface ChatState extends CborSerializable {
     private Active versioned(long version) {
       return new Active(
           chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
-          invites, version, lastMessageId, pts, recent, readMarksDropped);
+          invites, version, lastMessageId, pts, recent, readMarksDropped, scheduled, lastScheduledId);
     }
 
     /** Over the limit: the entity stops keeping read marks, for good (see {@link #tracksReadMarks}). */
@@ -200,7 +210,7 @@ public sealed interface ChatState extends CborSerializable {
       }
       return new Active(
           chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, Map.of(), banned,
-          invites, membershipVersion, lastMessageId, pts, recent, true);
+          invites, membershipVersion, lastMessageId, pts, recent, true, scheduled, lastScheduledId);
     }
 
     Active withLeft(String userId, boolean ban, long version, ChatUpdate update, int window) {
@@ -261,6 +271,44 @@ public sealed interface ChatState extends CborSerializable {
         next.remove(token);
       }
       return copy(title, username, members, roles, readMarks, banned, next, lastMessageId, pts, recent);
+    }
+
+    /** May this user post here now (members; in channels only the owner and admins)? */
+    public boolean mayPost(String userId) {
+      return isMember(userId) && (kind != ChatKind.CHANNEL || isAdmin(userId));
+    }
+
+    /** The pending scheduled post, or null. */
+    public ScheduledPost scheduledPost(long scheduledId) {
+      for (ScheduledPost p : scheduled) {
+        if (p.scheduledId() == scheduledId) {
+          return p;
+        }
+      }
+      return null;
+    }
+
+    private Active withSchedule(List<ScheduledPost> next, long lastId) {
+      return new Active(
+          chatId, kind, title, username, isPublic, createdBy, createdAt, members, roles, readMarks, banned,
+          invites, membershipVersion, lastMessageId, pts, recent, readMarksDropped, next, lastId);
+    }
+
+    Active withScheduled(ScheduledPost post) {
+      List<ScheduledPost> next = new java.util.ArrayList<>(scheduled);
+      next.add(post);
+      return withSchedule(next, Math.max(lastScheduledId, post.scheduledId()));
+    }
+
+    Active withScheduledEdited(long scheduledId, Sealed content, Instant dueAt, Instant at) {
+      return withSchedule(
+          scheduled.stream().map(p -> p.scheduledId() == scheduledId ? p.edited(content, dueAt, at) : p).toList(),
+          lastScheduledId);
+    }
+
+    /** The post is no longer pending: published or cancelled. */
+    Active withoutScheduled(long scheduledId) {
+      return withSchedule(scheduled.stream().filter(p -> p.scheduledId() != scheduledId).toList(), lastScheduledId);
     }
 
     private Map<String, Long> withMark(String userId, long messageId) {

@@ -20,7 +20,8 @@ public final class ChatUpdates {
         e.chatId(),
         e.pts(),
         new Message(
-            e.messageId(), e.senderId(), e.text(), e.date(), null, e.silent(), e.replyToMessageId(), e.content(), false),
+            e.messageId(), e.senderId(), e.text(), e.date(), null, e.silent(), e.replyToMessageId(), e.content(), false,
+            e.fromScheduled()),
         e.clientMessageId());
   }
 
@@ -45,7 +46,7 @@ public final class ChatUpdates {
       return new ChatUpdate.MessageEditedUpdate(
           e.chatId(),
           e.pts(),
-          new Message(e.messageId(), e.senderId(), null, e.sentAt(), e.editDate(), e.silent(), e.replyToMessageId(), e.content(), false));
+          new Message(e.messageId(), e.senderId(), null, e.sentAt(), e.editDate(), e.silent(), e.replyToMessageId(), e.content(), false, false));
     } else if (event instanceof MessageDeleted e) {
       return new ChatUpdate.MessageDeletedUpdate(e.chatId(), e.pts(), e.messageId(), e.date());
     } else if (event instanceof ChatEdited e) {

@@ -10,7 +10,8 @@ import org.herald.domain.content.Sealed;
  * live updates carry {@code text} in the clear with no {@code content}. A deleted message is a
  * tombstone: ids, sender and date stay (pts and messageId numbering has no holes), content is
  * gone and readers never show it. {@code editDate} and {@code replyToMessageId} are null when
- * absent. {@code content} and {@code deleted} were added in v2.
+ * absent. {@code content} and {@code deleted} were added in v2; {@code fromScheduled} (v3) marks a
+ * post published by its schedule.
  */
 public record Message(
     long messageId,
@@ -21,22 +22,23 @@ public record Message(
     boolean silent,
     Long replyToMessageId,
     Sealed content,
-    boolean deleted)
+    boolean deleted,
+    boolean fromScheduled)
     implements CborSerializable {
 
   /** The same message showing {@code plain} and no sealed content (after opening it). */
   public Message opened(String plain) {
-    return new Message(messageId, senderId, plain, date, editDate, silent, replyToMessageId, null, deleted);
+    return new Message(messageId, senderId, plain, date, editDate, silent, replyToMessageId, null, deleted, fromScheduled);
   }
 
   /** All that is known of a message once only its deletion is: its id, and that it is gone. */
   public static Message deletedStub(long messageId) {
-    return new Message(messageId, null, null, null, null, false, null, null, true);
+    return new Message(messageId, null, null, null, null, false, null, null, true, false);
   }
 
   /** What remains of a deleted message: who and when, no content. */
   public Message tombstone() {
-    return new Message(messageId, senderId, null, date, null, silent, replyToMessageId, null, true);
+    return new Message(messageId, senderId, null, date, null, silent, replyToMessageId, null, true, fromScheduled);
   }
 
   /** True when readers must open {@code content} to show the text. */

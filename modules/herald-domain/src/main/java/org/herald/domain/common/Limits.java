@@ -52,4 +52,10 @@ public final class Limits {
     }
     return null;
   }
+
+  /** A scheduled post is due at least this far ahead when scheduled (or rescheduled). */
+  public static final java.time.Duration MIN_SCHEDULE_AHEAD = java.time.Duration.ofSeconds(10);
+
+  /** … and at most this far. */
+  public static final java.time.Duration MAX_SCHEDULE_AHEAD = java.time.Duration.ofDays(365);
 }

@@ -38,6 +38,25 @@ public final class ContentCipher {
     return new String(decrypt(key.key(), aad(chatId, messageId), sealed.box()), StandardCharsets.UTF_8);
   }
 
+  /**
+   * Seals the text of scheduled post {@code scheduledId}: bound to the chat and that post, never
+   * to a message (a scheduled post gets its messageId only when it is published, resealed).
+   */
+  public static Sealed sealScheduled(ContentKey key, String chatId, long scheduledId, String text) {
+    return new Sealed(key.keyId(), encrypt(key.key(), scheduledAad(chatId, scheduledId), text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public static String openScheduled(ContentKey key, Sealed sealed, String chatId, long scheduledId) {
+    if (!key.keyId().equals(sealed.keyId())) {
+      throw new ContentUnreadable("content of scheduled post " + scheduledId + " is sealed with another key");
+    }
+    return new String(decrypt(key.key(), scheduledAad(chatId, scheduledId), sealed.box()), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] scheduledAad(String chatId, long scheduledId) {
+    return (chatId + "/scheduled/" + scheduledId).getBytes(StandardCharsets.UTF_8);
+  }
+
   /** AES-GCM with a random nonce: nonce || ciphertext || tag. */
   public static byte[] encrypt(byte[] key, byte[] aad, byte[] plain) {
     try {

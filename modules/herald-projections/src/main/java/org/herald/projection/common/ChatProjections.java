@@ -19,6 +19,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 import org.herald.domain.chat.ChatEntity;
 import org.herald.domain.chat.ChatEvent;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,7 +40,7 @@ public final class ChatProjections {
         name,
         tag ->
             JdbcProjection.exactlyOnce(
-                ProjectionId.of(name, tag), source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
+                ProjectionId.of(name, tag), ChatProjections.<ChatEvent>source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
   }
 
   /**
@@ -56,20 +57,44 @@ public final class ChatProjections {
         name,
         tag ->
             JdbcProjection.atLeastOnceAsync(
-                ProjectionId.of(name, tag), source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
+                ProjectionId.of(name, tag), ChatProjections.<ChatEvent>source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
   }
 
-  private static SourceProvider<Offset, EventEnvelope<ChatEvent>> source(ActorSystem<?> system, String tag) {
-    return EventSourcedProvider.<ChatEvent>eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+  /**
+   * An exactly-once projection over events of another entity type, one instance per tag of
+   * {@code tags} (for example the views of posts, tagged {@code views-0 …}).
+   */
+  public static <E> void startTagged(
+      ActorSystem<?> system,
+      String name,
+      List<String> tags,
+      DataSource dataSource,
+      Supplier<JdbcHandler<EventEnvelope<E>, JdbcSessions>> handler) {
+    runOver(
+        system,
+        name,
+        tags,
+        tag ->
+            JdbcProjection.exactlyOnce(
+                ProjectionId.of(name, tag), ChatProjections.<E>source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
+  }
+
+  private static <E> SourceProvider<Offset, EventEnvelope<E>> source(ActorSystem<?> system, String tag) {
+    return EventSourcedProvider.<E>eventsByTag(system, JdbcReadJournal.Identifier(), tag);
   }
 
   private static void run(ActorSystem<?> system, String name, Function<String, Projection<EventEnvelope<ChatEvent>>> projection) {
+    runOver(system, name, ChatEntity.TAGS, projection);
+  }
+
+  private static <E> void runOver(
+      ActorSystem<?> system, String name, List<String> tags, Function<String, Projection<EventEnvelope<E>>> projection) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             name,
-            ChatEntity.TAGS.size(),
-            index -> ProjectionBehavior.create(projection.apply(ChatEntity.TAGS.get(index))),
+            tags.size(),
+            index -> ProjectionBehavior.create(projection.apply(tags.get(index))),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
   }

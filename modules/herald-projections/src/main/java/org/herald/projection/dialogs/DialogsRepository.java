@@ -275,6 +275,7 @@ public final class DialogsRepository {
                       rs.getBoolean("last_message_silent"),
                       Sql.getLong(rs, "last_message_reply_to"),
                       Sealed.decode(rs.getString("last_message_content")),
+                      false,
                       false);
           return new Dialog(
               rs.getString("chat_id"),

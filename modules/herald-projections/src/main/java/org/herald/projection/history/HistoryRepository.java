@@ -29,7 +29,7 @@ public final class HistoryRepository {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "INSERT INTO chat_messages (chat_id, message_id, pts, sender_id, text, sent_at, edited_at, silent,"
-                + " reply_to_message_id, content, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)")) {
+                + " reply_to_message_id, content, deleted, from_scheduled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)")) {
       ps.setString(1, chatId);
       ps.setLong(2, m.messageId());
       ps.setLong(3, pts);
@@ -40,6 +40,7 @@ public final class HistoryRepository {
       ps.setBoolean(8, m.silent());
       Sql.setLong(ps, 9, m.replyToMessageId());
       ps.setString(10, Sql.encoded(m.content()));
+      ps.setBoolean(11, m.fromScheduled());
       ps.executeUpdate();
     }
   }
@@ -84,7 +85,7 @@ public final class HistoryRepository {
               next == null
                   ? carried.tombstone()
                   : new Message(messageId, carried.senderId(), null, carried.date(), editDate, carried.silent(),
-                      carried.replyToMessageId(), next, false);
+                      carried.replyToMessageId(), next, false, carried.fromScheduled());
           rewritten.add(ChatUpdate.withMessage(old, replacement));
         }
       }
@@ -163,7 +164,7 @@ public final class HistoryRepository {
   }
 
   private static final String MESSAGE_COLUMNS =
-      "message_id, sender_id, text, sent_at, edited_at, silent, reply_to_message_id, content, deleted";
+      "message_id, sender_id, text, sent_at, edited_at, silent, reply_to_message_id, content, deleted, from_scheduled";
 
   private static Message message(ResultSet rs) throws SQLException {
     return new Message(
@@ -175,7 +176,8 @@ public final class HistoryRepository {
         rs.getBoolean("silent"),
         Sql.getLong(rs, "reply_to_message_id"),
         Sealed.decode(rs.getString("content")),
-        rs.getBoolean("deleted"));
+        rs.getBoolean("deleted"),
+        rs.getBoolean("from_scheduled"));
   }
 
   /**

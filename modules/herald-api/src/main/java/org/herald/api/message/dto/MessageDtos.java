@@ -2,6 +2,7 @@ package org.herald.api.message.dto;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.herald.api.common.ApiException;
 import org.herald.api.common.Body;
 import org.herald.api.common.Json;
@@ -13,8 +14,16 @@ import org.herald.domain.common.Limits;
 public final class MessageDtos {
   private MessageDtos() {}
 
-  /** A send, from {@code POST …/messages} or a socket {@code send} frame. */
-  public record SendMessageRequest(String clientMessageId, String text, boolean silent, Long replyToMessageId) {
+  /**
+   * A send, from {@code POST …/messages} or a socket {@code send} frame; with {@code scheduleAt}
+   * (HTTP only) it schedules the post instead.
+   */
+  public record SendMessageRequest(
+      String clientMessageId, String text, boolean silent, Long replyToMessageId, java.time.Instant scheduleAt) {
+    public SendMessageRequest(String clientMessageId, String text, boolean silent, Long replyToMessageId) {
+      this(clientMessageId, text, silent, replyToMessageId, null);
+    }
+
     public static SendMessageRequest from(Body body) {
       String clientMessageId = body.requiredString("clientMessageId");
       if (clientMessageId.isEmpty() || clientMessageId.length() > Limits.MAX_CLIENT_MESSAGE_ID_LENGTH) {
@@ -33,9 +42,66 @@ public final class MessageDtos {
       if (replyTo != null && replyTo < 1) {
         throw ApiException.badRequest("replyToMessageId must be a positive message id");
       }
-      return new SendMessageRequest(clientMessageId, text, body.optionalBoolean("silent", false), replyTo);
+      return new SendMessageRequest(
+          clientMessageId, text, body.optionalBoolean("silent", false), replyTo, MessageDtos.parseScheduleAt(body, false));
     }
   }
+
+  /** {@code scheduleAt} as an ISO-8601 instant ({@code 2026-11-22T18:00:00Z}); null when absent. */
+  public static java.time.Instant parseScheduleAt(Body body, boolean required) {
+    String value = body.optionalString("scheduleAt");
+    if (value == null) {
+      if (required) {
+        throw ApiException.badRequest("scheduleAt is required");
+      }
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(value).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.of(
+          org.herald.domain.common.Rejection.onField(
+              org.herald.domain.common.ErrorCode.SCHEDULE_DATE_INVALID, "scheduleAt",
+              "scheduleAt must be an ISO-8601 date and time with an offset, like 2026-11-22T18:00:00Z"));
+    }
+  }
+
+  /** {@code PATCH …/scheduled/{scheduledId}}: a new text and/or time. */
+  public record EditScheduledRequest(String text, java.time.Instant scheduleAt) {
+    public static EditScheduledRequest from(Body body) {
+      String text = body.has("text") ? body.requiredString("text") : null;
+      if (text != null) {
+        var invalid = Limits.checkText(text, "text");
+        if (invalid != null) {
+          throw ApiException.of(invalid);
+        }
+      }
+      java.time.Instant at = MessageDtos.parseScheduleAt(body, false);
+      if (text == null && at == null) {
+        throw ApiException.badRequest("text or scheduleAt is required");
+      }
+      return new EditScheduledRequest(text, at);
+    }
+  }
+
+  /** A pending scheduled post as its author (or a channel admin) sees it. */
+  public record ScheduledPostDto(
+      long scheduledId,
+      String authorId,
+      String text,
+      String scheduleAt,
+      boolean silent,
+      Long replyToMessageId,
+      String date,
+      String editDate) {
+    public static ScheduledPostDto of(org.herald.domain.chat.ScheduledPost p) {
+      return new ScheduledPostDto(
+          p.scheduledId(), p.authorId(), p.text(), Json.time(p.dueAt()), p.silent(), p.replyToMessageId(),
+          Json.time(p.createdAt()), Json.time(p.editedAt()));
+    }
+  }
+
+  public record ScheduledListResponse(List<ScheduledPostDto> scheduled) {}
 
   public record SentResponse(long messageId, long pts, String date) {}
 
@@ -63,8 +129,15 @@ public final class MessageDtos {
       String date,
       String editDate,
       boolean silent,
-      Long replyToMessageId) {
+      Long replyToMessageId,
+      Long views,
+      Boolean fromScheduled) {
     public static MessageDto of(Message m) {
+      return of(m, null);
+    }
+
+    /** {@code views}: the post's counted views, null where views are not shown (direct chats). */
+    public static MessageDto of(Message m, Long views) {
       return new MessageDto(
           m.messageId(),
           m.senderId(),
@@ -72,14 +145,25 @@ public final class MessageDtos {
           Json.time(m.date()),
           Json.time(m.editDate()),
           m.silent(),
-          m.replyToMessageId());
+          m.replyToMessageId(),
+          views,
+          m.fromScheduled() ? Boolean.TRUE : null);
     }
+  }
+
+  /** The count for a post from {@code views} (null: not shown); a post nobody reported has 0. */
+  private static Long viewsOf(Map<Long, Long> views, long messageId) {
+    return views == null ? null : views.getOrDefault(messageId, 0L);
   }
 
   public record MessagesResponse(List<MessageDto> messages) {
     public static MessagesResponse of(List<Message> messages) {
+      return of(messages, null);
+    }
+
+    public static MessagesResponse of(List<Message> messages, Map<Long, Long> views) {
       List<MessageDto> dtos = new ArrayList<>(messages.size());
-      messages.forEach(m -> dtos.add(MessageDto.of(m)));
+      messages.forEach(m -> dtos.add(MessageDto.of(m, viewsOf(views, m.messageId()))));
       return new MessagesResponse(dtos);
     }
   }
@@ -114,10 +198,17 @@ public final class MessageDtos {
       implements UpdateDto {}
 
   public static UpdateDto update(ChatUpdate update) {
+    return update(update, null);
+  }
+
+  /** {@code views} as in {@link MessagesResponse#of(List, Map)}. */
+  public static UpdateDto update(ChatUpdate update, Map<Long, Long> views) {
     if (update instanceof ChatUpdate.MessageNew m) {
-      return new MessageNewDto("message.new", m.chatId(), m.pts(), MessageDto.of(m.message()));
+      return new MessageNewDto(
+          "message.new", m.chatId(), m.pts(), MessageDto.of(m.message(), viewsOf(views, m.message().messageId())));
     } else if (update instanceof ChatUpdate.MessageEditedUpdate e) {
-      return new MessageEditedDto("message.edited", e.chatId(), e.pts(), MessageDto.of(e.message()));
+      return new MessageEditedDto(
+          "message.edited", e.chatId(), e.pts(), MessageDto.of(e.message(), viewsOf(views, e.message().messageId())));
     } else if (update instanceof ChatUpdate.MessageDeletedUpdate d) {
       return new MessageDeletedDto("message.deleted", d.chatId(), d.pts(), d.messageId(), Json.time(d.date()));
     } else if (update instanceof ChatUpdate.ReadUpTo r) {
@@ -143,8 +234,12 @@ public final class MessageDtos {
 
   public record UpdatesResponse(List<UpdateDto> updates, long pts) {
     public static UpdatesResponse of(List<ChatUpdate> updates, long pts) {
+      return of(updates, pts, null);
+    }
+
+    public static UpdatesResponse of(List<ChatUpdate> updates, long pts, Map<Long, Long> views) {
       List<UpdateDto> dtos = new ArrayList<>(updates.size());
-      updates.forEach(u -> dtos.add(update(u)));
+      updates.forEach(u -> dtos.add(update(u, views)));
       return new UpdatesResponse(dtos, pts);
     }
   }
