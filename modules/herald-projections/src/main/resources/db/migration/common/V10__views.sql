@@ -12,7 +12,7 @@ CREATE TABLE message_views (
 -- First views per chat and day (UTC): a viewer counts on the day they first saw a post.
 CREATE TABLE chat_views_daily (
   chat_id VARCHAR(100) NOT NULL,
-  day DATE NOT NULL,
+  day_utc DATE NOT NULL,
   views BIGINT NOT NULL,
-  PRIMARY KEY (chat_id, day)
+  PRIMARY KEY (chat_id, day_utc)
 );

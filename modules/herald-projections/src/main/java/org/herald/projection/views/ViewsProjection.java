@@ -53,8 +53,8 @@ public final class ViewsProjection {
     bump(conn, "UPDATE message_views SET views = views + ? WHERE chat_id = ? AND message_id = ?",
         "INSERT INTO message_views (views, chat_id, message_id) VALUES (?, ?, ?)", n, e.chatId(), e.messageId());
     LocalDate day = LocalDate.ofInstant(e.date(), ZoneOffset.UTC);
-    bump(conn, "UPDATE chat_views_daily SET views = views + ? WHERE chat_id = ? AND day = ?",
-        "INSERT INTO chat_views_daily (views, chat_id, day) VALUES (?, ?, ?)", n, e.chatId(), day);
+    bump(conn, "UPDATE chat_views_daily SET views = views + ? WHERE chat_id = ? AND day_utc = ?",
+        "INSERT INTO chat_views_daily (views, chat_id, day_utc) VALUES (?, ?, ?)", n, e.chatId(), day);
   }
 
   /** Update, else insert: one projection instance owns each chat, so nothing races it. */
