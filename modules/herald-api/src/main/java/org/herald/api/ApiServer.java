@@ -14,6 +14,8 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.herald.api.account.AccountRoutes;
+import org.herald.api.admin.AdminRoutes;
+import org.herald.api.analytics.AnalyticsRoutes;
 import org.herald.api.account.PasswordHasher;
 import org.herald.api.chat.ChatRoutes;
 import org.herald.api.chat.MemberRoutes;
@@ -21,6 +23,7 @@ import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Chats;
+import org.herald.api.common.Roles;
 import org.herald.api.message.ContentOpener;
 import org.herald.api.message.MessageRoutes;
 import org.herald.api.message.ScheduledRoutes;
@@ -32,6 +35,7 @@ import org.herald.api.updates.UpdatesHub;
 import org.herald.api.updates.UpdatesRoutes;
 import org.herald.api.updates.UpdatesSocket;
 import org.herald.domain.content.ContentKeys;
+import org.herald.projection.analytics.AnalyticsRepository;
 import org.herald.projection.dialogs.DialogsRepository;
 import org.herald.projection.history.HistoryRepository;
 import org.herald.projection.sync.SyncRepository;
@@ -83,6 +87,10 @@ public final class ApiServer extends AllDirectives {
     SyncRoutes sync = new SyncRoutes(authenticator, settings, syncRepository, historyRepository, opener);
     ChatRoutes chatRoutes =
         new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), syncRepository, historyRepository, opener);
+    Roles roles = Roles.fromConfig(system, settings.askTimeout());
+    AnalyticsRoutes analytics =
+        new AnalyticsRoutes(authenticator, settings, system, new AnalyticsRepository(dataSource, jdbc), roles, java.time.Clock.systemUTC());
+    AdminRoutes admin = new AdminRoutes(authenticator, settings, roles);
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(
@@ -105,6 +113,8 @@ public final class ApiServer extends AllDirectives {
                                 members.routes(),
                                 sync.routes(),
                                 chatRoutes.routes(),
+                                analytics.routes(),
+                                admin.routes(),
                                 updates.routes()))));
   }
 }

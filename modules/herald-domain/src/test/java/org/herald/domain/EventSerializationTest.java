@@ -21,6 +21,7 @@ import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.Role;
 import org.herald.domain.common.CborSerializable;
 import org.herald.domain.handle.HandleEntity;
+import org.herald.domain.user.PlatformRole;
 import org.herald.domain.user.UserEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +60,8 @@ class EventSerializationTest {
           new Sample("user", 1, new UserEvent.ChatMuted("gabc", T.plusSeconds(3600), T)),
           new Sample("user", 1, new UserEvent.ChatUnmuted("gabc", T)),
           new Sample("user", 1, new UserEvent.PushTokenSet("sabc", "apns-0123456789abcdef", T)),
+          new Sample("user", 1, new UserEvent.RoleGranted(PlatformRole.ANALYST, "uadm", T)),
+          new Sample("user", 1, new UserEvent.RoleRevoked(PlatformRole.ADMIN, "operator", T)),
           new Sample("handle", 1, new HandleEntity.HandleClaimed("uabc", T)),
           new Sample("handle", 1, new HandleEntity.HandleReleased("uabc", T)),
           new Sample("chat", 1, new ChatEvent.ChatCreated("d-uabc-uxyz", ChatKind.DIRECT, null, "uabc", List.of("uabc", "uxyz"), T, null, null)),

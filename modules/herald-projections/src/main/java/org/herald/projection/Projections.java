@@ -2,6 +2,7 @@ package org.herald.projection;
 
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.herald.projection.analytics.AnalyticsProjection;
 import org.herald.projection.dialogs.DialogsProjection;
 import org.herald.projection.history.HistoryProjection;
 import org.herald.projection.membership.MembershipIndexProjection;
@@ -22,5 +23,6 @@ public final class Projections {
     ScheduledPostsProjection.init(system, dataSource);
     ScheduledPostsScheduler.init(system, dataSource, java.time.Clock.systemUTC());
     PushDispatcher.init(system, dataSource, java.time.Clock.systemUTC());
+    AnalyticsProjection.init(system, dataSource);
   }
 }

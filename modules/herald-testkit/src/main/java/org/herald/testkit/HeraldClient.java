@@ -51,6 +51,29 @@ public final class HeraldClient {
     return send(HttpRequest.newBuilder(uri(path)).GET(), token);
   }
 
+  /** A raw answer: status, Content-Type and body text, for answers that are not JSON (CSV). */
+  public record Text(int status, String contentType, String body) {}
+
+  /** GET with an {@code Accept} header (null: none), answered as raw text. */
+  public Text getText(String path, String token, String accept) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).GET().timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    if (accept != null) {
+      builder.header("Accept", accept);
+    }
+    try {
+      HttpResponse<String> r = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return new Text(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("request failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Response delete(String path, String token) {
     return send(HttpRequest.newBuilder(uri(path)).DELETE(), token);
   }

@@ -19,6 +19,20 @@ public final class ChatIds {
     };
   }
 
+  /** The kind a chat id names, or null for an id no chat can have. */
+  public static ChatKind kindOf(String chatId) {
+    if (chatId.startsWith("d-")) {
+      return ChatKind.DIRECT;
+    }
+    if (chatId.startsWith("g")) {
+      return ChatKind.GROUP;
+    }
+    if (chatId.startsWith("c")) {
+      return ChatKind.CHANNEL;
+    }
+    return null;
+  }
+
   public static boolean isChannel(String chatId) {
     return chatId.startsWith("c");
   }

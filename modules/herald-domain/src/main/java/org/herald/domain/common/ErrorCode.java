@@ -29,6 +29,10 @@ public enum ErrorCode {
   PHONE_TAKEN(Kind.CONFLICT, "PHONE_TAKEN"),
   ALREADY_EXISTS(Kind.CONFLICT),
   CHAT_KIND_MISMATCH(Kind.CONFLICT),
+  /** A call made for some kinds of chat only (statistics of groups and channels, top posts of channels). */
+  CHAT_KIND_NOT_SUPPORTED(Kind.INVALID),
+  /** A platform role (analyst, admin) is needed; the message names it. */
+  ROLE_REQUIRED(Kind.FORBIDDEN, "ROLE_REQUIRED"),
   MESSAGE_NOT_FOUND(Kind.NOT_FOUND, "MESSAGE_NOT_FOUND"),
   MESSAGE_DELETED(Kind.NOT_FOUND, "MESSAGE_DELETED"),
   MESSAGE_AUTHOR_REQUIRED(Kind.FORBIDDEN, "MESSAGE_AUTHOR_REQUIRED"),

@@ -31,7 +31,7 @@ public sealed interface UserCommand extends CborSerializable {
   /** The stored password hash, for verification off the entity (the KDF is slow on purpose). */
   record GetCredentials(ActorRef<UserReply> replyTo) implements UserCommand {}
 
-  /** The public profile. */
+  /** The profile, with the platform roles granted by command (not those from configuration). */
   record GetProfile(ActorRef<UserReply> replyTo) implements UserCommand {}
 
   /** Every open device session. */
@@ -78,4 +78,10 @@ public sealed interface UserCommand extends CborSerializable {
    * {@link UserReply.PushTargets}; a device connected then (or since) counts as online.
    */
   record GetPushTargets(String chatId, java.time.Instant sentAt, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Grant the platform role {@code role}; granting a role the user holds changes nothing. */
+  record GrantRole(PlatformRole role, String by, ActorRef<UserReply> replyTo) implements UserCommand {}
+
+  /** Revoke the platform role {@code role}; revoking a role the user lacks changes nothing. */
+  record RevokeRole(PlatformRole role, String by, ActorRef<UserReply> replyTo) implements UserCommand {}
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -58,13 +59,24 @@ import org.herald.domain.user.UserState.Session;
  * registers and then lists the chats misses none. Password verification is not
  * done here: the KDF is deliberately slow and runs on the API's KDF dispatcher.
  *
- * <p>No projection reads these events yet (they are not tagged).
+ * <p>{@link UserRegistered} and {@link SessionOpened} are tagged {@link #TAG} for the analytics
+ * projection (new accounts, active users); the other events are not tagged. Events written
+ * before tagging was added stay untagged, which is fine: there has been no release before it.
+ * The user also holds its platform roles ({@link PlatformRole}) granted by command.
  */
 public final class UserEntity
     extends EventSourcedBehaviorWithEnforcedReplies<UserCommand, UserEvent, UserState> {
 
   public static final EntityTypeKey<UserCommand> ENTITY_TYPE_KEY =
       EntityTypeKey.create(UserCommand.class, "User");
+
+  /**
+   * The one tag of user events that projections read. Registrations and logins are few next
+   * to chat events, so one projection instance keeps up and no partitioning is needed.
+   */
+  public static final String TAG = "users";
+
+  private static final Set<String> TAGGED = Set.of(TAG);
 
   public static void init(ActorSystem<?> system, Clock clock, Publisher publisher) {
     ClusterSharding.get(system)
@@ -95,6 +107,11 @@ public final class UserEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(200, 2);
+  }
+
+  @Override
+  public Set<String> tagsFor(UserEvent event) {
+    return event instanceof UserRegistered || event instanceof SessionOpened ? TAGGED : Set.of();
   }
 
   @Override
@@ -133,7 +150,7 @@ public final class UserEntity
                 Effect()
                     .reply(
                         cmd.replyTo(),
-                        new UserReply.Profile(userId, state.username(), state.displayName())))
+                        new UserReply.Profile(userId, state.username(), state.displayName(), state.roles())))
         .onCommand(ListSessions.class, this::onListSessions)
         .onCommand(EndSession.class, this::onEndSession)
         .onCommand(RecordChat.class, this::onRecordChat)
@@ -143,6 +160,8 @@ public final class UserEntity
         .onCommand(UserCommand.DevicePresence.class, this::onDevicePresence)
         .onCommand(UserCommand.GetPushTargets.class, this::onGetPushTargets)
         .onCommand(UnmuteChat.class, this::onUnmuteChat)
+        .onCommand(UserCommand.GrantRole.class, this::onGrantRole)
+        .onCommand(UserCommand.RevokeRole.class, this::onRevokeRole)
         .onCommand(
             ListChats.class,
             (state, cmd) ->
@@ -306,6 +325,24 @@ public final class UserEntity
         .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
   }
 
+  private ReplyEffect<UserEvent, UserState> onGrantRole(Active state, UserCommand.GrantRole cmd) {
+    if (state.roles().contains(cmd.role())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Ack());
+    }
+    return Effect()
+        .persist(new UserEvent.RoleGranted(cmd.role(), cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
+  private ReplyEffect<UserEvent, UserState> onRevokeRole(Active state, UserCommand.RevokeRole cmd) {
+    if (!state.roles().contains(cmd.role())) {
+      return Effect().reply(cmd.replyTo(), new UserReply.Ack());
+    }
+    return Effect()
+        .persist(new UserEvent.RoleRevoked(cmd.role(), cmd.by(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> new UserReply.Ack());
+  }
+
   private static Rejected rejected(ErrorCode code, String message) {
     return new Rejected(Rejection.of(code, message));
   }
@@ -328,7 +365,8 @@ public final class UserEntity
                     Map.of(),
                     Map.of(),
                     Map.of(),
-                    Map.of()));
+                    Map.of(),
+                    Set.of()));
     builder
         .forStateType(Active.class)
         .onEvent(
@@ -340,7 +378,9 @@ public final class UserEntity
         .onEvent(ChatRecorded.class, (state, e) -> state.withChat(e.chatId(), e.version()))
         .onEvent(ChatForgotten.class, (state, e) -> state.withoutChat(e.chatId(), e.version()))
         .onEvent(UserEvent.ChatMuted.class, (state, e) -> state.withMute(e.chatId(), e.until() == null ? Instant.MAX : e.until()))
-        .onEvent(UserEvent.ChatUnmuted.class, (state, e) -> state.withMute(e.chatId(), null));
+        .onEvent(UserEvent.ChatUnmuted.class, (state, e) -> state.withMute(e.chatId(), null))
+        .onEvent(UserEvent.RoleGranted.class, (state, e) -> state.withRole(e.role(), true))
+        .onEvent(UserEvent.RoleRevoked.class, (state, e) -> state.withRole(e.role(), false));
     return builder.build();
   }
 }

@@ -3,7 +3,11 @@ package org.herald.domain.user;
 import java.time.Instant;
 import org.herald.domain.common.CborSerializable;
 
-/** The journal schema of a user account. Names and packages are part of the schema. */
+/**
+ * The journal schema of a user account. Names and packages are part of the schema.
+ * {@link UserRegistered} and {@link SessionOpened} are tagged {@code users} (the analytics
+ * projection reads them); the rest are not tagged.
+ */
 public sealed interface UserEvent extends CborSerializable {
 
   /** The account was created. {@code username} and {@code phone} may each be null, not both. */
@@ -46,4 +50,13 @@ public sealed interface UserEvent extends CborSerializable {
 
   /** A device registered where its push notifications go ({@code pushToken}), or cleared it (null). */
   record PushTokenSet(String sessionId, String pushToken, Instant date) implements UserEvent {}
+
+  /**
+   * The platform role {@code role} was granted; {@code by} is the granting admin's userId, or
+   * {@code operator} for a grant made outside the API.
+   */
+  record RoleGranted(PlatformRole role, String by, Instant date) implements UserEvent {}
+
+  /** The platform role {@code role} was revoked; {@code by} as in {@link RoleGranted}. */
+  record RoleRevoked(PlatformRole role, String by, Instant date) implements UserEvent {}
 }

@@ -16,7 +16,17 @@ public sealed interface UserReply extends CborSerializable {
 
   record Credentials(String userId, String passwordHash) implements UserReply {}
 
-  record Profile(String userId, String username, String displayName) implements UserReply {}
+  /** {@code roles}: the platform roles granted by command; configuration may grant more. */
+  record Profile(String userId, String username, String displayName, java.util.Set<PlatformRole> roles)
+      implements UserReply {
+    public Profile {
+      roles = roles == null ? java.util.Set.of() : java.util.Set.copyOf(roles);
+    }
+
+    public Profile(String userId, String username, String displayName) {
+      this(userId, username, displayName, java.util.Set.of());
+    }
+  }
 
   record SessionInfo(String sessionId, String deviceName, Instant createdAt)
       implements CborSerializable {}

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.herald.domain.common.CborSerializable;
 
 /** Immutable state of a user account: {@link Empty} until registered, then {@link Active}. */
@@ -39,19 +41,23 @@ public sealed interface UserState extends CborSerializable {
       Map<String, Session> sessions,
       Map<String, Long> chats,
       Map<String, Long> leftChats,
-      Map<String, Instant> mutes)
+      Map<String, Instant> mutes,
+      Set<PlatformRole> roles)
       implements UserState {
 
     /**
      * {@code chats}: the chats the user is in, with the membership version that put them there;
      * {@code leftChats}: the version of the last leave of chats the user left, so a late join
-     * notice never resurrects a chat the user has since left.
+     * notice never resurrects a chat the user has since left. {@code roles}: the platform roles
+     * granted by command.
      */
     public Active {
       sessions = Map.copyOf(sessions);
       chats = chats == null ? Map.of() : Map.copyOf(chats);
       leftChats = leftChats == null ? Map.of() : Map.copyOf(leftChats);
       mutes = mutes == null ? Map.of() : Map.copyOf(mutes);
+      // Added with platform roles: snapshots taken before have none.
+      roles = roles == null ? Set.of() : Set.copyOf(roles);
     }
 
     /** The latest membership version the index knows for {@code chatId}. */
@@ -78,7 +84,7 @@ public sealed interface UserState extends CborSerializable {
       Map<String, Session> next = new HashMap<>(sessions);
       next.put(session.sessionId(), session);
       return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes);
+          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes, roles);
     }
 
     Active withPushToken(String sessionId, String token) {
@@ -90,7 +96,7 @@ public sealed interface UserState extends CborSerializable {
       Map<String, Session> next = new HashMap<>(sessions);
       next.remove(sessionId);
       return new Active(
-          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes);
+          userId, username, phone, displayName, passwordHash, createdAt, next, chats, leftChats, mutes, roles);
     }
 
     Active withChat(String chatId, long version) {
@@ -101,7 +107,7 @@ public sealed interface UserState extends CborSerializable {
         left = new HashMap<>(left);
         left.remove(chatId);
       }
-      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left, mutes);
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left, mutes, roles);
     }
 
     Active withoutChat(String chatId, long version) {
@@ -111,7 +117,17 @@ public sealed interface UserState extends CborSerializable {
       left.put(chatId, version);
       Map<String, Instant> nextMutes = new HashMap<>(mutes);
       nextMutes.remove(chatId);
-      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left, nextMutes);
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, in, left, nextMutes, roles);
+    }
+
+    Active withRole(PlatformRole role, boolean granted) {
+      Set<PlatformRole> next = new HashSet<>(roles);
+      if (granted) {
+        next.add(role);
+      } else {
+        next.remove(role);
+      }
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, chats, leftChats, mutes, next);
     }
 
     /** {@code until} null unmutes; {@code Instant.MAX} mutes forever. */
@@ -122,7 +138,7 @@ public sealed interface UserState extends CborSerializable {
       } else {
         next.put(chatId, until);
       }
-      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, chats, leftChats, next);
+      return new Active(userId, username, phone, displayName, passwordHash, createdAt, sessions, chats, leftChats, next, roles);
     }
   }
 }

@@ -54,6 +54,33 @@ class UserEntityTest {
   }
 
   @Test
+  void rolesAreGrantedAndRevokedOnceAndSurviveARestart() {
+    register();
+    var granted = kit.<UserReply>runCommand(r -> new UserCommand.GrantRole(PlatformRole.ANALYST, "uadmin", r));
+    assertEquals(new UserReply.Ack(), granted.reply());
+    assertEquals(PlatformRole.ANALYST, assertInstanceOf(UserEvent.RoleGranted.class, granted.event()).role());
+    var again = kit.<UserReply>runCommand(r -> new UserCommand.GrantRole(PlatformRole.ANALYST, "uadmin", r));
+    assertTrue(again.hasNoEvents(), "granting a held role changes nothing");
+    kit.restart();
+    var profile = kit.<UserReply>runCommand(UserCommand.GetProfile::new).reply();
+    assertEquals(new UserReply.Profile("ualice", "Alice", "Alice A", java.util.Set.of(PlatformRole.ANALYST)), profile);
+
+    var revoked = kit.<UserReply>runCommand(r -> new UserCommand.RevokeRole(PlatformRole.ANALYST, "operator", r));
+    assertInstanceOf(UserEvent.RoleRevoked.class, revoked.event());
+    assertTrue(kit.<UserReply>runCommand(r -> new UserCommand.RevokeRole(PlatformRole.ANALYST, "operator", r)).hasNoEvents());
+    assertEquals(java.util.Set.of(), ((UserState.Active) kit.getState()).roles());
+  }
+
+  @Test
+  void anAdminSatisfiesAnalystChecksButNotTheOtherWayRound() {
+    assertTrue(PlatformRole.ADMIN.satisfies(PlatformRole.ANALYST));
+    assertTrue(PlatformRole.ANALYST.satisfies(PlatformRole.ANALYST));
+    assertEquals(false, PlatformRole.ANALYST.satisfies(PlatformRole.ADMIN));
+    assertEquals(PlatformRole.ADMIN, PlatformRole.fromWire("Admin"));
+    assertEquals(null, PlatformRole.fromWire("owner"));
+  }
+
+  @Test
   void registeringTwiceIsRefused() {
     register();
     var again =

@@ -1,0 +1,76 @@
+package org.herald.projection.analytics;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.herald.domain.chat.ChatEntity;
+import org.herald.domain.chat.ChatEvent;
+import org.herald.domain.chat.ChatEvent.ChatCreated;
+import org.herald.domain.chat.ChatEvent.MemberLeft;
+import org.herald.domain.chat.ChatEvent.MembersJoined;
+import org.herald.domain.chat.ChatEvent.MessageDeleted;
+import org.herald.domain.chat.ChatEvent.MessageSent;
+import org.herald.domain.chat.ChatEvent.MessagesRead;
+import org.herald.domain.chat.ChatIds;
+import org.herald.domain.chat.ChatKind;
+import org.herald.projection.common.JdbcSessions;
+
+/**
+ * Chat events → analytics counters. Exactly-once: every counter increment and the projection
+ * offset commit in one transaction, so a crash or a replay counts nothing twice (the counters
+ * are not idempotent; the transaction is what makes them exact).
+ */
+public final class AnalyticsProjectionHandler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
+
+  @Override
+  public void process(JdbcSessions session, EventEnvelope<ChatEvent> envelope) throws Exception {
+    ChatEvent event = envelope.event();
+    ChatKind kind = event instanceof ChatCreated c ? c.kind() : ChatIds.kindOf(event.chatId());
+    if (kind == null) {
+      // No chat has such an id; nothing to count.
+      return;
+    }
+    session.withConnection(
+        conn -> {
+          apply(conn, event, kind);
+          return null;
+        });
+  }
+
+  private static void apply(Connection conn, ChatEvent event, ChatKind kind) throws SQLException {
+    int slice = ChatEntity.TAGS.indexOf(ChatEntity.tagFor(event.chatId()));
+    boolean perChat = kind != ChatKind.DIRECT;
+    if (event instanceof ChatCreated e) {
+      AnalyticsRepository.chatCreated(conn, e.date(), kind, slice);
+      if (perChat) {
+        AnalyticsRepository.joined(conn, e.chatId(), e.date(), e.memberIds().size());
+      }
+    } else if (event instanceof MessageSent e) {
+      AnalyticsRepository.messageSent(conn, e.date(), kind, slice);
+      AnalyticsRepository.active(conn, e.date(), e.senderId());
+      if (perChat) {
+        AnalyticsRepository.chatMessage(conn, e.chatId(), e.date());
+      }
+      if (kind == ChatKind.CHANNEL) {
+        AnalyticsRepository.channelPost(conn, e.chatId(), e.messageId(), e.date());
+      }
+    } else if (event instanceof MessageDeleted e) {
+      if (kind == ChatKind.CHANNEL) {
+        AnalyticsRepository.channelPostDeleted(conn, e.chatId(), e.messageId());
+      }
+    } else if (event instanceof MessagesRead e) {
+      AnalyticsRepository.active(conn, e.date(), e.userId());
+    } else if (event instanceof MembersJoined e) {
+      if (perChat) {
+        AnalyticsRepository.joined(conn, e.chatId(), e.date(), e.userIds().size());
+      }
+    } else if (event instanceof MemberLeft e) {
+      if (perChat) {
+        AnalyticsRepository.left(conn, e.chatId(), e.date());
+      }
+    } else {
+      // Edits, roles, bans, invites and chat edits are not counted.
+    }
+  }
+}
