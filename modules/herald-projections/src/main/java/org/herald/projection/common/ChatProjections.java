@@ -79,6 +79,29 @@ public final class ChatProjections {
                 ProjectionId.of(name, tag), ChatProjections.<E>source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
   }
 
+  /**
+   * Like {@link #startTagged}, but the handler takes up to {@code groupSize} envelopes (or what
+   * arrived within {@code groupWithin}) at once, written with the offset of the last one in one
+   * transaction: still exactly-once, with one commit per group instead of per event.
+   */
+  public static <E> void startTaggedGrouped(
+      ActorSystem<?> system,
+      String name,
+      List<String> tags,
+      DataSource dataSource,
+      int groupSize,
+      java.time.Duration groupWithin,
+      Supplier<JdbcHandler<List<EventEnvelope<E>>, JdbcSessions>> handler) {
+    runOver(
+        system,
+        name,
+        tags,
+        tag ->
+            JdbcProjection.groupedWithin(
+                    ProjectionId.of(name, tag), ChatProjections.<E>source(system, tag), () -> new JdbcSessions(dataSource), handler, system)
+                .withGroup(groupSize, groupWithin));
+  }
+
   private static <E> SourceProvider<Offset, EventEnvelope<E>> source(ActorSystem<?> system, String tag) {
     return EventSourcedProvider.<E>eventsByTag(system, JdbcReadJournal.Identifier(), tag);
   }

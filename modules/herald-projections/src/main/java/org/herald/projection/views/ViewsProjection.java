@@ -32,29 +32,49 @@ public final class ViewsProjection {
   private ViewsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.<ViewsEvent>startTagged(system, NAME, PostViews.TAGS, dataSource, Handler::new);
+    ChatProjections.<ViewsEvent>startTaggedGrouped(
+        system, NAME, PostViews.TAGS, dataSource, GROUP_SIZE, GROUP_WITHIN, Handler::new);
   }
 
-  static final class Handler extends JdbcHandler<EventEnvelope<ViewsEvent>, JdbcSessions> {
+  /**
+   * Events per transaction: views of spread-out posts come one or two viewers per event, so a
+   * commit per event would bound the projection at the database's commit rate.
+   */
+  static final int GROUP_SIZE = 1000;
+
+  static final java.time.Duration GROUP_WITHIN = java.time.Duration.ofMillis(50);
+
+  /** A group of events, summed per post and per chat and day, then one update each. */
+  static final class Handler extends JdbcHandler<List<EventEnvelope<ViewsEvent>>, JdbcSessions> {
     @Override
-    public void process(JdbcSessions session, EventEnvelope<ViewsEvent> envelope) throws Exception {
-      if (envelope.event() instanceof ViewsRecorded e && !e.userIds().isEmpty()) {
-        session.withConnection(
-            conn -> {
-              add(conn, e);
-              return null;
-            });
+    public void process(JdbcSessions session, List<EventEnvelope<ViewsEvent>> envelopes) throws Exception {
+      Map<Map.Entry<String, Long>, Long> perPost = new java.util.LinkedHashMap<>();
+      Map<Map.Entry<String, LocalDate>, Long> perDay = new java.util.LinkedHashMap<>();
+      for (EventEnvelope<ViewsEvent> envelope : envelopes) {
+        if (envelope.event() instanceof ViewsRecorded e && !e.userIds().isEmpty()) {
+          long n = e.userIds().size();
+          perPost.merge(Map.entry(e.chatId(), e.messageId()), n, Long::sum);
+          perDay.merge(Map.entry(e.chatId(), LocalDate.ofInstant(e.date(), ZoneOffset.UTC)), n, Long::sum);
+        }
       }
+      if (perPost.isEmpty()) {
+        return;
+      }
+      session.withConnection(
+          conn -> {
+            for (var post : perPost.entrySet()) {
+              bump(conn, "UPDATE message_views SET views = views + ? WHERE chat_id = ? AND message_id = ?",
+                  "INSERT INTO message_views (views, chat_id, message_id) VALUES (?, ?, ?)",
+                  post.getValue(), post.getKey().getKey(), post.getKey().getValue());
+            }
+            for (var day : perDay.entrySet()) {
+              bump(conn, "UPDATE chat_views_daily SET views = views + ? WHERE chat_id = ? AND day_utc = ?",
+                  "INSERT INTO chat_views_daily (views, chat_id, day_utc) VALUES (?, ?, ?)",
+                  day.getValue(), day.getKey().getKey(), day.getKey().getValue());
+            }
+            return null;
+          });
     }
-  }
-
-  static void add(Connection conn, ViewsRecorded e) throws SQLException {
-    long n = e.userIds().size();
-    bump(conn, "UPDATE message_views SET views = views + ? WHERE chat_id = ? AND message_id = ?",
-        "INSERT INTO message_views (views, chat_id, message_id) VALUES (?, ?, ?)", n, e.chatId(), e.messageId());
-    LocalDate day = LocalDate.ofInstant(e.date(), ZoneOffset.UTC);
-    bump(conn, "UPDATE chat_views_daily SET views = views + ? WHERE chat_id = ? AND day_utc = ?",
-        "INSERT INTO chat_views_daily (views, chat_id, day_utc) VALUES (?, ?, ?)", n, e.chatId(), day);
   }
 
   /** Update, else insert: one projection instance owns each chat, so nothing races it. */
