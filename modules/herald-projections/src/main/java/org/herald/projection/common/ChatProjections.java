@@ -24,6 +24,8 @@ import java.util.Optional;
 /**
  * Runs a projection over the chat events: one instance per tag partition, spread over the
  * cluster by a sharded daemon process, each resuming from its offset in the JDBC offset store.
+ * Every projection started here is entered in the node's {@link ReadModels} catalog, with the
+ * tables it owns, so lag, metrics and rebuilds know it without further wiring.
  */
 public final class ChatProjections {
   private ChatProjections() {}
@@ -33,7 +35,9 @@ public final class ChatProjections {
       ActorSystem<?> system,
       String name,
       DataSource dataSource,
+      ReadModel.Owned owned,
       Supplier<JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions>> handler) {
+    ReadModels.get(system).register(owned.as(name, ChatEntity.TAGS, ReadModel.Delivery.EXACTLY_ONCE));
     run(
         system,
         name,
@@ -50,7 +54,9 @@ public final class ChatProjections {
       ActorSystem<?> system,
       String name,
       DataSource dataSource,
+      ReadModel.Owned owned,
       Supplier<Handler<EventEnvelope<ChatEvent>>> handler) {
+    ReadModels.get(system).register(owned.as(name, ChatEntity.TAGS, ReadModel.Delivery.AT_LEAST_ONCE));
     run(
         system,
         name,
