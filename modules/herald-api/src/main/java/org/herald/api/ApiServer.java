@@ -14,12 +14,15 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.herald.api.account.AccountRoutes;
+import org.herald.api.admin.AdminRoutes;
 import org.herald.api.account.PasswordHasher;
 import org.herald.api.chat.ChatRoutes;
 import org.herald.api.chat.MemberRoutes;
 import org.herald.api.common.ApiErrors;
+import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
+import org.herald.api.common.Caller;
 import org.herald.api.common.Chats;
 import org.herald.api.message.ContentOpener;
 import org.herald.api.message.MessageRoutes;
@@ -28,9 +31,12 @@ import org.herald.api.sync.SyncRoutes;
 import org.herald.api.updates.UpdatesHub;
 import org.herald.api.updates.UpdatesRoutes;
 import org.herald.api.updates.UpdatesSocket;
+import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.Rejection;
 import org.herald.domain.content.ContentKeys;
 import org.herald.projection.dialogs.DialogsRepository;
 import org.herald.projection.history.HistoryRepository;
+import org.herald.projection.ops.ProjectionOps;
 import org.herald.projection.sync.SyncRepository;
 
 /** Builds the routes of {@code /v1} and binds them; the binding unbinds in CoordinatedShutdown. */
@@ -76,6 +82,8 @@ public final class ApiServer extends AllDirectives {
     ChatRoutes chatRoutes =
         new ChatRoutes(authenticator, settings, system, new DialogsRepository(dataSource, jdbc), syncRepository, historyRepository, opener);
 
+    AdminRoutes admin = new AdminRoutes(authenticator, settings, new ProjectionOps(system, dataSource), ApiServer::noAdminsYet);
+
     ApiServer d = new ApiServer();
     return d.handleExceptions(
         ApiErrors.exceptionHandler(),
@@ -95,6 +103,13 @@ public final class ApiServer extends AllDirectives {
                                 members.routes(),
                                 sync.routes(),
                                 chatRoutes.routes(),
-                                updates.routes()))));
+                                updates.routes(),
+                                admin.routes()))));
+  }
+
+  /** Until roles exist, nobody is an admin: the admin routes answer 403 ADMIN_REQUIRED. */
+  private static CompletionStage<Void> noAdminsYet(Caller caller) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        ApiException.of(Rejection.of(ErrorCode.ADMIN_REQUIRED, "this call needs the admin role")));
   }
 }
