@@ -1,5 +1,6 @@
 package org.herald.api.admin;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -34,7 +35,8 @@ final class ProjectionOpsRoutes extends AllDirectives {
                 pathEndOrSingleSlash(() -> get(() -> respond(list()))),
                 path(
                     PathMatchers.segment().slash("rebuild"),
-                    name -> post(() -> respond(rebuild(name))))));
+                    // The body, if any, is read and ignored, so the connection stays usable.
+                    name -> post(() -> toStrictEntity(Duration.ofSeconds(5), () -> respond(rebuild(name)))))));
   }
 
   private CompletionStage<HttpResponse> list() {

@@ -144,9 +144,9 @@ public final class ProjectionOps {
               return Sql.transaction(dataSource, jdbc, conn -> clear(conn, model));
             })
         .thenCompose(
-            cleared -> {
+            targets -> {
               log.info("rebuilding projection {}: cleared {}, replaying the journal", name, model.tables());
-              advance(name, Phase.REPLAYING);
+              rebuilds.computeIfPresent(name, (key, state) -> state.replaying(targets, clock.instant()));
               return forEachInstance(model, id -> ProjectionManagement.get(system).resume(id));
             })
         .whenComplete(
@@ -173,7 +173,9 @@ public final class ProjectionOps {
 
   /**
    * The rebuild of {@code name}, marked caught up once a status read after the replay began
-   * finds every instance at the journal's end.
+   * finds every instance running and past the journal position it had to replay to (or at the
+   * journal's end). Under sustained traffic an instance is rarely at the very end, so "caught
+   * up" means "has replayed what existed when the rebuild began".
    */
   private RebuildState caughtUp(String name, List<ProjectionStatus.Instance> instances, Instant asked) {
     return rebuilds.computeIfPresent(
@@ -182,7 +184,12 @@ public final class ProjectionOps {
           boolean done =
               state.phase() == Phase.REPLAYING
                   && asked.isAfter(state.since())
-                  && instances.stream().allMatch(i -> !i.paused() && i.eventsBehind() == 0);
+                  && instances.stream()
+                      .allMatch(
+                          i ->
+                              !i.paused()
+                                  && (i.eventsBehind() == 0
+                                      || (i.offset() != null && i.offset() >= state.targets().getOrDefault(i.tag(), 0L))));
           if (done) {
             log.info("projection {} rebuilt: caught up with the journal", name);
             return state.next(Phase.CAUGHT_UP, clock.instant());
@@ -197,8 +204,11 @@ public final class ProjectionOps {
     return CompletableFuture.allOf(all).thenApply(v -> Done.getInstance());
   }
 
-  /** Empties the owned tables and forgets the offsets, in the caller's transaction. */
-  private static Void clear(Connection conn, ReadModel model) throws SQLException {
+  /**
+   * Empties the owned tables and forgets the offsets, in the caller's transaction; answers each
+   * tag's newest journal position, which the replay must reach.
+   */
+  private static Map<String, Long> clear(Connection conn, ReadModel model) throws SQLException {
     try (Statement st = conn.createStatement()) {
       for (String table : model.tables()) {
         // Names come from the catalog in code, never from a request.
@@ -209,7 +219,16 @@ public final class ProjectionOps {
       ps.setString(1, model.name());
       ps.executeUpdate();
     }
-    return null;
+    Map<String, Long> targets = new HashMap<>();
+    try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(\"event_id\") FROM \"event_tag\" WHERE \"tag\" = ?")) {
+      for (String tag : model.tags()) {
+        ps.setString(1, tag);
+        try (ResultSet rs = ps.executeQuery()) {
+          targets.put(tag, rs.next() ? rs.getLong(1) : 0L);
+        }
+      }
+    }
+    return targets;
   }
 
   /**
