@@ -218,7 +218,7 @@ public final class AdminCli {
       return "rebuilding: " + rebuild.path("state").asText() + " since " + rebuild.path("since").asText();
     }
     if (p.path("paused").asBoolean()) {
-      return "PAUSED (an interrupted rebuild? run it again)" + note;
+      return "PAUSED (rebuilding from another node, or interrupted: run the rebuild again)" + note;
     }
     String base = p.path("caughtUp").asBoolean() ? "caught up" : "behind";
     if (rebuild.path("state").asText().equals("failed")) {
