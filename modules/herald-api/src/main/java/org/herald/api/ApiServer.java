@@ -1,6 +1,7 @@
 package org.herald.api;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
@@ -109,7 +110,7 @@ public final class ApiServer extends AllDirectives {
 
   /** Until roles exist, nobody is an admin: the admin routes answer 403 ADMIN_REQUIRED. */
   private static CompletionStage<Void> noAdminsYet(Caller caller) {
-    return java.util.concurrent.CompletableFuture.failedFuture(
+    return CompletableFuture.failedFuture(
         ApiException.of(Rejection.of(ErrorCode.ADMIN_REQUIRED, "this call needs the admin role")));
   }
 }

@@ -46,7 +46,7 @@ public record ReadModel(String name, List<String> tags, Delivery delivery, List<
       return new Owned(tables, why);
     }
 
-    public ReadModel as(String name, List<String> tags, Delivery delivery) {
+    ReadModel as(String name, List<String> tags, Delivery delivery) {
       return new ReadModel(name, tags, delivery, tables, rebuildRefusal);
     }
   }

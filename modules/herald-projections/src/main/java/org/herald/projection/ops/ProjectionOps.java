@@ -7,9 +7,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -134,7 +136,10 @@ public final class ProjectionOps {
     RebuildState current =
         rebuilds.compute(name, (key, existing) -> existing != null && existing.phase().running() ? existing : started);
     if (current != started) {
-      throw new Refused(Refused.Reason.ALREADY_RUNNING, "projection '" + name + "' is already rebuilding (" + current.phase().name().toLowerCase() + " since " + current.since() + ")");
+      throw new Refused(
+          Refused.Reason.ALREADY_RUNNING,
+          "projection '" + name + "' is already rebuilding (" + current.phase().name().toLowerCase(Locale.ROOT)
+              + " since " + current.since().truncatedTo(ChronoUnit.MILLIS) + ")");
     }
     log.info("rebuilding projection {}: pausing its {} instances", name, model.tags().size());
     forEachInstance(model, id -> ProjectionManagement.get(system).pause(id))
