@@ -1,6 +1,7 @@
 package org.herald.api;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
@@ -15,6 +16,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.herald.api.account.AccountRoutes;
 import org.herald.api.admin.AdminRoutes;
+import org.herald.api.admin.ProjectionAdminRoutes;
 import org.herald.api.analytics.AnalyticsRoutes;
 import org.herald.api.account.PasswordHasher;
 import org.herald.api.chat.ChatRoutes;
@@ -38,6 +40,7 @@ import org.herald.domain.content.ContentKeys;
 import org.herald.projection.analytics.AnalyticsRepository;
 import org.herald.projection.dialogs.DialogsRepository;
 import org.herald.projection.history.HistoryRepository;
+import org.herald.projection.ops.ProjectionOps;
 import org.herald.projection.sync.SyncRepository;
 
 /** Builds the routes of {@code /v1} and binds them; the binding unbinds in CoordinatedShutdown. */
@@ -91,6 +94,8 @@ public final class ApiServer extends AllDirectives {
     AnalyticsRoutes analytics =
         new AnalyticsRoutes(authenticator, settings, system, new AnalyticsRepository(dataSource, jdbc), roles, java.time.Clock.systemUTC());
     AdminRoutes admin = new AdminRoutes(authenticator, settings, roles);
+    ProjectionAdminRoutes projectionAdmin =
+        new ProjectionAdminRoutes(authenticator, settings, new ProjectionOps(system, dataSource), caller -> roles.require(caller, "admin"));
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(
@@ -115,6 +120,7 @@ public final class ApiServer extends AllDirectives {
                                 chatRoutes.routes(),
                                 analytics.routes(),
                                 admin.routes(),
+                                projectionAdmin.routes(),
                                 updates.routes()))));
   }
 }

@@ -14,6 +14,7 @@ import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.herald.api.ApiServer;
+import org.herald.api.admin.OperatorServer;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.updates.PubSub;
 import org.herald.api.updates.UpdatesHub;
@@ -28,7 +29,7 @@ import java.util.List;
 
 /**
  * The composition root: once this node is Up in the cluster, it registers the entities, starts
- * the projections and the updates hub, and binds HTTP.
+ * the projections and the updates hub, and binds HTTP and the operator port.
  */
 final class Guardian {
   private Guardian() {}
@@ -40,8 +41,11 @@ final class Guardian {
 
   private record Up() implements Command {}
 
+  /** Where a node listens: the public API and the operator port ({@code herald.admin}). */
+  record Endpoints(String host, int port, String adminHost, int adminPort) {}
+
   static Behavior<Command> create(
-      DataSource dataSource, MasterKey masterKey, String host, int port, CompletableFuture<Integer> bound) {
+      DataSource dataSource, MasterKey masterKey, Endpoints endpoints, CompletableFuture<Endpoints> bound) {
     return Behaviors.setup(
         ctx -> {
           Cluster cluster = Cluster.get(ctx.getSystem());
@@ -51,7 +55,7 @@ final class Guardian {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }
           return Behaviors.receive(Command.class)
-              .onMessage(Up.class, up -> start(ctx, dataSource, masterKey, host, port, bound))
+              .onMessage(Up.class, up -> start(ctx, dataSource, masterKey, endpoints, bound))
               .build();
         });
   }
@@ -60,9 +64,8 @@ final class Guardian {
       ActorContext<Command> ctx,
       DataSource dataSource,
       MasterKey masterKey,
-      String host,
-      int port,
-      CompletableFuture<Integer> bound) {
+      Endpoints endpoints,
+      CompletableFuture<Endpoints> bound) {
     var system = ctx.getSystem();
     // Millisecond ticks: every time Herald records matches what clients see on the wire.
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
@@ -90,14 +93,37 @@ final class Guardian {
     ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
     ActorRef<UpdatesHub.Command> hub =
         ctx.spawn(UpdatesHub.create(ClusterSharding.get(system), pubSub, settings.askTimeout()), "updates-hub");
-    ApiServer.start(system, dataSource, contentKeys, hub, host, port)
+    var operator =
+        OperatorServer.start(system, dataSource, endpoints.adminHost(), endpoints.adminPort())
+            .toCompletableFuture()
+            .exceptionally(
+                failure -> {
+                  throw new IllegalStateException(
+                      "cannot bind the operator port " + endpoints.adminHost() + ":" + endpoints.adminPort()
+                          + " (herald.admin.port, HERALD_ADMIN_PORT): " + failure.getMessage(),
+                      failure);
+                });
+    var api =
+        ApiServer.start(system, dataSource, contentKeys, hub, endpoints.host(), endpoints.port())
+            .toCompletableFuture()
+            .exceptionally(
+                failure -> {
+                  throw new IllegalStateException(
+                      "cannot bind HTTP to " + endpoints.host() + ":" + endpoints.port() + ": " + failure.getMessage(), failure);
+                });
+    api.thenCombine(
+            operator,
+            (http, admin) ->
+                new Endpoints(
+                    endpoints.host(), http.localAddress().getPort(), endpoints.adminHost(), admin.localAddress().getPort()))
         .whenComplete(
-            (binding, failure) -> {
+            (ports, failure) -> {
               if (failure != null) {
-                ctx.getLog().error("cannot bind HTTP to {}:{}: {}", host, port, failure.getMessage());
-                bound.completeExceptionally(failure);
+                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                ctx.getLog().error(cause.getMessage());
+                bound.completeExceptionally(cause);
               } else {
-                bound.complete(binding.localAddress().getPort());
+                bound.complete(ports);
               }
             });
     return Behaviors.empty();

@@ -29,14 +29,12 @@ public final class HeraldNode {
 
   private final ActorSystem<Guardian.Command> system;
   private final HikariDataSource dataSource;
-  private final int port;
-  private final String host;
+  private final Guardian.Endpoints endpoints;
 
-  private HeraldNode(ActorSystem<Guardian.Command> system, HikariDataSource dataSource, String host, int port) {
+  private HeraldNode(ActorSystem<Guardian.Command> system, HikariDataSource dataSource, Guardian.Endpoints endpoints) {
     this.system = system;
     this.dataSource = dataSource;
-    this.host = host;
-    this.port = port;
+    this.endpoints = endpoints;
   }
 
   /** Loads the configuration: explicit options over the overlay file over application.conf. */
@@ -97,15 +95,19 @@ public final class HeraldNode {
     }
     log.info("content keys: master key {} verified", masterKey.fingerprint());
 
-    String host = config.getString("herald.http.host");
-    int port = config.getInt("herald.http.port");
-    CompletableFuture<Integer> bound = new CompletableFuture<>();
+    var endpoints =
+        new Guardian.Endpoints(
+            config.getString("herald.http.host"),
+            config.getInt("herald.http.port"),
+            config.getString("herald.admin.host"),
+            config.getInt("herald.admin.port"));
+    CompletableFuture<Guardian.Endpoints> bound = new CompletableFuture<>();
     ActorSystem<Guardian.Command> system =
-        ActorSystem.create(Guardian.create(dataSource, masterKey, host, port, bound), "herald", config);
+        ActorSystem.create(Guardian.create(dataSource, masterKey, endpoints, bound), "herald", config);
     // Pools close only after the actor system has terminated: entities may still be writing.
     system.getWhenTerminated().whenComplete((done, failure) -> dataSource.close());
     return bound
-        .thenApply(actualPort -> new HeraldNode(system, dataSource, host, actualPort))
+        .thenApply(actual -> new HeraldNode(system, dataSource, actual))
         .whenComplete(
             (node, failure) -> {
               if (failure != null) {
@@ -179,11 +181,22 @@ public final class HeraldNode {
   }
 
   public int port() {
-    return port;
+    return endpoints.port();
   }
 
   public String baseUrl() {
-    return "http://" + host + ":" + port;
+    return "http://" + endpoints.host() + ":" + endpoints.port();
+  }
+
+  /** The bound operator port (metrics, projections; see {@code herald.admin}). */
+  public int adminPort() {
+    return endpoints.adminPort();
+  }
+
+  /** The operator server's address, for tools and tests. */
+  public String adminUrl() {
+    String host = endpoints.adminHost().equals("0.0.0.0") ? "127.0.0.1" : endpoints.adminHost();
+    return "http://" + host + ":" + endpoints.adminPort();
   }
 
   public ActorSystem<?> system() {

@@ -13,10 +13,12 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
 
   public static final String USAGE =
       """
-      usage: herald-node [--port N] [--host H] [--data-dir DIR] [--db h2|postgres] [--db-url URL]
-                         [--remote-port N] [--seeds host:port,...] [--config FILE]
+      usage: herald-node [--port N] [--host H] [--admin-port N] [--data-dir DIR] [--db h2|postgres]
+                         [--db-url URL] [--remote-port N] [--seeds host:port,...] [--config FILE]
         --port N          HTTP port (env HERALD_HTTP_PORT, default 8080)
         --host H          HTTP bind address (env HERALD_HTTP_HOST, default 127.0.0.1)
+        --admin-port N    operator port: metrics, projections (env HERALD_ADMIN_PORT, default 8558;
+                          bound to HERALD_ADMIN_HOST, default 127.0.0.1)
         --data-dir DIR    where the embedded H2 database lives (env HERALD_DATA_DIR, default ./data)
         --db postgres     use PostgreSQL: HERALD_DB_URL, HERALD_DB_USER, HERALD_DB_PASSWORD
         --db-url URL      a JDBC URL, jdbc:postgresql://… or jdbc:h2:… (env HERALD_DB_URL)
@@ -38,6 +40,8 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
     String db = null;
     putEnv(o, env, "HERALD_HTTP_PORT", "herald.http.port", true);
     putEnv(o, env, "HERALD_HTTP_HOST", "herald.http.host", false);
+    putEnv(o, env, "HERALD_ADMIN_PORT", "herald.admin.port", true);
+    putEnv(o, env, "HERALD_ADMIN_HOST", "herald.admin.host", false);
     putEnv(o, env, "HERALD_DATA_DIR", "herald.data-dir", false);
     putEnv(o, env, "HERALD_DB_URL", "herald.db.url", false);
     putEnv(o, env, "HERALD_DB_USER", "herald.db.user", false);
@@ -58,6 +62,7 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
       switch (flag) {
         case "--port" -> o.put("herald.http.port", port(value, flag));
         case "--host" -> o.put("herald.http.host", value);
+        case "--admin-port" -> o.put("herald.admin.port", port(value, flag));
         case "--data-dir" -> o.put("herald.data-dir", value);
         case "--db" -> db = value;
         case "--db-url" -> o.put("herald.db.url", value);

@@ -29,6 +29,19 @@ class NodeOptionsTest {
   }
 
   @Test
+  void theOperatorPortDefaultsToLoopback8558AndFollowsItsFlagAndVariables() {
+    var defaults = HeraldNode.config(NodeOptions.parse(List.of(), Map.of()));
+    assertEquals("127.0.0.1", defaults.getString("herald.admin.host"));
+    assertEquals(8558, defaults.getInt("herald.admin.port"));
+    var fromEnv = HeraldNode.config(NodeOptions.parse(List.of(), Map.of("HERALD_ADMIN_PORT", "9558", "HERALD_ADMIN_HOST", "10.0.0.5")));
+    assertEquals(9558, fromEnv.getInt("herald.admin.port"));
+    assertEquals("10.0.0.5", fromEnv.getString("herald.admin.host"));
+    var flag = HeraldNode.config(NodeOptions.parse(List.of("--admin-port", "0"), Map.of("HERALD_ADMIN_PORT", "9558")));
+    assertEquals(0, flag.getInt("herald.admin.port"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of(), Map.of("HERALD_ADMIN_PORT", "x"))).getMessage().contains("HERALD_ADMIN_PORT"));
+  }
+
+  @Test
   void seedsBecomeClusterAddresses() {
     var options = NodeOptions.parse(List.of("--seeds", "127.0.0.1:25521, 127.0.0.1:25522"), Map.of());
     assertEquals(

@@ -22,6 +22,7 @@ final class TestNodes {
     return NodeOptions.parse(List.of(), Map.of())
         .with("herald.crypto.master-key", MASTER_KEY)
         .with("herald.http.port", 0)
+        .with("herald.admin.port", 0)
         .with("pekko.remote.artery.canonical.port", 0)
         .with("pekko.coordinated-shutdown.exit-jvm", "off")
         .with("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")

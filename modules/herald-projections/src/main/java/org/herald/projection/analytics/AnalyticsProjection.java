@@ -3,6 +3,7 @@ package org.herald.projection.analytics;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.UserProjections;
 
 /**
@@ -18,7 +19,12 @@ public final class AnalyticsProjection {
   private AnalyticsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.start(system, NAME, dataSource, AnalyticsProjectionHandler::new);
-    UserProjections.start(system, USERS_NAME, dataSource, AnalyticsUsersHandler::new);
+    // analytics_active_users is written by both (insert-if-absent, so a replay adds nothing):
+    // neither clears it on a rebuild, or the other's rows would be lost.
+    ChatProjections.start(
+        system, NAME, dataSource,
+        ReadModel.owning("analytics_chat_daily", "analytics_channel_posts", "analytics_messages_hourly", "analytics_chats_created"),
+        AnalyticsProjectionHandler::new);
+    UserProjections.start(system, USERS_NAME, dataSource, ReadModel.owning("analytics_accounts_daily"), AnalyticsUsersHandler::new);
   }
 }

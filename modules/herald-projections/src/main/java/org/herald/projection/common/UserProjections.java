@@ -30,7 +30,9 @@ public final class UserProjections {
       ActorSystem<?> system,
       String name,
       DataSource dataSource,
+      ReadModel.Owned owned,
       Supplier<JdbcHandler<EventEnvelope<UserEvent>, JdbcSessions>> handler) {
+    ReadModels.get(system).register(owned.as(name, java.util.List.of(UserEntity.TAG), ReadModel.Delivery.EXACTLY_ONCE));
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,

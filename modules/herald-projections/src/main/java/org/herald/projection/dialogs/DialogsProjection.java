@@ -3,6 +3,7 @@ package org.herald.projection.dialogs;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 
 /** The dialogs read model: each user's chats with last message, unread count and pts. */
 public final class DialogsProjection {
@@ -11,6 +12,11 @@ public final class DialogsProjection {
   private DialogsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.start(system, NAME, dataSource, DialogsProjectionHandler::new);
+    ChatProjections.start(
+        system,
+        NAME,
+        dataSource,
+        ReadModel.owning("dialog_chats", "dialog_members", "dialog_departures"),
+        DialogsProjectionHandler::new);
   }
 }

@@ -3,6 +3,7 @@ package org.herald.projection.history;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 
 /** The history read model: every message and change of every chat, for cold pages. */
 public final class HistoryProjection {
@@ -11,6 +12,8 @@ public final class HistoryProjection {
   private HistoryProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.start(system, NAME, dataSource, HistoryProjectionHandler::new);
+    // content_keys is not ours: the chat entities create keys and a rebuild must never drop them.
+    ChatProjections.start(
+        system, NAME, dataSource, ReadModel.owning("chat_messages", "chat_updates"), HistoryProjectionHandler::new);
   }
 }

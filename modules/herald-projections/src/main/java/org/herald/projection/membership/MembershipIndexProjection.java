@@ -15,6 +15,7 @@ import org.herald.domain.chat.ChatEvent.MemberLeft;
 import org.herald.domain.chat.ChatEvent.MembersJoined;
 import org.herald.domain.user.UserChatIndex;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 
 /**
  * Keeps every user's chat index (in the user entity) in step with chat membership, from the
@@ -30,7 +31,10 @@ public final class MembershipIndexProjection {
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     Duration timeout = system.settings().config().getDuration("herald.projections.membership-index.ask-timeout");
-    ChatProjections.startAsync(system, NAME, dataSource, () -> new IndexHandler(system, timeout));
+    // Owns no table: its effects are the user entities' chat indexes, where a repeat or a stale
+    // version changes nothing. A rebuild therefore only replays (every membership event asks its
+    // members' entities again) and repairs an index that drifted.
+    ChatProjections.startAsync(system, NAME, dataSource, ReadModel.owning(), () -> new IndexHandler(system, timeout));
   }
 
   static final class IndexHandler extends Handler<EventEnvelope<ChatEvent>> {

@@ -221,6 +221,23 @@ public final class PushDispatcher {
       return Sql.query(
               dataSource,
               jdbc,
+              "SELECT last_message_id FROM dialog_chats WHERE chat_id = ?",
+              ps -> ps.setString(1, job.chatId()),
+              rs -> rs.getLong(1))
+          .thenCompose(
+              last ->
+                  // The member rows are complete for this message only once the dialogs read
+                  // model has applied it (lagging, or being rebuilt): until then, wait rather
+                  // than page through a partial list and skip members.
+                  last.isEmpty() || last.get(0) < job.messageId()
+                      ? CompletableFuture.completedFuture(null)
+                      : expandCaughtUp(job, page));
+    }
+
+    private CompletionStage<Void> expandCaughtUp(Job job, int page) {
+      return Sql.query(
+              dataSource,
+              jdbc,
               "SELECT user_id FROM dialog_members WHERE chat_id = ? AND user_id > ? ORDER BY user_id FETCH FIRST " + page + " ROWS ONLY",
               ps -> {
                 ps.setString(1, job.chatId());
@@ -245,11 +262,6 @@ public final class PushDispatcher {
                             } else {
                               deliveries.addAll(answer);
                             }
-                          }
-                          // No members at all yet: the dialogs read model has not caught up with
-                          // this chat; look again next tick rather than notify nobody.
-                          if (users.isEmpty() && job.cursor().isEmpty()) {
-                            return CompletableFuture.completedFuture(null);
                           }
                           String next = !complete || users.isEmpty() ? job.cursor() : users.get(users.size() - 1);
                           boolean last = complete && users.size() < page;

@@ -9,6 +9,7 @@ import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
 
@@ -24,7 +25,16 @@ public final class PushOutboxProjection {
   private PushOutboxProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource, Clock clock, Duration maxAge) {
-    ChatProjections.start(system, NAME, dataSource, () -> new Handler(clock, maxAge));
+    ChatProjections.start(
+        system,
+        NAME,
+        dataSource,
+        ReadModel.owning("push_jobs")
+            .notRebuildable(
+                "push-outbox is a queue of notifications to send, not a view of the journal: there is"
+                    + " nothing to rebuild, and a replay would expand every message younger than"
+                    + " herald.push.max-age again"),
+        () -> new Handler(clock, maxAge));
   }
 
   static final class Handler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {

@@ -15,6 +15,7 @@ import org.herald.domain.chat.ChatEvent.PostScheduled;
 import org.herald.domain.chat.ChatEvent.ScheduledPostCancelled;
 import org.herald.domain.chat.ChatEvent.ScheduledPostEdited;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
 import org.herald.projection.keys.JdbcContentKeys;
@@ -32,7 +33,7 @@ public final class ScheduledPostsProjection {
   private ScheduledPostsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.start(system, NAME, dataSource, Handler::new);
+    ChatProjections.start(system, NAME, dataSource, ReadModel.owning("scheduled_posts"), Handler::new);
   }
 
   static final class Handler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {

@@ -18,6 +18,7 @@ import org.herald.domain.views.PostViews;
 import org.herald.domain.views.ViewsEvent;
 import org.herald.domain.views.ViewsEvent.ViewsRecorded;
 import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
 
@@ -33,7 +34,8 @@ public final class ViewsProjection {
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     ChatProjections.<ViewsEvent>startTaggedGrouped(
-        system, NAME, PostViews.TAGS, dataSource, GROUP_SIZE, GROUP_WITHIN, Handler::new);
+        system, NAME, PostViews.TAGS, dataSource, ReadModel.owning("message_views", "chat_views_daily"),
+        GROUP_SIZE, GROUP_WITHIN, Handler::new);
   }
 
   /**

@@ -1,0 +1,54 @@
+package org.herald.api.admin;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.herald.api.common.ApiErrors;
+import org.herald.domain.common.Metrics;
+import org.herald.projection.ops.ProjectionOps;
+
+/**
+ * The operator HTTP server: a second binding, on loopback by default ({@code herald.admin.host},
+ * {@code herald.admin.port}, 8558), for tools on the node's own machine: {@code GET /metrics}
+ * (Prometheus text), {@code GET /projections}, {@code POST /projections/{name}/rebuild}. It asks
+ * for no credentials, like Pekko Management's defaults: whoever reaches the port may rebuild
+ * read models, so binding it beyond loopback needs a network that only operators reach. Errors
+ * have the API's JSON shape. To add routes, add a routes class and one line to {@link #routes}.
+ */
+public final class OperatorServer extends AllDirectives {
+  /** Prometheus reads text/plain as its text format 0.0.4. */
+  private static final ContentType.NonBinary PROMETHEUS_TEXT = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
+
+  private OperatorServer() {}
+
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, DataSource dataSource, String host, int port) {
+    return Http.get(system)
+        .newServerAt(host, port)
+        .bind(routes(system, dataSource))
+        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system));
+  }
+
+  static Route routes(ActorSystem<?> system, DataSource dataSource) {
+    Metrics metrics = Metrics.get(system);
+    ProjectionOpsRoutes projections = new ProjectionOpsRoutes(new ProjectionOps(system, dataSource));
+    OperatorServer d = new OperatorServer();
+    return d.handleExceptions(
+        ApiErrors.exceptionHandler(),
+        () ->
+            d.handleRejections(
+                ApiErrors.rejectionHandler(),
+                () ->
+                    d.concat(
+                        d.path("metrics", () -> d.get(() -> d.complete(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))),
+                        projections.routes())));
+  }
+}
