@@ -55,7 +55,9 @@ public final class AdminCli {
               "NAME [--wait]",
               1,
               "drop a read model and replay it from the journal; --wait follows it until caught up",
-              AdminCli::rebuild));
+              AdminCli::rebuild),
+          new Command("admin", "grant", "USERNAME analyst|admin", 2, "give a user a platform role (journaled in the user)", AdminCli::grant),
+          new Command("admin", "revoke", "USERNAME analyst|admin", 2, "take a granted platform role back", AdminCli::revoke));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -197,6 +199,18 @@ public final class AdminCli {
     }
   }
 
+  private static int grant(Client client, List<String> args, boolean wait) throws IOException, InterruptedException {
+    client.put("/roles/" + args.get(0) + "/" + args.get(1));
+    client.out().println(args.get(0) + " now has the " + args.get(1) + " role");
+    return 0;
+  }
+
+  private static int revoke(Client client, List<String> args, boolean wait) throws IOException, InterruptedException {
+    client.delete("/roles/" + args.get(0) + "/" + args.get(1));
+    client.out().println(args.get(0) + " no longer has a granted " + args.get(1) + " role (configured roles stay)");
+    return 0;
+  }
+
   private static JsonNode find(JsonNode projections, String name) {
     for (JsonNode p : projections) {
       if (p.path("name").asText().equals(name)) {
@@ -251,6 +265,14 @@ public final class AdminCli {
 
     JsonNode post(String path) throws IOException, InterruptedException {
       return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    JsonNode put(String path) throws IOException, InterruptedException {
+      return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    JsonNode delete(String path) throws IOException, InterruptedException {
+      return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
     private URI uri(String path) {

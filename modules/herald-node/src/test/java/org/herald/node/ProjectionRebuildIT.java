@@ -48,12 +48,20 @@ class ProjectionRebuildIT {
 
   /** Every table the rebuildable relational read models own, with the order of a canonical dump. */
   private static final Map<String, String> TABLES =
-      Map.of(
-          "dialog_chats", "chat_id",
-          "dialog_members", "user_id, chat_id",
-          "dialog_departures", "user_id, chat_id",
-          "chat_messages", "chat_id, message_id",
-          "chat_updates", "chat_id, pts");
+      Map.ofEntries(
+          Map.entry("dialog_chats", "chat_id"),
+          Map.entry("dialog_members", "user_id, chat_id"),
+          Map.entry("dialog_departures", "user_id, chat_id"),
+          Map.entry("chat_messages", "chat_id, message_id"),
+          Map.entry("chat_updates", "chat_id, pts"),
+          Map.entry("message_views", "chat_id, message_id"),
+          Map.entry("chat_views_daily", "chat_id, day_utc"),
+          Map.entry("scheduled_posts", "chat_id, scheduled_id"),
+          Map.entry("analytics_chat_daily", "chat_id, day_utc"),
+          Map.entry("analytics_channel_posts", "chat_id, message_id"),
+          Map.entry("analytics_messages_hourly", "hour_utc, chat_kind, slice"),
+          Map.entry("analytics_chats_created", "day_utc, chat_kind, slice"),
+          Map.entry("analytics_accounts_daily", "day_utc"));
 
   static HeraldNode node;
   static HeraldClient client;
@@ -118,7 +126,16 @@ class ProjectionRebuildIT {
     client.sendText(dave, group, "dave here");
     assertEquals(204, client.post("/v1/chats/" + group + "/leave", carol.token(), Map.of()).status());
     client.sendText(bob, group, "bye carol");
-    return List.of(direct, group);
+    String channel = client.post("/v1/chats", alice.token(), Map.of("kind", "channel", "title", "Rebuild news " + prefix)).text("chatId");
+    assertEquals(204, client.post("/v1/chats/" + channel + "/members", alice.token(), Map.of("userId", bob.userId())).status());
+    for (int i = 0; i < 3; i++) {
+      client.sendText(alice, channel, "post " + i);
+    }
+    assertEquals(200, client.post("/v1/chats/" + channel + "/views", bob.token(), Map.of("messageIds", List.of(1, 2))).status());
+    assertEquals(200, client.post("/v1/chats/" + channel + "/views", alice.token(), Map.of("messageIds", List.of(2))).status());
+    assertEquals(201, client.post("/v1/chats/" + channel + "/messages", alice.token(),
+        Map.of("clientMessageId", "later", "text", "tomorrow", "scheduleAt", java.time.Instant.now().plus(java.time.Duration.ofDays(1)).toString())).status());
+    return List.of(direct, group, channel);
   }
 
   private static JsonNode projections() {
@@ -195,16 +212,22 @@ class ProjectionRebuildIT {
       st.executeUpdate("DELETE FROM chat_updates WHERE pts = 1");
       st.executeUpdate("UPDATE chat_messages SET pts = pts + 1000");
       st.executeUpdate("INSERT INTO dialog_members (user_id, chat_id, read_up_to, joined_at) VALUES ('ughost', 'gghost', 0, now())");
+      st.executeUpdate("UPDATE message_views SET views = views + 5");
+      st.executeUpdate("DELETE FROM scheduled_posts");
+      st.executeUpdate("UPDATE analytics_chat_daily SET joins = joins + 1");
+      st.executeUpdate("UPDATE analytics_accounts_daily SET accounts = accounts + 1");
     }
     assertFalse(live.equals(dump()), "damaged");
-    for (String name : List.of("dialogs", "history")) {
+    assertTrue(live.get("message_views").size() == 2 && live.get("scheduled_posts").size() == 1, "views and schedules reached the read models: " + live);
+    for (String name : List.of("dialogs", "history", "views", "scheduled-posts", "analytics", "analytics-users")) {
       Response started = rebuild(name);
       assertEquals(202, started.status(), started.raw());
       assertEquals(name, started.text("projection"));
       assertEquals("pausing", started.text("state"));
     }
-    awaitRebuilt("dialogs");
-    awaitRebuilt("history");
+    for (String name : List.of("dialogs", "history", "views", "scheduled-posts", "analytics", "analytics-users")) {
+      awaitRebuilt(name);
+    }
     awaitCaughtUp();
     assertEquals(live, dump(), "a rebuild from the journal gives the tables the live projections built");
 
@@ -271,7 +294,7 @@ class ProjectionRebuildIT {
     JsonNode all = projections();
     List<String> names = new ArrayList<>();
     all.forEach(p -> names.add(p.path("name").asText()));
-    assertEquals(List.of("dialogs", "history", "membership-index", "push-outbox"), names);
+    assertEquals(List.of("analytics", "analytics-users", "dialogs", "history", "membership-index", "push-outbox", "scheduled-posts", "views"), names);
     JsonNode dialogs = projection("dialogs");
     assertEquals("exactly-once", dialogs.path("delivery").asText());
     assertEquals(8, dialogs.path("tags").size());
@@ -375,6 +398,22 @@ class ProjectionRebuildIT {
     err.reset();
     assertEquals(2, cli(List.of("projections", "rebuild"), out, err));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("usage: bin/herald projections rebuild NAME"), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theAdminCliGrantsAndRevokesPlatformRoles() {
+    Account analyst = client.registerUnique("gr");
+    String platform = "/v1/analytics/platform/accounts";
+    assertEquals(403, client.get(platform, analyst.token()).status());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(0, cli(List.of("admin", "grant", analyst.username(), "analyst", "--admin-url", node.adminUrl()), out, err), err.toString());
+    assertTrue(out.toString().contains("now has the analyst role"), out.toString());
+    assertEquals(200, client.get(platform, analyst.token()).status());
+    assertEquals(1, cli(List.of("admin", "grant", "no_such_user_x", "analyst", "--admin-url", node.adminUrl()), out, err));
+    assertTrue(err.toString().contains("404"), err.toString());
+    assertEquals(0, cli(List.of("admin", "revoke", analyst.username(), "analyst", "--admin-url", node.adminUrl()), out, err), err.toString());
+    assertEquals(403, client.get(platform, analyst.token()).status());
   }
 
   private static int cli(List<String> args, ByteArrayOutputStream out, ByteArrayOutputStream err) {

@@ -40,6 +40,8 @@ public final class OperatorServer extends AllDirectives {
   static Route routes(ActorSystem<?> system, DataSource dataSource) {
     Metrics metrics = Metrics.get(system);
     ProjectionOpsRoutes projections = new ProjectionOpsRoutes(new ProjectionOps(system, dataSource));
+    org.herald.api.common.Roles roles =
+        org.herald.api.common.Roles.fromConfig(system, org.herald.api.common.ApiSettings.fromConfig(system.settings().config()).askTimeout());
     OperatorServer d = new OperatorServer();
     return d.handleExceptions(
         ApiErrors.exceptionHandler(),
@@ -49,6 +51,25 @@ public final class OperatorServer extends AllDirectives {
                 () ->
                     d.concat(
                         d.path("metrics", () -> d.get(() -> d.complete(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))),
-                        projections.routes())));
+                        projections.routes(),
+                        d.path(
+                            org.apache.pekko.http.javadsl.server.PathMatchers.segment("roles")
+                                .slash(org.apache.pekko.http.javadsl.server.PathMatchers.segment())
+                                .slash(org.apache.pekko.http.javadsl.server.PathMatchers.segment()),
+                            (username, role) ->
+                                d.concat(
+                                    d.put(() -> d.completeWithFuture(grant(roles, username, role, true))),
+                                    d.delete(() -> d.completeWithFuture(grant(roles, username, role, false))))))));
+  }
+
+  /** {@code PUT|DELETE /roles/{username}/{role}}: the operator grants or revokes a platform role. */
+  private static CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> grant(
+      org.herald.api.common.Roles roles, String username, String role, boolean grant) {
+    return roles
+        .grant(username, role, grant, org.herald.api.common.Roles.OPERATOR)
+        .thenApply(
+            done ->
+                org.herald.api.common.Json.ok(
+                    java.util.Map.of("username", username, "role", role, "granted", grant)));
   }
 }
