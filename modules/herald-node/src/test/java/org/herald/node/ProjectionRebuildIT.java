@@ -339,6 +339,20 @@ class ProjectionRebuildIT {
   }
 
   @Test
+  void theOperatorPortRefusesBrowsers() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> fromAPage =
+        http.send(
+            HttpRequest.newBuilder(URI.create(node.adminUrl() + "/roles/someone/admin"))
+                .header("Origin", "http://evil.example")
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, fromAPage.statusCode(), fromAPage.body());
+    assertTrue(fromAPage.body().contains("command-line tools only"), fromAPage.body());
+  }
+
+  @Test
   void metricsExposeTheLagGaugesAsPrometheusText() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String text =

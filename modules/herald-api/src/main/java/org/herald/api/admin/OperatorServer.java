@@ -43,12 +43,13 @@ public final class OperatorServer extends AllDirectives {
     org.herald.api.common.Roles roles =
         org.herald.api.common.Roles.fromConfig(system, org.herald.api.common.ApiSettings.fromConfig(system.settings().config()).askTimeout());
     OperatorServer d = new OperatorServer();
+    String boundHost = system.settings().config().getString("herald.admin.host");
     return d.handleExceptions(
         ApiErrors.exceptionHandler(),
         () ->
             d.handleRejections(
                 ApiErrors.rejectionHandler(),
-                () ->
+                () -> d.fromToolsOnly(boundHost, () ->
                     d.concat(
                         d.path("metrics", () -> d.get(() -> d.complete(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))),
                         projections.routes(),
@@ -59,7 +60,31 @@ public final class OperatorServer extends AllDirectives {
                             (username, role) ->
                                 d.concat(
                                     d.put(() -> d.completeWithFuture(grant(roles, username, role, true))),
-                                    d.delete(() -> d.completeWithFuture(grant(roles, username, role, false))))))));
+                                    d.delete(() -> d.completeWithFuture(grant(roles, username, role, false)))))))));
+  }
+
+  /**
+   * Tools, not browsers: a request with an {@code Origin} header (a web page, even one on this
+   * machine) or for a host name other than an address, {@code localhost} or the bound host (DNS
+   * rebinding: a page whose name now resolves to 127.0.0.1) is refused, so no web page can grant
+   * roles or rebuild read models through a browser on the node's machine.
+   */
+  private Route fromToolsOnly(String boundHost, java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Origin",
+        origin ->
+            extractHost(
+                host -> {
+                  boolean address = host.equals("localhost") || host.equals(boundHost) || host.matches("[0-9.]+") || host.contains(":")
+                      || host.startsWith("[");
+                  if (origin.isPresent() || !address) {
+                    throw new org.herald.api.common.ApiException(
+                        org.apache.pekko.http.javadsl.model.StatusCodes.FORBIDDEN, "FORBIDDEN",
+                        "the operator port answers command-line tools only (no browser origins, no host names but the bound one)",
+                        null, null);
+                  }
+                  return inner.get();
+                }));
   }
 
   /** {@code PUT|DELETE /roles/{username}/{role}}: the operator grants or revokes a platform role. */

@@ -180,11 +180,16 @@ public final class AnalyticsRoutes extends RouteSupport {
     if (value.isEmpty() || value.get().isEmpty()) {
       return null;
     }
+    LocalDate date;
     try {
-      return LocalDate.parse(value.get());
+      date = LocalDate.parse(value.get());
     } catch (DateTimeParseException e) {
       throw invalid(field, field + " must be a date as YYYY-MM-DD (UTC)");
     }
+    if (date.getYear() < 1970 || date.getYear() > 9999) {
+      throw invalid(field, field + " must be a date between 1970-01-01 and 9999-12-31");
+    }
+    return date;
   }
 
   static boolean csv(Optional<String> format, Optional<String> accept) {

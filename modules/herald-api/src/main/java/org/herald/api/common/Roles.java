@@ -92,22 +92,45 @@ public final class Roles {
             });
   }
 
-  /** Every role the user holds: granted by command, or by configuration through their username. */
+  /**
+   * Every role the user holds: granted by command, or by configuration, which names user ids
+   * ({@code u…}) or usernames. A configured username counts only while the handle registry says
+   * this user owns it (a profile's name alone could be stale); a username configured before its
+   * account exists goes to whoever registers it first, so configure user ids or register the
+   * account first (README, "Configuration").
+   */
   public CompletionStage<Set<PlatformRole>> rolesOf(String userId) {
     return users.ask(userId, UserCommand.GetProfile::new)
-        .thenApply(
+        .thenCompose(
             reply -> {
               UserReply.Profile profile = (UserReply.Profile) reply;
               Set<PlatformRole> held = EnumSet.noneOf(PlatformRole.class);
               held.addAll(profile.roles());
-              String username = profile.username() == null ? null : profile.username().toLowerCase(Locale.ROOT);
-              if (username != null && analysts.contains(username)) {
+              String id = userId.toLowerCase(Locale.ROOT);
+              if (analysts.contains(id)) {
                 held.add(PlatformRole.ANALYST);
               }
-              if (username != null && admins.contains(username)) {
+              if (admins.contains(id)) {
                 held.add(PlatformRole.ADMIN);
               }
-              return held;
+              String username = profile.username() == null ? null : profile.username().toLowerCase(Locale.ROOT);
+              boolean byName = username != null && (analysts.contains(username) || admins.contains(username));
+              if (!byName) {
+                return java.util.concurrent.CompletableFuture.completedFuture(held);
+              }
+              return handles.usernameOwner(username)
+                  .thenApply(
+                      owner -> {
+                        if (userId.equals(owner)) {
+                          if (analysts.contains(username)) {
+                            held.add(PlatformRole.ANALYST);
+                          }
+                          if (admins.contains(username)) {
+                            held.add(PlatformRole.ADMIN);
+                          }
+                        }
+                        return held;
+                      });
             });
   }
 

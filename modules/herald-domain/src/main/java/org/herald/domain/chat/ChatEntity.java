@@ -707,7 +707,8 @@ public final class ChatEntity
         contentKeys.find(List.of(keyId)),
         (keys, failure) -> {
           if (failure != null) {
-            return new KeysFailed("scheduled post " + scheduledId + ": " + failure.getMessage());
+            // The key table did not answer: not a failure of the pool; the scheduler asks again.
+            return new ScheduledOpened(scheduledId, null, null, cmd.replyTo());
           }
           ContentKey key = keys.get(keyId);
           String text = null;
@@ -725,6 +726,18 @@ public final class ChatEntity
 
   private ReplyEffect<ChatEvent, ChatState> onScheduledOpened(Active state, ScheduledOpened cmd) {
     ScheduledPost post = state.scheduledPost(cmd.scheduledId());
+    if (post != null && cmd.keyId() == null) {
+      ctx.getLog().warn("chat {}: the key of scheduled post {} could not be looked up; retrying", chatId, post.scheduledId());
+      return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), clock.instant().plus(KEYS_RETRY_AFTER)));
+    }
+    // Moved later or its author demoted while the key was looked up: decide again.
+    if (post != null && post.dueAt().isAfter(clock.instant().plus(PUBLISH_TOLERANCE))) {
+      return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
+    }
+    if (post != null && !state.mayPost(post.authorId())) {
+      return cancelScheduled(post, post.authorId(), ScheduleCancelReason.AUTHOR_CANNOT_POST)
+          .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduleSettled(post.scheduledId()));
+    }
     if (post == null || !post.content().keyId().equals(cmd.keyId())) {
       // Published by an earlier delivery, cancelled or edited meanwhile: the scheduler asks again.
       return post == null

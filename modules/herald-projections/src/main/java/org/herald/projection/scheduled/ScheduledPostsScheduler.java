@@ -72,6 +72,9 @@ public final class ScheduledPostsScheduler {
 
   private record Fired(Key key, ChatReply reply, Throwable failure) implements Msg {}
 
+  /** The shortest wait before asking a chat again that answered "not due". */
+  private static final Duration MIN_RETRY = Duration.ofMillis(50);
+
   /** Settled posts the table may still list (the projection lags a little), and since when. */
   private static final Duration SETTLED_MEMORY = Duration.ofSeconds(30);
 
@@ -152,8 +155,10 @@ public final class ScheduledPostsScheduler {
                             } else if (fired.reply() instanceof ChatReply.ScheduleNotDue notDue) {
                               Duration wait = Duration.between(clock.instant(), notDue.dueAt());
                               if (wait.compareTo(settings.lookahead()) <= 0) {
+                                // A chat whose clock is behind ours says "not yet" for a moment:
+                                // ask again shortly rather than at once, in a loop.
                                 armed.put(key, notDue.dueAt());
-                                timers.startSingleTimer(key, new Fire(key), wait.isNegative() ? Duration.ZERO : wait);
+                                timers.startSingleTimer(key, new Fire(key), wait.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : wait);
                               }
                             } else {
                               if (fired.reply() instanceof ChatReply.Rejected r) {
