@@ -95,7 +95,7 @@ public final class ApiServer extends AllDirectives {
         new AnalyticsRoutes(authenticator, settings, system, new AnalyticsRepository(dataSource, jdbc), roles, java.time.Clock.systemUTC());
     AdminRoutes admin = new AdminRoutes(authenticator, settings, roles);
     ProjectionAdminRoutes projectionAdmin =
-        new ProjectionAdminRoutes(authenticator, settings, new ProjectionOps(system, dataSource), caller -> roles.require(caller, "admin"));
+        new ProjectionAdminRoutes(authenticator, settings, new ProjectionOps(system, dataSource), caller -> roles.require(caller, org.herald.domain.user.PlatformRole.ADMIN));
 
     ApiServer d = new ApiServer();
     return d.handleExceptions(

@@ -31,6 +31,24 @@ public final class DomainTestKit {
   public static final Instant NOW = Instant.parse("2026-11-21T10:15:30.123Z");
   public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
+  /** Users of the entity tests: well-formed ids that need no registration. */
+  public static final String ALICE = "u" + "a".repeat(16);
+  public static final String BOB = "u" + "b".repeat(16);
+  public static final String CAROL = "u" + "c".repeat(16);
+
+  /** The reply, which must not be a rejection. */
+  public static org.herald.domain.chat.ChatReply ok(org.herald.domain.chat.ChatReply reply) {
+    if (reply instanceof org.herald.domain.chat.ChatReply.Rejected r) {
+      throw new AssertionError("rejected: " + r.rejection());
+    }
+    return reply;
+  }
+
+  /** The code of a reply that must be a rejection. */
+  public static org.herald.domain.common.ErrorCode code(org.herald.domain.chat.ChatReply reply) {
+    return org.junit.jupiter.api.Assertions.assertInstanceOf(org.herald.domain.chat.ChatReply.Rejected.class, reply).rejection().code();
+  }
+
   /** In-memory journal and snapshots, plus this module's serialization bindings. */
   public static Config config() {
     return EventSourcedBehaviorTestKit.config()

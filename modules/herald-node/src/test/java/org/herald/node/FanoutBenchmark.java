@@ -31,12 +31,7 @@ public final class FanoutBenchmark {
     int posts = 10;
     PostgresExtension pg = new PostgresExtension();
     pg.beforeAll(null);
-    HeraldNode node =
-        TestNodes.start(
-            TestNodes.on(pg)
-                .with("herald.api.password.argon2.memory-kib", 64)
-                .with("herald.api.password.argon2.iterations", 1)
-                .with("pekko.loglevel", "WARNING"));
+    HeraldNode node = TestNodes.benchmarkNode(pg);
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       HeraldClient client = new HeraldClient(node.baseUrl());

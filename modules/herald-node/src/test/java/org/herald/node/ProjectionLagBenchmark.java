@@ -30,12 +30,7 @@ public final class ProjectionLagBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     PostgresExtension pg = new PostgresExtension();
     pg.beforeAll(null);
-    HeraldNode node =
-        TestNodes.start(
-            TestNodes.on(pg)
-                .with("herald.api.password.argon2.memory-kib", 64)
-                .with("herald.api.password.argon2.iterations", 1)
-                .with("pekko.loglevel", "WARNING"));
+    HeraldNode node = TestNodes.benchmarkNode(pg);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       HeraldClient client = new HeraldClient(node.baseUrl());

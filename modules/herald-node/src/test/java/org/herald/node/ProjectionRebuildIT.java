@@ -350,6 +350,15 @@ class ProjectionRebuildIT {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(403, fromAPage.statusCode(), fromAPage.body());
     assertTrue(fromAPage.body().contains("command-line tools only"), fromAPage.body());
+    // DNS rebinding: a page's own host name now resolving to the node's machine.
+    URI admin = URI.create(node.adminUrl());
+    try (java.net.Socket raw = new java.net.Socket(admin.getHost(), admin.getPort())) {
+      raw.getOutputStream().write(
+          ("GET /projections HTTP/1.1\r\nHost: rebound.example:" + admin.getPort() + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 403"), answer);
+    }
   }
 
   @Test

@@ -136,6 +136,12 @@ class ScheduledPostsIT {
       assertEquals(404, unknown.status());
       assertEquals("SCHEDULED_NOT_FOUND", unknown.errorCode());
       assertEquals(400, client.patch("/v1/chats/" + chatId + "/scheduled/1", owner.token(), Map.of()).status());
+      Socket socket = client.connect(owner.token());
+      socket.send(Map.of("type", "send", "chatId", chatId, "clientMessageId", "ws", "text", "t",
+          "scheduleAt", Instant.now().plusSeconds(60).toString()));
+      JsonNode refused = socket.await(f -> f.path("type").asText().equals("error"), Duration.ofSeconds(10));
+      assertTrue(refused.toString().contains("scheduleAt"), refused.toString());
+      assertEquals(0, history(client, owner, chatId).size(), "a socket send with scheduleAt neither sends nor schedules");
     } finally {
       node.stop();
     }

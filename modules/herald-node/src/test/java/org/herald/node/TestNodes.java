@@ -29,6 +29,18 @@ final class TestNodes {
         .with("pekko.jvm-exit-on-fatal-error", "off");
   }
 
+  /**
+   * A node for benchmark mains: on a fresh database of {@code pg}, Argon2 turned down for the
+   * thousands of accounts they make (it is not what they measure), warnings only in the log.
+   */
+  static HeraldNode benchmarkNode(PostgresExtension pg) {
+    return start(
+        on(pg)
+            .with("herald.api.password.argon2.memory-kib", 64)
+            .with("herald.api.password.argon2.iterations", 1)
+            .with("pekko.loglevel", "WARNING"));
+  }
+
   static HeraldNode start(NodeOptions options) {
     return HeraldNode.start(options).toCompletableFuture().join();
   }

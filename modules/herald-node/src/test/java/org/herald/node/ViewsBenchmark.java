@@ -41,7 +41,7 @@ public final class ViewsBenchmark {
   public static void main(String[] args) throws Exception {
     PostgresExtension pg = new PostgresExtension();
     pg.beforeAll(null);
-    HeraldNode node = TestNodes.start(TestNodes.on(pg).with("pekko.loglevel", "WARNING"));
+    HeraldNode node = TestNodes.benchmarkNode(pg);
     try {
       ClusterSharding sharding = ClusterSharding.get(node.system());
       Db ds = pg::connect;

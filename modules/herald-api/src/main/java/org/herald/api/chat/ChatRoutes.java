@@ -114,15 +114,7 @@ public final class ChatRoutes extends RouteSupport {
                         authenticated(
                             caller ->
                                 parameterOptional(
-                                    "limit", limit -> respond(dialogs(caller, dialogLimit(limit))))))));
-  }
-
-  private static int dialogLimit(Optional<String> value) {
-    long limit = longParam(value, "limit", MAX_DIALOGS);
-    if (limit < 1 || limit > MAX_DIALOGS) {
-      throw ApiException.badRequest("limit must be between 1 and " + MAX_DIALOGS);
-    }
-    return (int) limit;
+                                    "limit", limit -> respond(dialogs(caller, boundedParam(limit, "limit", MAX_DIALOGS, MAX_DIALOGS))))))));
   }
 
   private CompletionStage<HttpResponse> create(Caller caller, Body body) {

@@ -60,40 +60,46 @@ public final class Body {
 
   /** A list of strings; absent is an empty list. */
   public java.util.List<String> optionalStringList(String field) {
-    JsonNode value = present(field);
-    if (value == null) {
-      return java.util.List.of();
-    }
-    if (!value.isArray()) {
-      throw ApiException.badRequest(field + " must be an array of strings");
-    }
-    java.util.List<String> out = new java.util.ArrayList<>(value.size());
-    for (JsonNode item : value) {
-      if (!item.isTextual()) {
-        throw ApiException.badRequest(field + " must be an array of strings");
-      }
-      out.add(item.asText());
-    }
-    return out;
+    return optionalList(field, "strings", JsonNode::isTextual, JsonNode::asText);
   }
 
   /** A list of integers; absent is an empty list. */
   public java.util.List<Long> optionalLongList(String field) {
+    return optionalList(field, "integers", item -> item.isIntegralNumber() && item.canConvertToLong(), JsonNode::longValue);
+  }
+
+  private <T> java.util.List<T> optionalList(
+      String field, String what, java.util.function.Predicate<JsonNode> fits, java.util.function.Function<JsonNode, T> read) {
     JsonNode value = present(field);
     if (value == null) {
       return java.util.List.of();
     }
     if (!value.isArray()) {
-      throw ApiException.badRequest(field + " must be an array of integers");
+      throw ApiException.badRequest(field + " must be an array of " + what);
     }
-    java.util.List<Long> out = new java.util.ArrayList<>(value.size());
+    java.util.List<T> out = new java.util.ArrayList<>(value.size());
     for (JsonNode item : value) {
-      if (!item.isIntegralNumber() || !item.canConvertToLong()) {
-        throw ApiException.badRequest(field + " must be an array of integers");
+      if (!fits.test(item)) {
+        throw ApiException.badRequest(field + " must be an array of " + what);
       }
-      out.add(item.longValue());
+      out.add(read.apply(item));
     }
     return out;
+  }
+
+  /** A message text: present, a string, 1-4096 characters (else a 400 naming the field). */
+  public String requiredText(String field) {
+    String text = requiredString(field);
+    var invalid = org.herald.domain.common.Limits.checkText(text, field);
+    if (invalid != null) {
+      throw ApiException.of(invalid);
+    }
+    return text;
+  }
+
+  /** {@link #requiredText} when present; null when absent. */
+  public String optionalText(String field) {
+    return has(field) ? requiredText(field) : null;
   }
 
   public Long optionalLong(String field) {

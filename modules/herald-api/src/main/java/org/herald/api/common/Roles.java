@@ -69,17 +69,9 @@ public final class Roles {
   }
 
   /**
-   * Completes when the caller holds {@code role} ("analyst" or "admin"); fails with 403
-   * {@code ROLE_REQUIRED}, whose message names the role, otherwise.
+   * Completes when the caller holds {@code required} (an admin also holds analyst); fails with
+   * 403 {@code ROLE_REQUIRED}, whose message names the role, otherwise.
    */
-  public CompletionStage<Void> require(Caller caller, String role) {
-    PlatformRole required = PlatformRole.fromWire(role);
-    if (required == null) {
-      throw new IllegalArgumentException("no platform role " + role);
-    }
-    return require(caller, required);
-  }
-
   public CompletionStage<Void> require(Caller caller, PlatformRole required) {
     return rolesOf(caller.userId())
         .thenApply(
@@ -132,11 +124,6 @@ public final class Roles {
                         return held;
                       });
             });
-  }
-
-  /** {@link #grant(String, String, boolean, String)} by an operator (a command-line tool). */
-  public CompletionStage<Void> grant(String username, String role, boolean grant) {
-    return grant(username, role, grant, OPERATOR);
   }
 
   /**

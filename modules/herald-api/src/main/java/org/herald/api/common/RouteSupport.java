@@ -92,4 +92,26 @@ public abstract class RouteSupport extends AllDirectives {
       throw ApiException.badRequest(name + " must be an integer");
     }
   }
+
+  /** An integer query parameter between 1 and {@code max}; absent is {@code fallback}; anything else a 400 naming it. */
+  protected static int boundedParam(Optional<String> value, String name, int fallback, int max) {
+    long parsed = longParam(value, name, fallback);
+    if (parsed < 1 || parsed > max) {
+      throw ApiException.badRequest(name + " must be between 1 and " + max);
+    }
+    return (int) parsed;
+  }
+
+  /** A positive id from a path segment ({@code messageId}, {@code scheduledId}); anything else a 400 naming it. */
+  protected static long positiveId(String segment, String name) {
+    try {
+      long id = Long.parseLong(segment);
+      if (id >= 1) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest(name + " must be a positive integer");
+  }
 }

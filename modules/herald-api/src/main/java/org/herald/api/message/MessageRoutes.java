@@ -90,13 +90,13 @@ public final class MessageRoutes extends RouteSupport {
                                                                             chatId,
                                                                             longParam(afterId, "afterId", 0),
                                                                             longParam(beforeId, "beforeId", 0),
-                                                                            limit(limit, Limits.DEFAULT_HISTORY_PAGE, Limits.MAX_HISTORY_PAGE)))))))))),
+                                                                            boundedParam(limit, "limit", Limits.DEFAULT_HISTORY_PAGE, Limits.MAX_HISTORY_PAGE)))))))))),
                 path(
                     PathMatchers.segment("messages").slash(PathMatchers.segment()),
                     messageId ->
                         concat(
-                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, messageId(messageId), EditMessageRequest.from(body)))))),
-                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(delete(caller, chatId, messageId(messageId)))))))),
+                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, positiveId(messageId, "messageId"), EditMessageRequest.from(body)))))),
+                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(delete(caller, chatId, positiveId(messageId, "messageId")))))))),
                 path("read", () -> post(() -> authenticated(caller -> jsonBody(body -> respond(read(caller, chatId, body.requiredLong("upToMessageId"))))))),
                 path(
                     "updates",
@@ -116,15 +116,7 @@ public final class MessageRoutes extends RouteSupport {
                                                                 caller,
                                                                 chatId,
                                                                 longParam(afterPts, "afterPts", 0),
-                                                                limit(limit, Limits.DEFAULT_UPDATES_PAGE, Limits.MAX_UPDATES_PAGE))))))))));
-  }
-
-  private static int limit(java.util.Optional<String> value, int fallback, int max) {
-    long limit = longParam(value, "limit", fallback);
-    if (limit < 1 || limit > max) {
-      throw ApiException.badRequest("limit must be between 1 and " + max);
-    }
-    return (int) limit;
+                                                                boundedParam(limit, "limit", Limits.DEFAULT_UPDATES_PAGE, Limits.MAX_UPDATES_PAGE))))))))));
   }
 
   private CompletionStage<HttpResponse> send(Caller caller, String chatId, SendMessageRequest req) {
@@ -140,18 +132,6 @@ public final class MessageRoutes extends RouteSupport {
    * Edits or deletes: the chat decides from its recent window; for an older message it asks for
    * the read model's copy, and the command is repeated with it.
    */
-  private static long messageId(String segment) {
-    try {
-      long id = Long.parseLong(segment);
-      if (id >= 1) {
-        return id;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiException.badRequest("messageId must be a positive integer");
-  }
-
   private <T extends ChatReply> CompletionStage<T> changeMessage(
       String chatId, long messageId, Class<T> expected, java.util.function.BiFunction<Message, org.apache.pekko.actor.typed.ActorRef<ChatReply>, ChatCommand> command) {
     return chats.ask(chatId, ChatReply.class, replyTo -> command.apply(null, replyTo))

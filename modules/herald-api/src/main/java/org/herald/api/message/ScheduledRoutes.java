@@ -4,7 +4,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
 import org.herald.api.common.Authenticator;
 import org.herald.api.common.Caller;
@@ -44,20 +43,8 @@ public final class ScheduledRoutes extends RouteSupport {
                     PathMatchers.segment("scheduled").slash(PathMatchers.segment()),
                     id ->
                         concat(
-                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, scheduledId(id), EditScheduledRequest.from(body)))))),
-                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(cancel(caller, chatId, scheduledId(id))))))))));
-  }
-
-  private static long scheduledId(String segment) {
-    try {
-      long id = Long.parseLong(segment);
-      if (id >= 1) {
-        return id;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiException.badRequest("scheduledId must be a positive integer");
+                            patch(() -> authenticated(caller -> jsonBody(body -> respond(edit(caller, chatId, positiveId(id, "scheduledId"), EditScheduledRequest.from(body)))))),
+                            delete(() -> authenticated(caller -> ignoringBody(() -> respond(cancel(caller, chatId, positiveId(id, "scheduledId"))))))))));
   }
 
   /** Called by {@link MessageRoutes} for a send with {@code scheduleAt}: 201 with the pending post. */

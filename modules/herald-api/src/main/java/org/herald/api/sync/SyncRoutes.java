@@ -81,10 +81,7 @@ public final class SyncRoutes extends RouteSupport {
       throw ApiException.badRequest("state is required");
     }
     SyncState state = SyncState.decode(stateParam.get());
-    long limit = longParam(limitParam, "limit", DEFAULT_CHATS);
-    if (limit < 1 || limit > MAX_CHATS) {
-      throw ApiException.badRequest("limit must be between 1 and " + MAX_CHATS);
-    }
+    int limit = boundedParam(limitParam, "limit", DEFAULT_CHATS, MAX_CHATS);
     CompletionStage<Long> target = state.paging() ? CompletableFuture.completedFuture(state.target()) : sync.watermark();
     return target.thenCompose(
         goal ->

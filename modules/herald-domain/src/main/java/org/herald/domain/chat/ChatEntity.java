@@ -331,13 +331,8 @@ public final class ChatEntity
   }
 
   private ReplyEffect<ChatEvent, ChatState> onSendMessage(Active state, SendMessage cmd) {
-    if (!state.isMember(cmd.senderId())) {
-      return reject(cmd.replyTo(), notMember(state, cmd.senderId(), "join the chat to post in it"));
-    }
-    if (state.kind() == ChatKind.CHANNEL && !state.isAdmin(cmd.senderId())) {
-      return reject(
-          cmd.replyTo(),
-          Rejection.of(ErrorCode.CHANNEL_POSTING_RESTRICTED, "only the owner and admins post in a channel"));
+    if (!state.mayPost(cmd.senderId())) {
+      return reject(cmd.replyTo(), mayNotPost(state, cmd.senderId()));
     }
     MessageNew earlier = state.findSent(cmd.senderId(), cmd.clientMessageId());
     if (earlier != null) {
@@ -348,39 +343,53 @@ public final class ChatEntity
                   earlier.message().messageId(), earlier.pts(), earlier.message().date()));
     }
     Rejection invalid = Limits.checkText(cmd.text(), "text");
+    if (invalid == null) {
+      invalid = checkReplyTarget(state, cmd.replyToMessageId());
+    }
     if (invalid != null) {
       return reject(cmd.replyTo(), invalid);
-    }
-    Long replyTo = cmd.replyToMessageId();
-    if (replyTo != null && (replyTo < 1 || replyTo > state.lastMessageId())) {
-      return reject(
-          cmd.replyTo(),
-          Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat"));
     }
     ContentKey key = keyPool.poll();
     if (key == null) {
       return awaitKeys(cmd);
     }
+    MessageSent event =
+        messageSent(state, key, cmd.senderId(), cmd.clientMessageId(), cmd.text(), cmd.silent(), cmd.replyToMessageId(), null);
+    return persistMessage(event, cmd.text(), null)
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date()));
+  }
+
+  /** The chat's next message, its text sealed under {@code key}; {@code scheduledId} when a schedule publishes it. */
+  private MessageSent messageSent(
+      Active state, ContentKey key, String senderId, String clientMessageId, String text, boolean silent, Long replyTo,
+      Long scheduledId) {
     long messageId = state.lastMessageId() + 1;
-    var event =
-        new MessageSent(
-            chatId,
-            messageId,
-            state.pts() + 1,
-            cmd.senderId(),
-            cmd.clientMessageId(),
-            null,
-            cmd.silent(),
-            replyTo,
-            clock.instant(),
-            ContentCipher.seal(key, chatId, messageId, cmd.text()),
-            null);
+    return new MessageSent(
+        chatId, messageId, state.pts() + 1, senderId, clientMessageId, null, silent, replyTo, clock.instant(),
+        ContentCipher.seal(key, chatId, messageId, text), scheduledId);
+  }
+
+  /**
+   * Persists a message or a new version of one, then destroys the key of what it replaces (the
+   * previous version, a scheduled copy; null for none) and publishes it with its text for live
+   * delivery.
+   */
+  private EffectBuilder<ChatEvent, ChatState> persistMessage(ChatEvent event, String text, String shreddedKeyId) {
     return Effect()
         .persist(event)
-        .thenRun(s -> publishOpened(ChatUpdates.of(event), cmd.text()))
-        .thenReply(
-            cmd.replyTo(),
-            s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date()));
+        .thenRun(
+            s -> {
+              shred(shreddedKeyId);
+              publishOpened(ChatUpdates.of(event), text);
+            });
+  }
+
+  /** Null when {@code replyTo} is absent or names a message of the chat. */
+  private static Rejection checkReplyTarget(Active state, Long replyTo) {
+    if (replyTo != null && (replyTo < 1 || replyTo > state.lastMessageId())) {
+      return Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat");
+    }
+    return null;
   }
 
   private ReplyEffect<ChatEvent, ChatState> onEditMessage(Active state, EditMessage cmd) {
@@ -419,13 +428,7 @@ public final class ChatEntity
             chatId, current.messageId(), state.pts() + 1, cmd.actorId(), current.senderId(), current.date(),
             current.silent(), current.replyToMessageId(), ContentCipher.seal(key, chatId, current.messageId(), cmd.text()),
             superseded, now);
-    return Effect()
-        .persist(event)
-        .thenRun(
-            s -> {
-              shred(superseded);
-              publishOpened(ChatUpdates.of(event), cmd.text());
-            })
+    return persistMessage(event, cmd.text(), superseded)
         .thenReply(cmd.replyTo(), s -> new ChatReply.MessageEdited(event.messageId(), event.pts(), event.editDate()));
   }
 
@@ -574,9 +577,8 @@ public final class ChatEntity
     if (invalid == null) {
       invalid = checkDue(cmd.dueAt());
     }
-    Long replyTo = cmd.replyToMessageId();
-    if (invalid == null && replyTo != null && (replyTo < 1 || replyTo > state.lastMessageId())) {
-      invalid = Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat");
+    if (invalid == null) {
+      invalid = checkReplyTarget(state, cmd.replyToMessageId());
     }
     if (invalid == null && state.scheduled().size() >= Active.SCHEDULED_LIMIT) {
       invalid =
@@ -594,7 +596,7 @@ public final class ChatEntity
     var event =
         new PostScheduled(
             chatId, scheduledId, cmd.authorId(), cmd.clientMessageId(),
-            ContentCipher.sealScheduled(key, chatId, scheduledId, cmd.text()), cmd.silent(), replyTo, cmd.dueAt(),
+            ContentCipher.sealScheduled(key, chatId, scheduledId, cmd.text()), cmd.silent(), cmd.replyToMessageId(), cmd.dueAt(),
             clock.instant());
     return Effect()
         .persist(event)
@@ -694,12 +696,9 @@ public final class ChatEntity
       }
       return reject(cmd.replyTo(), Rejection.onField(ErrorCode.SCHEDULED_NOT_FOUND, "scheduledId", "no such scheduled post"));
     }
-    if (post.dueAt().isAfter(clock.instant().plus(PUBLISH_TOLERANCE))) {
-      return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
-    }
-    if (!state.mayPost(post.authorId())) {
-      return cancelScheduled(post, post.authorId(), ScheduleCancelReason.AUTHOR_CANNOT_POST)
-          .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduleSettled(post.scheduledId()));
+    ReplyEffect<ChatEvent, ChatState> notNow = notPublishableNow(state, post, cmd.replyTo());
+    if (notNow != null) {
+      return notNow;
     }
     String keyId = post.content().keyId();
     long scheduledId = post.scheduledId();
@@ -724,25 +723,39 @@ public final class ChatEntity
     return Effect().noReply();
   }
 
+  /**
+   * Why a pending post is not published now (asked before its key is looked up, and again after,
+   * since it may have been moved or its author demoted meanwhile): not due yet, or its author can
+   * no longer post (then it is cancelled). Null when it may be published.
+   */
+  private ReplyEffect<ChatEvent, ChatState> notPublishableNow(Active state, ScheduledPost post, ActorRef<ChatReply> replyTo) {
+    if (post.dueAt().isAfter(clock.instant().plus(PUBLISH_TOLERANCE))) {
+      return Effect().reply(replyTo, new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
+    }
+    if (!state.mayPost(post.authorId())) {
+      return cancelScheduled(post, post.authorId(), ScheduleCancelReason.AUTHOR_CANNOT_POST)
+          .thenReply(replyTo, s -> new ChatReply.ScheduleSettled(post.scheduledId()));
+    }
+    return null;
+  }
+
   private ReplyEffect<ChatEvent, ChatState> onScheduledOpened(Active state, ScheduledOpened cmd) {
     ScheduledPost post = state.scheduledPost(cmd.scheduledId());
-    if (post != null && cmd.keyId() == null) {
+    if (post == null) {
+      // Published by an earlier delivery, or cancelled, while the key was looked up.
+      return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleSettled(cmd.scheduledId()));
+    }
+    if (cmd.keyId() == null) {
       ctx.getLog().warn("chat {}: the key of scheduled post {} could not be looked up; retrying", chatId, post.scheduledId());
       return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), clock.instant().plus(KEYS_RETRY_AFTER)));
     }
-    // Moved later or its author demoted while the key was looked up: decide again.
-    if (post != null && post.dueAt().isAfter(clock.instant().plus(PUBLISH_TOLERANCE))) {
+    ReplyEffect<ChatEvent, ChatState> notNow = notPublishableNow(state, post, cmd.replyTo());
+    if (notNow != null) {
+      return notNow;
+    }
+    if (!post.content().keyId().equals(cmd.keyId())) {
+      // Its text was edited meanwhile: the scheduler asks again and the new text is opened.
       return Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
-    }
-    if (post != null && !state.mayPost(post.authorId())) {
-      return cancelScheduled(post, post.authorId(), ScheduleCancelReason.AUTHOR_CANNOT_POST)
-          .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduleSettled(post.scheduledId()));
-    }
-    if (post == null || !post.content().keyId().equals(cmd.keyId())) {
-      // Published by an earlier delivery, cancelled or edited meanwhile: the scheduler asks again.
-      return post == null
-          ? Effect().reply(cmd.replyTo(), new ChatReply.ScheduleSettled(cmd.scheduledId()))
-          : Effect().reply(cmd.replyTo(), new ChatReply.ScheduleNotDue(post.scheduledId(), post.dueAt()));
     }
     if (cmd.text() == null) {
       ctx.getLog().error("chat {}: scheduled post {} cannot be opened (its key is gone); dropping it", chatId, post.scheduledId());
@@ -753,21 +766,12 @@ public final class ChatEntity
     if (key == null) {
       return awaitKeys(cmd);
     }
-    long messageId = state.lastMessageId() + 1;
-    var event =
-        new MessageSent(
-            chatId, messageId, state.pts() + 1, post.authorId(), post.clientMessageId(), null, post.silent(),
-            post.replyToMessageId(), clock.instant(), ContentCipher.seal(key, chatId, messageId, cmd.text()),
+    MessageSent event =
+        messageSent(
+            state, key, post.authorId(), post.clientMessageId(), cmd.text(), post.silent(), post.replyToMessageId(),
             post.scheduledId());
-    String scheduledKey = post.content().keyId();
-    return Effect()
-        .persist(event)
-        .thenRun(
-            s -> {
-              shred(scheduledKey);
-              publishOpened(ChatUpdates.of(event), cmd.text());
-            })
-        .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduledPublished(post.scheduledId(), messageId, event.pts()));
+    return persistMessage(event, cmd.text(), post.content().keyId())
+        .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduledPublished(post.scheduledId(), event.messageId(), event.pts()));
   }
 
   private ReplyEffect<ChatEvent, ChatState> onMarkRead(Active state, MarkRead cmd) {

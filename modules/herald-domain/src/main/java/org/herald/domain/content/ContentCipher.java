@@ -27,15 +27,12 @@ public final class ContentCipher {
   }
 
   public static Sealed seal(ContentKey key, String chatId, long messageId, String text) {
-    return new Sealed(key.keyId(), encrypt(key.key(), aad(chatId, messageId), text.getBytes(StandardCharsets.UTF_8)));
+    return seal(key, aad(chatId, messageId), text);
   }
 
   /** The text, or a {@link ContentUnreadable} when the key is not the one it was sealed with. */
   public static String open(ContentKey key, Sealed sealed, String chatId, long messageId) {
-    if (!key.keyId().equals(sealed.keyId())) {
-      throw new ContentUnreadable("content of message " + messageId + " is sealed with another key");
-    }
-    return new String(decrypt(key.key(), aad(chatId, messageId), sealed.box()), StandardCharsets.UTF_8);
+    return open(key, sealed, aad(chatId, messageId), "message " + messageId);
   }
 
   /**
@@ -43,14 +40,26 @@ public final class ContentCipher {
    * to a message (a scheduled post gets its messageId only when it is published, resealed).
    */
   public static Sealed sealScheduled(ContentKey key, String chatId, long scheduledId, String text) {
-    return new Sealed(key.keyId(), encrypt(key.key(), scheduledAad(chatId, scheduledId), text.getBytes(StandardCharsets.UTF_8)));
+    return seal(key, scheduledAad(chatId, scheduledId), text);
   }
 
   public static String openScheduled(ContentKey key, Sealed sealed, String chatId, long scheduledId) {
+    return open(key, sealed, scheduledAad(chatId, scheduledId), "scheduled post " + scheduledId);
+  }
+
+  private static Sealed seal(ContentKey key, byte[] aad, String text) {
+    return new Sealed(key.keyId(), encrypt(key.key(), aad, text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String open(ContentKey key, Sealed sealed, byte[] aad, String what) {
     if (!key.keyId().equals(sealed.keyId())) {
-      throw new ContentUnreadable("content of scheduled post " + scheduledId + " is sealed with another key");
+      throw new ContentUnreadable("content of " + what + " is sealed with another key");
     }
-    return new String(decrypt(key.key(), scheduledAad(chatId, scheduledId), sealed.box()), StandardCharsets.UTF_8);
+    return new String(decrypt(key.key(), aad, sealed.box()), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] aad(String chatId, long messageId) {
+    return (chatId + "/" + messageId).getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] scheduledAad(String chatId, long scheduledId) {
@@ -86,10 +95,6 @@ public final class ContentCipher {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available", e);
     }
-  }
-
-  private static byte[] aad(String chatId, long messageId) {
-    return (chatId + "/" + messageId).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Content that cannot be opened: wrong key or tampered bytes. Never shown as garbage. */

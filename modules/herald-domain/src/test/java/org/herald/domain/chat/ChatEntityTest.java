@@ -1,5 +1,9 @@
 package org.herald.domain.chat;
 
+import static org.herald.domain.DomainTestKit.ALICE;
+import static org.herald.domain.DomainTestKit.BOB;
+import static org.herald.domain.DomainTestKit.CAROL;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,9 +31,6 @@ class ChatEntityTest {
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
 
-  static final String ALICE = "u" + "a".repeat(16);
-  static final String BOB = "u" + "b".repeat(16);
-  static final String CAROL = "u" + "c".repeat(16);
   static final String CHAT = ChatIds.direct(ALICE, BOB);
 
   RecordingPublisher publisher;

@@ -1,5 +1,11 @@
 package org.herald.domain.chat;
 
+import static org.herald.domain.DomainTestKit.ALICE;
+import static org.herald.domain.DomainTestKit.BOB;
+import static org.herald.domain.DomainTestKit.CAROL;
+import static org.herald.domain.DomainTestKit.code;
+import static org.herald.domain.DomainTestKit.ok;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -41,9 +47,6 @@ class EditAndDeleteEntityTest {
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
 
-  static final String ALICE = "u" + "a".repeat(16);
-  static final String BOB = "u" + "b".repeat(16);
-  static final String CAROL = "u" + "c".repeat(16);
 
   final RecordingPublisher publisher = new RecordingPublisher();
   final MemoryContentKeys keys = new MemoryContentKeys();
@@ -52,7 +55,7 @@ class EditAndDeleteEntityTest {
   String chatId;
 
   void start(ChatKind kind, int window, ContentKeys contentKeys) {
-    chatId = kind == ChatKind.DIRECT ? ChatIds.direct(ALICE, BOB) : (kind == ChatKind.GROUP ? "g" : "c") + Ids.random(16);
+    chatId = kind == ChatKind.DIRECT ? ChatIds.direct(ALICE, BOB) : ChatIds.newId(kind);
     kit = EventSourcedBehaviorTestKit.create(
         testKit.system(), ChatEntity.create(chatId, clock, publisher, contentKeys, new ChatEntity.Settings(window, 1000)));
     kit.clear();
@@ -65,17 +68,6 @@ class EditAndDeleteEntityTest {
 
   ChatReply run(Function<ActorRef<ChatReply>, ChatCommand> command) {
     return kit.runCommand(command).reply();
-  }
-
-  static ChatReply ok(ChatReply reply) {
-    if (reply instanceof ChatReply.Rejected r) {
-      throw new AssertionError("rejected: " + r.rejection());
-    }
-    return reply;
-  }
-
-  static ErrorCode code(ChatReply reply) {
-    return assertInstanceOf(ChatReply.Rejected.class, reply).rejection().code();
   }
 
   long send(String sender, String text) {
@@ -204,7 +196,7 @@ class EditAndDeleteEntityTest {
     assertEquals(state().windowFirstPts() - 1, needed.appliedPts(), "the read model must have every change below the window");
     ok(run(r -> new ChatCommand.EditMessage(ALICE, old, "changed", asStored, r)));
     assertTrue(keys.destroyed.contains(asStored.content().keyId()));
-    ok(run(r -> new ChatCommand.DeleteMessage(ALICE, old, null, r)), "the recent edit is in the window now");
+    ok(run(r -> new ChatCommand.DeleteMessage(ALICE, old, null, r))); // the recent edit is in the window now
     assertEquals(ErrorCode.MESSAGE_DELETED, code(run(r -> new ChatCommand.DeleteMessage(ALICE, old, asStored.tombstone(), r))));
     assertEquals(ErrorCode.MESSAGE_DELETED, code(edit(ALICE, old, "revived")),
         "the deletion in the window settles it, whatever a lagging read model still holds");
@@ -221,12 +213,6 @@ class EditAndDeleteEntityTest {
 
   ChatState.Active state() {
     return (ChatState.Active) kit.getState();
-  }
-
-  static void ok(ChatReply reply, String why) {
-    if (reply instanceof ChatReply.Rejected r) {
-      throw new AssertionError(why + ": rejected " + r.rejection());
-    }
   }
 
   @Test

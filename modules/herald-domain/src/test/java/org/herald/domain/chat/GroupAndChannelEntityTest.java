@@ -1,5 +1,7 @@
 package org.herald.domain.chat;
 
+import static org.herald.domain.DomainTestKit.code;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,7 +48,7 @@ class GroupAndChannelEntityTest {
   void start(ChatKind kind, boolean isPublic, EventSourcedBehaviorTestKit.SerializationSettings serialization) {
     kit = EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        ChatEntity.create((kind == ChatKind.GROUP ? "g" : "c") + Ids.random(16), DomainTestKit.CLOCK, publisher, keys, new ChatEntity.Settings(50, 1000)),
+        ChatEntity.create(ChatIds.newId(kind), DomainTestKit.CLOCK, publisher, keys, new ChatEntity.Settings(50, 1000)),
         serialization);
     kit.clear();
     var created = kit.<ChatReply>runCommand(r -> new ChatCommand.CreateChat(kind, " Friends ", null, isPublic, OWNER, List.of(MEMBER), r));
@@ -70,10 +72,6 @@ class GroupAndChannelEntityTest {
 
   ChatReply run(java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<ChatReply>, ChatCommand> command) {
     return kit.runCommand(command).reply();
-  }
-
-  static ErrorCode code(ChatReply reply) {
-    return assertInstanceOf(ChatReply.Rejected.class, reply).rejection().code();
   }
 
   ChatReply send(String sender, String text) {

@@ -1,5 +1,10 @@
 package org.herald.domain.chat;
 
+import static org.herald.domain.DomainTestKit.ALICE;
+import static org.herald.domain.DomainTestKit.BOB;
+import static org.herald.domain.DomainTestKit.code;
+import static org.herald.domain.DomainTestKit.ok;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -40,19 +45,50 @@ class ScheduledPostsEntityTest {
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
 
-  static final String ALICE = "u" + "a".repeat(16);
-  static final String BOB = "u" + "b".repeat(16);
 
   final RecordingPublisher publisher = new RecordingPublisher();
   final MemoryContentKeys keys = new MemoryContentKeys();
+  final GatedKeys gated = new GatedKeys(keys);
   final MovableClock clock = new MovableClock();
   String chatId;
   ActorRef<ChatCommand> chat;
   int incarnation;
 
+  /**
+   * The key table, except that a lookup, once {@link #hold} is called, waits until the test
+   * releases or fails it: what happens to a post while its key is being looked up.
+   */
+  static final class GatedKeys implements org.herald.domain.content.ContentKeys {
+    final MemoryContentKeys keys;
+    volatile java.util.concurrent.CompletableFuture<Void> gate = java.util.concurrent.CompletableFuture.completedFuture(null);
+
+    GatedKeys(MemoryContentKeys keys) {
+      this.keys = keys;
+    }
+
+    void hold() {
+      gate = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<List<org.herald.domain.content.ContentKey>> issue(int count) {
+      return keys.issue(count);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<java.util.Map<String, org.herald.domain.content.ContentKey>> find(java.util.Collection<String> keyIds) {
+      return gate.thenCompose(open -> keys.find(keyIds));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> destroy(java.util.Collection<String> keyIds) {
+      return keys.destroy(keyIds);
+    }
+  }
+
   /** A channel owned by Alice, Bob subscribed. */
   void start() {
-    chatId = "c" + Ids.random(16);
+    chatId = ChatIds.newId(ChatKind.CHANNEL);
     spawn();
     ok(run(r -> new ChatCommand.CreateChat(ChatKind.CHANNEL, "News", null, false, ALICE, List.of(ALICE, BOB), r)));
   }
@@ -63,24 +99,13 @@ class ScheduledPostsEntityTest {
       testKit.stop(chat);
     }
     chat = testKit.spawn(
-        ChatEntity.create(chatId, clock, publisher, keys, new ChatEntity.Settings(50, 1000)), "chat-" + (incarnation++));
+        ChatEntity.create(chatId, clock, publisher, gated, new ChatEntity.Settings(50, 1000)), "chat-" + (incarnation++));
   }
 
   ChatReply run(Function<ActorRef<ChatReply>, ChatCommand> command) {
     TestProbe<ChatReply> probe = testKit.createTestProbe();
     chat.tell(command.apply(probe.ref()));
     return probe.receiveMessage(Duration.ofSeconds(5));
-  }
-
-  static ChatReply ok(ChatReply reply) {
-    if (reply instanceof ChatReply.Rejected r) {
-      throw new AssertionError("rejected: " + r.rejection());
-    }
-    return reply;
-  }
-
-  static ErrorCode code(ChatReply reply) {
-    return assertInstanceOf(ChatReply.Rejected.class, reply).rejection().code();
   }
 
   ChatReply schedule(String author, String clientId, String text, Instant at) {
@@ -196,5 +221,63 @@ class ScheduledPostsEntityTest {
     assertTrue(sent().isEmpty());
     assertTrue(journal().get(journal().size() - 1) instanceof ChatEvent.ScheduledPostCancelled c
         && c.reason() == ChatEvent.ScheduleCancelReason.AUTHOR_CANNOT_POST);
+  }
+
+  /** Sends the scheduler's command while the post's key lookup is held; answers the probe for its reply. */
+  TestProbe<ChatReply> publishWhileLookupHeld(long scheduledId) {
+    gated.hold();
+    TestProbe<ChatReply> scheduler = testKit.createTestProbe();
+    chat.tell(new ChatCommand.PublishScheduled(scheduledId, scheduler.ref()));
+    return scheduler;
+  }
+
+  @Test
+  void aPostMovedOrWhoseAuthorWasDemotedDuringItsKeyLookupIsDecidedAgain() {
+    start();
+    ok(run(r -> new ChatCommand.SetRole(ALICE, BOB, Role.ADMIN, r)));
+    ScheduledPost moved = scheduled("m", "moved", Duration.ofSeconds(20));
+    ScheduledPost bobs = ((ChatReply.Scheduled) ok(schedule(BOB, "b", "from bob", clock.instant().plusSeconds(20)))).post();
+    clock.advance(Duration.ofSeconds(20));
+
+    TestProbe<ChatReply> first = publishWhileLookupHeld(moved.scheduledId());
+    ok(run(r -> new ChatCommand.EditScheduled(ALICE, moved.scheduledId(), null, clock.instant().plusSeconds(60), r)));
+    gated.gate.complete(null);
+    var notDue = assertInstanceOf(ChatReply.ScheduleNotDue.class, first.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(clock.instant().plusSeconds(60), notDue.dueAt());
+
+    TestProbe<ChatReply> second = publishWhileLookupHeld(bobs.scheduledId());
+    ok(run(r -> new ChatCommand.SetRole(ALICE, BOB, Role.MEMBER, r)));
+    gated.gate.complete(null);
+    assertInstanceOf(ChatReply.ScheduleSettled.class, second.receiveMessage(Duration.ofSeconds(5)));
+    assertTrue(sent().isEmpty(), "neither was published: " + sent());
+    assertTrue(journal().get(journal().size() - 1) instanceof ChatEvent.ScheduledPostCancelled c
+        && c.reason() == ChatEvent.ScheduleCancelReason.AUTHOR_CANNOT_POST);
+  }
+
+  @Test
+  void aFailedKeyLookupIsRetriedAndDoesNotStopSends() {
+    start();
+    ScheduledPost post = scheduled("f", "later", Duration.ofSeconds(20));
+    clock.advance(Duration.ofSeconds(20));
+    TestProbe<ChatReply> scheduler = publishWhileLookupHeld(post.scheduledId());
+    gated.gate.completeExceptionally(new IllegalStateException("key table down"));
+    var retry = assertInstanceOf(ChatReply.ScheduleNotDue.class, scheduler.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(clock.instant().plusSeconds(1), retry.dueAt(), "asked again in a second");
+    assertInstanceOf(ChatReply.MessageAccepted.class, run(r -> new ChatCommand.SendMessage(ALICE, "now", "hello", false, null, r)),
+        "a failed lookup of a scheduled post's key does not refuse the chat's sends");
+    gated.gate = java.util.concurrent.CompletableFuture.completedFuture(null);
+    assertInstanceOf(ChatReply.ScheduledPublished.class, run(r -> new ChatCommand.PublishScheduled(post.scheduledId(), r)));
+  }
+
+  @Test
+  void aPostWhoseKeyIsGoneIsDroppedNotPublishedAsGarbage() {
+    start();
+    ScheduledPost post = scheduled("g", "lost", Duration.ofSeconds(20));
+    keys.destroy(List.of(post.content().keyId()));
+    clock.advance(Duration.ofSeconds(20));
+    assertInstanceOf(ChatReply.ScheduleSettled.class, run(r -> new ChatCommand.PublishScheduled(post.scheduledId(), r)));
+    assertTrue(sent().isEmpty());
+    assertTrue(journal().get(journal().size() - 1) instanceof ChatEvent.ScheduledPostCancelled c
+        && c.reason() == ChatEvent.ScheduleCancelReason.CONTENT_LOST);
   }
 }

@@ -15,7 +15,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.herald.domain.DomainTestKit;
-import org.herald.domain.common.Ids;
 import org.herald.domain.views.ViewsCommand.Counted;
 import org.herald.domain.views.ViewsEvent.ViewsRecorded;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ class PostViewsTest {
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(DomainTestKit.config()).build();
 
-  final String entityId = PostViews.entityId("c" + Ids.random(16), 7);
+  final String entityId = PostViews.entityId(org.herald.domain.chat.ChatIds.newId(org.herald.domain.chat.ChatKind.CHANNEL), 7);
   int incarnation;
 
   ActorRef<ViewsCommand> spawn() {

@@ -2,9 +2,11 @@ package org.herald.projection.analytics;
 
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
-import org.herald.projection.common.UserProjections;
+import java.util.List;
+import org.herald.domain.user.UserEntity;
+import org.herald.domain.user.UserEvent;
 
 /**
  * The analytics read models (docs/analytics.md): per-chat daily joins, leaves and messages,
@@ -21,10 +23,11 @@ public final class AnalyticsProjection {
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     // analytics_active_users is written by both (insert-if-absent, so a replay adds nothing):
     // neither clears it on a rebuild, or the other's rows would be lost.
-    ChatProjections.start(
+    TaggedProjections.start(
         system, NAME, dataSource,
         ReadModel.owning("analytics_chat_daily", "analytics_channel_posts", "analytics_messages_hourly", "analytics_chats_created"),
         AnalyticsProjectionHandler::new);
-    UserProjections.start(system, USERS_NAME, dataSource, ReadModel.owning("analytics_accounts_daily"), AnalyticsUsersHandler::new);
+    TaggedProjections.<UserEvent>start(
+        system, USERS_NAME, List.of(UserEntity.TAG), dataSource, ReadModel.owning("analytics_accounts_daily"), AnalyticsUsersHandler::new);
   }
 }

@@ -28,8 +28,6 @@ import org.herald.projection.common.Sql;
  * answers one row per day (or hour) of the range, zeros included.
  */
 public final class AnalyticsRepository {
-  /** Unique violation: the same SQLSTATE on PostgreSQL and H2. */
-  private static final String UNIQUE_VIOLATION = "23505";
   /** MAU: distinct users active in the 30 days ending on the day. */
   public static final int MAU_WINDOW_DAYS = 30;
 
@@ -44,31 +42,31 @@ public final class AnalyticsRepository {
   // ---------------------------------------------------------------- writes (projection)
 
   static void chatCreated(Connection conn, Instant date, ChatKind kind, int slice) throws SQLException {
-    increment(conn, "analytics_chats_created", new String[] {"day_utc", "chat_kind", "slice"},
+    Sql.increment(conn, "analytics_chats_created", new String[] {"day_utc", "chat_kind", "slice"},
         new Object[] {day(date), kindName(kind), slice}, "chats", 1);
   }
 
   static void messageSent(Connection conn, Instant date, ChatKind kind, int slice) throws SQLException {
-    increment(conn, "analytics_messages_hourly", new String[] {"hour_utc", "chat_kind", "slice"},
+    Sql.increment(conn, "analytics_messages_hourly", new String[] {"hour_utc", "chat_kind", "slice"},
         new Object[] {hour(date), kindName(kind), slice}, "messages", 1);
   }
 
   static void joined(Connection conn, String chatId, Instant date, int users) throws SQLException {
     if (users > 0) {
-      increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "joins", users);
+      Sql.increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "joins", users);
     }
   }
 
   static void left(Connection conn, String chatId, Instant date) throws SQLException {
-    increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "leaves", 1);
+    Sql.increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "leaves", 1);
   }
 
   static void chatMessage(Connection conn, String chatId, Instant date) throws SQLException {
-    increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "messages", 1);
+    Sql.increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "messages", 1);
   }
 
   static void accountRegistered(Connection conn, Instant date) throws SQLException {
-    increment(conn, "analytics_accounts_daily", new String[] {"day_utc"}, new Object[] {day(date)}, "accounts", 1);
+    Sql.increment(conn, "analytics_accounts_daily", new String[] {"day_utc"}, new Object[] {day(date)}, "accounts", 1);
   }
 
   static void channelPost(Connection conn, String chatId, long messageId, Instant date) throws SQLException {
@@ -105,63 +103,7 @@ public final class AnalyticsRepository {
         }
       }
     }
-    insertUnlessPresent(conn, "INSERT INTO analytics_active_users (day_utc, user_id) VALUES (?, ?)", day, userId);
-  }
-
-  /**
-   * Adds {@code delta} to one counter of the row with these keys, creating the row when it is
-   * missing. Portable (PostgreSQL and H2 share no upsert syntax): update; if no row, insert; if
-   * a concurrent transaction inserted it first (unique violation), undo to a savepoint and
-   * update again, which then finds its committed row.
-   */
-  private static void increment(Connection conn, String table, String[] keys, Object[] values, String counter, long delta)
-      throws SQLException {
-    StringBuilder where = new StringBuilder();
-    for (int i = 0; i < keys.length; i++) {
-      where.append(i == 0 ? "" : " AND ").append(keys[i]).append(" = ?");
-    }
-    String update = "UPDATE " + table + " SET " + counter + " = " + counter + " + ? WHERE " + where;
-    if (update(conn, update, delta, values) > 0) {
-      return;
-    }
-    String insert =
-        "INSERT INTO " + table + " (" + String.join(", ", keys) + ", " + counter + ") VALUES ("
-            + "?, ".repeat(keys.length) + "?)";
-    Object[] row = new Object[values.length + 1];
-    System.arraycopy(values, 0, row, 0, values.length);
-    row[values.length] = delta;
-    if (!insertUnlessPresent(conn, insert, row)) {
-      update(conn, update, delta, values);
-    }
-  }
-
-  private static int update(Connection conn, String sql, long delta, Object[] keys) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      ps.setLong(1, delta);
-      for (int i = 0; i < keys.length; i++) {
-        ps.setObject(i + 2, keys[i]);
-      }
-      return ps.executeUpdate();
-    }
-  }
-
-  /** Inserts one row; false (and nothing changed) when a row with its key already exists. */
-  private static boolean insertUnlessPresent(Connection conn, String sql, Object... values) throws SQLException {
-    Savepoint savepoint = conn.setSavepoint();
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        ps.setObject(i + 1, values[i]);
-      }
-      ps.executeUpdate();
-      conn.releaseSavepoint(savepoint);
-      return true;
-    } catch (SQLException e) {
-      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        throw e;
-      }
-      conn.rollback(savepoint);
-      return false;
-    }
+    Sql.insertUnlessPresent(conn, "INSERT INTO analytics_active_users (day_utc, user_id) VALUES (?, ?)", day, userId);
   }
 
   static LocalDate day(Instant instant) {

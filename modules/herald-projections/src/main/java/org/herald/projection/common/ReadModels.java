@@ -10,7 +10,7 @@ import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
- * The catalog of the projections this node runs, filled as they start ({@link ChatProjections}
+ * The catalog of the projections this node runs, filled as they start ({@link TaggedProjections}
  * registers every projection it starts). The operator endpoints, the lag metrics and rebuilds
  * read it. One per actor system.
  */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -136,5 +137,64 @@ public final class Sql {
   public static Long getLong(ResultSet rs, String column) throws SQLException {
     long value = rs.getLong(column);
     return rs.wasNull() ? null : value;
+  }
+
+  /** Unique violation: the same SQLSTATE on PostgreSQL and H2. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  /**
+   * Adds {@code delta} to one counter of the row with these keys, creating the row when it is
+   * missing. Portable (PostgreSQL and H2 share no upsert syntax): update; if no row, insert; if
+   * a concurrent transaction inserted it first (unique violation), undo to a savepoint and
+   * update again, which then finds its committed row.
+   */
+  public static void increment(Connection conn, String table, String[] keys, Object[] values, String counter, long delta)
+      throws SQLException {
+    StringBuilder where = new StringBuilder();
+    for (int i = 0; i < keys.length; i++) {
+      where.append(i == 0 ? "" : " AND ").append(keys[i]).append(" = ?");
+    }
+    String update = "UPDATE " + table + " SET " + counter + " = " + counter + " + ? WHERE " + where;
+    if (update(conn, update, delta, values) > 0) {
+      return;
+    }
+    String insert =
+        "INSERT INTO " + table + " (" + String.join(", ", keys) + ", " + counter + ") VALUES ("
+            + "?, ".repeat(keys.length) + "?)";
+    Object[] row = new Object[values.length + 1];
+    System.arraycopy(values, 0, row, 0, values.length);
+    row[values.length] = delta;
+    if (!insertUnlessPresent(conn, insert, row)) {
+      update(conn, update, delta, values);
+    }
+  }
+
+  private static int update(Connection conn, String sql, long delta, Object[] keys) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      ps.setLong(1, delta);
+      for (int i = 0; i < keys.length; i++) {
+        ps.setObject(i + 2, keys[i]);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Inserts one row; false (and nothing changed) when a row with its key already exists. */
+  public static boolean insertUnlessPresent(Connection conn, String sql, Object... values) throws SQLException {
+    Savepoint savepoint = conn.setSavepoint();
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      for (int i = 0; i < values.length; i++) {
+        ps.setObject(i + 1, values[i]);
+      }
+      ps.executeUpdate();
+      conn.releaseSavepoint(savepoint);
+      return true;
+    } catch (SQLException e) {
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
+      }
+      conn.rollback(savepoint);
+      return false;
+    }
   }
 }

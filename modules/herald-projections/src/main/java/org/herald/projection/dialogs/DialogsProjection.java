@@ -2,7 +2,7 @@ package org.herald.projection.dialogs;
 
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 
 /** The dialogs read model: each user's chats with last message, unread count and pts. */
@@ -12,7 +12,7 @@ public final class DialogsProjection {
   private DialogsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.start(
+    TaggedProjections.start(
         system,
         NAME,
         dataSource,

@@ -2,7 +2,7 @@ package org.herald.projection.history;
 
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 
 /** The history read model: every message and change of every chat, for cold pages. */
@@ -13,7 +13,7 @@ public final class HistoryProjection {
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     // content_keys is not ours: the chat entities create keys and a rebuild must never drop them.
-    ChatProjections.start(
+    TaggedProjections.start(
         system, NAME, dataSource, ReadModel.owning("chat_messages", "chat_updates"), HistoryProjectionHandler::new);
   }
 }

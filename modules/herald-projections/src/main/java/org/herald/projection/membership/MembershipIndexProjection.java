@@ -14,7 +14,7 @@ import org.herald.domain.chat.ChatEvent.ChatCreated;
 import org.herald.domain.chat.ChatEvent.MemberLeft;
 import org.herald.domain.chat.ChatEvent.MembersJoined;
 import org.herald.domain.user.UserChatIndex;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 
 /**
@@ -34,7 +34,7 @@ public final class MembershipIndexProjection {
     // Owns no table: its effects are the user entities' chat indexes, where a repeat or a stale
     // version changes nothing. A rebuild therefore only replays (every membership event asks its
     // members' entities again) and repairs an index that drifted.
-    ChatProjections.startAsync(system, NAME, dataSource, ReadModel.owning(), () -> new IndexHandler(system, timeout));
+    TaggedProjections.startAsync(system, NAME, dataSource, ReadModel.owning(), () -> new IndexHandler(system, timeout));
   }
 
   static final class IndexHandler extends Handler<EventEnvelope<ChatEvent>> {

@@ -8,7 +8,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
@@ -25,7 +25,7 @@ public final class PushOutboxProjection {
   private PushOutboxProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource, Clock clock, Duration maxAge) {
-    ChatProjections.start(
+    TaggedProjections.start(
         system,
         NAME,
         dataSource,

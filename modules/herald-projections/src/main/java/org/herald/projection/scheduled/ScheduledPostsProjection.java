@@ -14,7 +14,7 @@ import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.PostScheduled;
 import org.herald.domain.chat.ChatEvent.ScheduledPostCancelled;
 import org.herald.domain.chat.ChatEvent.ScheduledPostEdited;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
@@ -33,7 +33,7 @@ public final class ScheduledPostsProjection {
   private ScheduledPostsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.start(system, NAME, dataSource, ReadModel.owning("scheduled_posts"), Handler::new);
+    TaggedProjections.start(system, NAME, dataSource, ReadModel.owning("scheduled_posts"), Handler::new);
   }
 
   static final class Handler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
@@ -77,17 +77,17 @@ public final class ScheduledPostsProjection {
         JdbcContentKeys.destroy(conn, List.of(e.supersededKeyId()));
       }
     } else if (event instanceof ScheduledPostCancelled e) {
-      remove(conn, e.chatId(), e.scheduledId());
-      if (e.shreddedKeyId() != null) {
-        JdbcContentKeys.destroy(conn, List.of(e.shreddedKeyId()));
-      }
+      remove(conn, e.chatId(), e.scheduledId(), e.shreddedKeyId());
     } else if (event instanceof MessageSent e && e.fromScheduled()) {
-      remove(conn, e.chatId(), e.scheduledId());
+      remove(conn, e.chatId(), e.scheduledId(), null);
     }
   }
 
-  /** Deletes the row and destroys the key of the post's scheduled copy. */
-  private static void remove(Connection conn, String chatId, long scheduledId) throws SQLException {
+  /**
+   * Deletes the row and destroys the key of the post's scheduled copy: the one the row holds
+   * and the one the event names (they differ only if an edit's key was not applied yet).
+   */
+  private static void remove(Connection conn, String chatId, long scheduledId, String namedKeyId) throws SQLException {
     String keyId = null;
     try (PreparedStatement ps =
         conn.prepareStatement("SELECT key_id FROM scheduled_posts WHERE chat_id = ? AND scheduled_id = ?")) {
@@ -104,8 +104,13 @@ public final class ScheduledPostsProjection {
       ps.setLong(2, scheduledId);
       ps.executeUpdate();
     }
+    java.util.Set<String> keyIds = new java.util.HashSet<>();
     if (keyId != null) {
-      JdbcContentKeys.destroy(conn, List.of(keyId));
+      keyIds.add(keyId);
     }
+    if (namedKeyId != null) {
+      keyIds.add(namedKeyId);
+    }
+    JdbcContentKeys.destroy(conn, keyIds);
   }
 }

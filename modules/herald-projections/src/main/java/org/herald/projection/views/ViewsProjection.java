@@ -1,8 +1,5 @@
 package org.herald.projection.views;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -17,7 +14,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.views.PostViews;
 import org.herald.domain.views.ViewsEvent;
 import org.herald.domain.views.ViewsEvent.ViewsRecorded;
-import org.herald.projection.common.ChatProjections;
+import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
@@ -33,18 +30,9 @@ public final class ViewsProjection {
   private ViewsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    ChatProjections.<ViewsEvent>startTaggedGrouped(
-        system, NAME, PostViews.TAGS, dataSource, ReadModel.owning("message_views", "chat_views_daily"),
-        GROUP_SIZE, GROUP_WITHIN, Handler::new);
+    TaggedProjections.<ViewsEvent>startGrouped(
+        system, NAME, PostViews.TAGS, dataSource, ReadModel.owning("message_views", "chat_views_daily"), Handler::new);
   }
-
-  /**
-   * Events per transaction: views of spread-out posts come one or two viewers per event, so a
-   * commit per event would bound the projection at the database's commit rate.
-   */
-  static final int GROUP_SIZE = 1000;
-
-  static final java.time.Duration GROUP_WITHIN = java.time.Duration.ofMillis(50);
 
   /** A group of events, summed per post and per chat and day, then one update each. */
   static final class Handler extends JdbcHandler<List<EventEnvelope<ViewsEvent>>, JdbcSessions> {
@@ -65,36 +53,15 @@ public final class ViewsProjection {
       session.withConnection(
           conn -> {
             for (var post : perPost.entrySet()) {
-              bump(conn, "UPDATE message_views SET views = views + ? WHERE chat_id = ? AND message_id = ?",
-                  "INSERT INTO message_views (views, chat_id, message_id) VALUES (?, ?, ?)",
-                  post.getValue(), post.getKey().getKey(), post.getKey().getValue());
+              Sql.increment(conn, "message_views", new String[] {"chat_id", "message_id"},
+                  new Object[] {post.getKey().getKey(), post.getKey().getValue()}, "views", post.getValue());
             }
             for (var day : perDay.entrySet()) {
-              bump(conn, "UPDATE chat_views_daily SET views = views + ? WHERE chat_id = ? AND day_utc = ?",
-                  "INSERT INTO chat_views_daily (views, chat_id, day_utc) VALUES (?, ?, ?)",
-                  day.getValue(), day.getKey().getKey(), day.getKey().getValue());
+              Sql.increment(conn, "chat_views_daily", new String[] {"chat_id", "day_utc"},
+                  new Object[] {day.getKey().getKey(), day.getKey().getValue()}, "views", day.getValue());
             }
             return null;
           });
-    }
-  }
-
-  /** Update, else insert: one projection instance owns each chat, so nothing races it. */
-  private static void bump(Connection conn, String update, String insert, long n, String chatId, Object key)
-      throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement(update)) {
-      ps.setLong(1, n);
-      ps.setString(2, chatId);
-      ps.setObject(3, key);
-      if (ps.executeUpdate() > 0) {
-        return;
-      }
-    }
-    try (PreparedStatement ps = conn.prepareStatement(insert)) {
-      ps.setLong(1, n);
-      ps.setString(2, chatId);
-      ps.setObject(3, key);
-      ps.executeUpdate();
     }
   }
 
@@ -108,15 +75,21 @@ public final class ViewsProjection {
       this.jdbc = jdbc;
     }
 
-    /** The counted views of messages {@code from..to} of a chat; absent ids have none yet. */
-    public CompletionStage<Map<Long, Long>> views(String chatId, long from, long to) {
+    /** The counted views of these messages of a chat (one indexed lookup each); absent ids have none yet. */
+    public CompletionStage<Map<Long, Long>> views(String chatId, List<Long> messageIds) {
+      List<Long> ids = messageIds.stream().distinct().toList();
+      if (ids.isEmpty()) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Map.of());
+      }
       return Sql.query(
               dataSource, jdbc,
-              "SELECT message_id, views FROM message_views WHERE chat_id = ? AND message_id BETWEEN ? AND ?",
+              "SELECT message_id, views FROM message_views WHERE chat_id = ? AND message_id IN ("
+                  + String.join(", ", java.util.Collections.nCopies(ids.size(), "?")) + ")",
               ps -> {
                 ps.setString(1, chatId);
-                ps.setLong(2, from);
-                ps.setLong(3, to);
+                for (int i = 0; i < ids.size(); i++) {
+                  ps.setLong(i + 2, ids.get(i));
+                }
               },
               rs -> Map.entry(rs.getLong(1), rs.getLong(2)))
           .thenApply(
@@ -125,15 +98,6 @@ public final class ViewsProjection {
                 rows.forEach(r -> views.put(r.getKey(), r.getValue()));
                 return views;
               });
-    }
-
-    public CompletionStage<Map<Long, Long>> views(String chatId, List<Long> messageIds) {
-      if (messageIds.isEmpty()) {
-        return java.util.concurrent.CompletableFuture.completedFuture(Map.of());
-      }
-      long from = messageIds.stream().mapToLong(Long::longValue).min().getAsLong();
-      long to = messageIds.stream().mapToLong(Long::longValue).max().getAsLong();
-      return views(chatId, from, to);
     }
   }
 }

@@ -20,40 +20,26 @@ public final class MessageDtos {
    */
   public record SendMessageRequest(
       String clientMessageId, String text, boolean silent, Long replyToMessageId, java.time.Instant scheduleAt) {
-    public SendMessageRequest(String clientMessageId, String text, boolean silent, Long replyToMessageId) {
-      this(clientMessageId, text, silent, replyToMessageId, null);
-    }
-
     public static SendMessageRequest from(Body body) {
       String clientMessageId = body.requiredString("clientMessageId");
       if (clientMessageId.isEmpty() || clientMessageId.length() > Limits.MAX_CLIENT_MESSAGE_ID_LENGTH) {
         throw ApiException.badRequest(
             "clientMessageId must be 1-" + Limits.MAX_CLIENT_MESSAGE_ID_LENGTH + " characters");
       }
-      if (!body.has("text")) {
-        throw ApiException.badRequest("text is required");
-      }
-      String text = body.requiredString("text");
-      var invalid = Limits.checkText(text, "text");
-      if (invalid != null) {
-        throw ApiException.of(invalid);
-      }
+      String text = body.requiredText("text");
       Long replyTo = body.optionalLong("replyToMessageId");
       if (replyTo != null && replyTo < 1) {
         throw ApiException.badRequest("replyToMessageId must be a positive message id");
       }
       return new SendMessageRequest(
-          clientMessageId, text, body.optionalBoolean("silent", false), replyTo, MessageDtos.parseScheduleAt(body, false));
+          clientMessageId, text, body.optionalBoolean("silent", false), replyTo, parseScheduleAt(body));
     }
   }
 
   /** {@code scheduleAt} as an ISO-8601 instant ({@code 2026-11-22T18:00:00Z}); null when absent. */
-  public static java.time.Instant parseScheduleAt(Body body, boolean required) {
+  private static java.time.Instant parseScheduleAt(Body body) {
     String value = body.optionalString("scheduleAt");
     if (value == null) {
-      if (required) {
-        throw ApiException.badRequest("scheduleAt is required");
-      }
       return null;
     }
     try {
@@ -69,14 +55,8 @@ public final class MessageDtos {
   /** {@code PATCH …/scheduled/{scheduledId}}: a new text and/or time. */
   public record EditScheduledRequest(String text, java.time.Instant scheduleAt) {
     public static EditScheduledRequest from(Body body) {
-      String text = body.has("text") ? body.requiredString("text") : null;
-      if (text != null) {
-        var invalid = Limits.checkText(text, "text");
-        if (invalid != null) {
-          throw ApiException.of(invalid);
-        }
-      }
-      java.time.Instant at = MessageDtos.parseScheduleAt(body, false);
+      String text = body.optionalText("text");
+      java.time.Instant at = parseScheduleAt(body);
       if (text == null && at == null) {
         throw ApiException.badRequest("text or scheduleAt is required");
       }
@@ -108,15 +88,7 @@ public final class MessageDtos {
   /** {@code PATCH …/messages/{messageId}}: the new text. */
   public record EditMessageRequest(String text) {
     public static EditMessageRequest from(Body body) {
-      if (!body.has("text")) {
-        throw ApiException.badRequest("text is required");
-      }
-      String text = body.requiredString("text");
-      var invalid = Limits.checkText(text, "text");
-      if (invalid != null) {
-        throw ApiException.of(invalid);
-      }
-      return new EditMessageRequest(text);
+      return new EditMessageRequest(body.requiredText("text"));
     }
   }
 
@@ -157,10 +129,6 @@ public final class MessageDtos {
   }
 
   public record MessagesResponse(List<MessageDto> messages) {
-    public static MessagesResponse of(List<Message> messages) {
-      return of(messages, null);
-    }
-
     public static MessagesResponse of(List<Message> messages, Map<Long, Long> views) {
       List<MessageDto> dtos = new ArrayList<>(messages.size());
       messages.forEach(m -> dtos.add(MessageDto.of(m, viewsOf(views, m.messageId()))));
@@ -233,10 +201,6 @@ public final class MessageDtos {
   }
 
   public record UpdatesResponse(List<UpdateDto> updates, long pts) {
-    public static UpdatesResponse of(List<ChatUpdate> updates, long pts) {
-      return of(updates, pts, null);
-    }
-
     public static UpdatesResponse of(List<ChatUpdate> updates, long pts, Map<Long, Long> views) {
       List<UpdateDto> dtos = new ArrayList<>(updates.size());
       updates.forEach(u -> dtos.add(update(u, views)));
