@@ -14,7 +14,7 @@ import org.herald.testkit.HeraldClient.Account;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Smoke test of the embedded default: a node on H2 under a data directory, restarted once. */
+/** Smoke test of the embedded default: a node on H2 under a data directory, ready, restarted once. */
 class EmbeddedH2IT {
   @TempDir Path dataDir;
 
@@ -33,6 +33,8 @@ class EmbeddedH2IT {
       assertEquals(201, client.post("/v1/chats/" + chatId + "/messages", alice.token(), Map.of("clientMessageId", "1", "text", "on h2")).status());
       socket.await(f -> f.path("type").asText().equals("message.new"), Duration.ofSeconds(10));
       eventually(() -> client.get("/v1/dialogs", bob.token()), r -> r.body().path("dialogs").size() == 1);
+      var ready = new HeraldClient(node.adminUrl()).get("/ready", null);
+      assertEquals(200, ready.status(), "the journal and schema checks read H2 too: " + ready.raw());
       socket.close();
     } finally {
       node.stop();
