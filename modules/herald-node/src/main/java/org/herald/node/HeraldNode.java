@@ -191,7 +191,7 @@ public final class HeraldNode {
     return "http://" + endpoints.host() + ":" + endpoints.port();
   }
 
-  /** The bound operator port (metrics, projections; see {@code herald.admin}). */
+  /** The bound operator port (health, metrics, cluster members, projections; see {@code herald.admin}). */
   public int adminPort() {
     return endpoints.adminPort();
   }

@@ -52,7 +52,7 @@ class HealthIT {
     assertEquals("ready", ready.text("status"));
     assertEquals("Up", ready.text("memberStatus"));
     JsonNode checks = ready.body().path("checks");
-    for (String check : List.of("cluster-membership", "shutdown", "schema", "journal")) {
+    for (String check : List.of("cluster-membership", "sharding", "shutdown", "schema", "journal")) {
       assertEquals("ok", checks.path(check).asText(), check + " in " + ready.raw());
     }
     Response alive = operator.get("/alive", null);
