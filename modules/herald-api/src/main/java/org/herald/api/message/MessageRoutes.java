@@ -96,7 +96,7 @@ public final class MessageRoutes extends RouteSupport {
                                                                         history(
                                                                             caller,
                                                                             chatId,
-                                                                            longParam(afterId, "afterId", 0),
+                                                                            longParam(afterId, "afterId", ChatCommand.GetHistory.LATEST),
                                                                             longParam(beforeId, "beforeId", 0),
                                                                             boundedParam(limit, "limit", Limits.DEFAULT_HISTORY_PAGE, Limits.MAX_HISTORY_PAGE)))))))))),
                 path(

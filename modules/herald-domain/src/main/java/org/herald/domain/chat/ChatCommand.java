@@ -110,12 +110,16 @@ public sealed interface ChatCommand extends CborSerializable {
   record GetChat(String userId, ActorRef<ChatReply> replyTo) implements ChatCommand {}
 
   /**
-   * A page of history: with {@code afterId}, the first {@code limit} messages after it; without,
-   * the last {@code limit} messages before {@code beforeId} (or the latest). 0 means "not given".
+   * A page of history: with {@code afterId} (0 or more; 0 is "from the first message"), the first
+   * {@code limit} messages after it; without ({@link #LATEST}), the last {@code limit} messages
+   * before {@code beforeId} (0: not given, the latest).
    */
   record GetHistory(
       String userId, long afterId, long beforeId, int limit, ActorRef<ChatReply> replyTo)
-      implements ChatCommand {}
+      implements ChatCommand {
+    /** {@code afterId} not given: the page ending at {@code beforeId} or the latest message. */
+    public static final long LATEST = -1;
+  }
 
   /** Changes after {@code afterPts}, at most {@code limit}. */
   record GetUpdates(String userId, long afterPts, int limit, ActorRef<ChatReply> replyTo)

@@ -822,7 +822,7 @@ public final class ChatEntity
     long upper = cmd.beforeId() > 0 ? Math.min(last, cmd.beforeId() - 1) : last;
     long from;
     long to;
-    if (cmd.afterId() > 0) {
+    if (cmd.afterId() >= 0) {
       from = cmd.afterId() + 1;
       to = Math.min(upper, cmd.afterId() + cmd.limit());
     } else {

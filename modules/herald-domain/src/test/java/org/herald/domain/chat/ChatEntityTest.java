@@ -115,7 +115,7 @@ class ChatEntityTest {
     create();
     send(ALICE, "1", "secret");
     assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(send(CAROL, "x", "hi")));
-    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(CAROL, 0, 0, 50, r)).reply()));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(CAROL, ChatCommand.GetHistory.LATEST, 0, 50, r)).reply()));
     assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetUpdates(CAROL, 0, 50, r)).reply()));
     assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.GetChat(CAROL, r)).reply()));
     assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(CAROL, 1, r)).reply()));
@@ -176,15 +176,18 @@ class ChatEntityTest {
       send(i % 2 == 0 ? ALICE : BOB, "m" + i, "t" + i);
     }
     // window of 4 updates: messages 3..6
-    var latest = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 0, 0, 3, r)).reply());
+    var latest = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, ChatCommand.GetHistory.LATEST, 0, 3, r)).reply());
     assertEquals(List.of(4L, 5L, 6L), latest.messages().stream().map(Message::messageId).toList());
     assertEquals(3, latest.windowFirstMessageId());
-    var older = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 0, 4, 3, r)).reply());
+    var older = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, ChatCommand.GetHistory.LATEST, 4, 3, r)).reply());
     assertEquals(1, older.fromId());
     assertEquals(3, older.toId());
     assertEquals(List.of(3L), older.messages().stream().map(Message::messageId).toList(), "only 3 is in the window; 1-2 come from the read model");
     var after = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 4, 0, 50, r)).reply());
     assertEquals(List.of(5L, 6L), after.messages().stream().map(Message::messageId).toList());
+    var fromTheStart = assertInstanceOf(ChatReply.History.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetHistory(ALICE, 0, 0, 2, r)).reply());
+    assertEquals(1, fromTheStart.fromId(), "afterId=0 pages from the first message, not the latest");
+    assertEquals(2, fromTheStart.toId());
     var updates = assertInstanceOf(ChatReply.Updates.class, kit.<ChatReply>runCommand(r -> new ChatCommand.GetUpdates(ALICE, 1, 100, r)).reply());
     assertEquals(2, updates.fromPts());
     assertEquals(6, updates.toPts());

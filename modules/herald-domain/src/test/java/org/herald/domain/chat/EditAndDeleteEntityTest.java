@@ -83,7 +83,7 @@ class EditAndDeleteEntityTest {
   }
 
   List<Message> history(String reader) {
-    return assertInstanceOf(ChatReply.History.class, run(r -> new ChatCommand.GetHistory(reader, 0, 0, 50, r))).messages();
+    return assertInstanceOf(ChatReply.History.class, run(r -> new ChatCommand.GetHistory(reader, ChatCommand.GetHistory.LATEST, 0, 50, r))).messages();
   }
 
   @Test

@@ -147,7 +147,7 @@ class GroupAndChannelEntityTest {
   void publicGroupsAreJoinedByAnyoneOnceAndPreviewedBeforehand() {
     start(ChatKind.GROUP, true);
     send(MEMBER, "before you came");
-    var history = assertInstanceOf(ChatReply.History.class, run(r -> new ChatCommand.GetHistory(OUTSIDER, 0, 0, 50, r)));
+    var history = assertInstanceOf(ChatReply.History.class, run(r -> new ChatCommand.GetHistory(OUTSIDER, ChatCommand.GetHistory.LATEST, 0, 50, r)));
     assertEquals(1, history.messages().size(), "a public group can be previewed");
     assertNull(assertInstanceOf(ChatReply.ChatView.class, run(r -> new ChatCommand.GetChat(OUTSIDER, r))).myRole());
     assertEquals(ErrorCode.NOT_A_MEMBER, code(send(OUTSIDER, "let me talk")));
@@ -177,7 +177,7 @@ class GroupAndChannelEntityTest {
     ok(kit.runCommand(r -> new ChatCommand.RemoveMember(ADMIN, MEMBER, true, r)));
     assertEquals(ErrorCode.USER_BANNED, code(run(r -> new ChatCommand.Join(MEMBER, null, r))));
     assertEquals(ErrorCode.USER_BANNED, code(run(r -> new ChatCommand.AddMembers(OWNER, List.of(MEMBER), r))));
-    assertEquals(ErrorCode.USER_BANNED, code(run(r -> new ChatCommand.GetHistory(MEMBER, 0, 0, 10, r))), "no preview either");
+    assertEquals(ErrorCode.USER_BANNED, code(run(r -> new ChatCommand.GetHistory(MEMBER, ChatCommand.GetHistory.LATEST, 0, 10, r))), "no preview either");
     ok(kit.runCommand(r -> new ChatCommand.RemoveMember(ADMIN, OUTSIDER, true, r)));
     assertEquals(ErrorCode.USER_BANNED, code(run(r -> new ChatCommand.Join(OUTSIDER, null, r))), "non-members can be banned ahead");
     ok(kit.runCommand(r -> new ChatCommand.Unban(ADMIN, MEMBER, r)));
@@ -197,7 +197,7 @@ class GroupAndChannelEntityTest {
     var sub = kit.<ChatReply>runCommand(r -> new ChatCommand.Join(OUTSIDER, null, r));
     assertEquals(0, assertInstanceOf(MembersJoined.class, sub.event()).pts(), "subscribers do not see each other come");
     assertEquals(pts + 1, state().pts());
-    var history = assertInstanceOf(ChatReply.History.class, run(r -> new ChatCommand.GetHistory(OUTSIDER, 0, 0, 50, r)));
+    var history = assertInstanceOf(ChatReply.History.class, run(r -> new ChatCommand.GetHistory(OUTSIDER, ChatCommand.GetHistory.LATEST, 0, 50, r)));
     assertEquals(List.of("news"), history.messages().stream().map(m -> keys.open(state().chatId(), m)).toList(), "a new subscriber sees the whole history");
     var read = kit.<ChatReply>runCommand(r -> new ChatCommand.MarkRead(OUTSIDER, 1, r));
     assertEquals(0, assertInstanceOf(ChatEvent.MessagesRead.class, read.event()).pts(), "reads in a channel are not numbered");
@@ -208,7 +208,7 @@ class GroupAndChannelEntityTest {
   @Test
   void aPrivateChannelDoesNotExistForOutsiders() {
     start(ChatKind.CHANNEL, false);
-    assertEquals(ErrorCode.CHAT_NOT_FOUND, code(run(r -> new ChatCommand.GetHistory(OUTSIDER, 0, 0, 10, r))));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, code(run(r -> new ChatCommand.GetHistory(OUTSIDER, ChatCommand.GetHistory.LATEST, 0, 10, r))));
     assertEquals(ErrorCode.CHAT_NOT_FOUND, code(run(r -> new ChatCommand.GetChat(OUTSIDER, r))));
   }
 
