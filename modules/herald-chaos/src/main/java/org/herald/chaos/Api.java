@@ -25,6 +25,7 @@ final class Api {
   enum ErrorKind {
     TIMEOUT("timeout"),
     UNAVAILABLE("503 UNAVAILABLE"),
+    FLOOD_WAIT("429 FLOOD_WAIT"),
     CONNECTION_REFUSED("connection refused"),
     CONNECTION_DROPPED("connection dropped"),
     SERVER_ERROR("other 5xx"),
@@ -120,6 +121,9 @@ final class Api {
   static ErrorKind kindOf(int status, String code) {
     if ("UNAVAILABLE".equals(code) || (status == 503 && code == null)) {
       return ErrorKind.UNAVAILABLE;
+    }
+    if ("FLOOD_WAIT".equals(code) || status == 429) {
+      return ErrorKind.FLOOD_WAIT;
     }
     if (status >= 500 || "INTERNAL".equals(code)) {
       return ErrorKind.SERVER_ERROR;

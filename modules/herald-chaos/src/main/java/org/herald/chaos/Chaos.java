@@ -280,7 +280,8 @@ public final class Chaos {
         break;
       }
     }
-    faults.add(new Fault(number, kind, node.number, (at - faultsStartNanos) / 1e9, recovery, round.unrecovered(), upAgain));
+    faults.add(new Fault(number, kind, node.number, tenths((at - faultsStartNanos) / 1e9), recovery == null ? null : tenths(recovery),
+        round.unrecovered(), upAgain == null ? null : tenths(upAgain)));
   }
 
   /** A node serves when it answers every chat: it reaches every shard's home in the cluster. */
@@ -298,6 +299,10 @@ public final class Chaos {
     double elapsed = (System.nanoTime() - faultsStartNanos) / 1e9;
     return Progress.format(elapsed, options.duration().toSeconds(), phase, kills.get(), freezes.get(), ledger.ackedCount(),
         sendErrors.total() + probeErrors.total(), cluster.stateLine());
+  }
+
+  private static double tenths(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
   }
 
   private static boolean sleepUntil(long nanos) {

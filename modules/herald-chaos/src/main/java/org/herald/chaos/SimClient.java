@@ -38,7 +38,7 @@ import org.herald.chaos.Workload.Chat;
  *       (the next node when one is unreachable), waits for {@code ready}, catches up every chat
  *       with {@code updates?afterPts=}, then applies live frames by pts (one above: apply; at or
  *       below: drop; further above: catch up first). A closed socket, or one that answers no
- *       ping for {@link #STALL_MS}, means reconnecting and catching up again.
+ *       ping within {@link #STALL_MS}, means reconnecting and catching up again.
  * </ul>
  */
 final class SimClient {
@@ -94,7 +94,6 @@ final class SimClient {
   private volatile boolean sending = true;
   private volatile boolean finishing;
   private volatile long giveUpAtNanos = Long.MAX_VALUE;
-  private volatile boolean inFlight;
   private int connectAttempts;
   private long seq;
   private Thread senderThread;
@@ -102,7 +101,6 @@ final class SimClient {
 
   final AtomicLong reconnects = new AtomicLong();
   final AtomicLong gapsCaughtUp = new AtomicLong();
-  final AtomicLong framesApplied = new AtomicLong();
   private volatile boolean finalSyncComplete;
 
   SimClient(
@@ -168,10 +166,6 @@ final class SimClient {
     giveUpAtNanos = nanos;
   }
 
-  boolean idle() {
-    return !inFlight;
-  }
-
   void awaitSender(long millis) throws InterruptedException {
     if (senderThread != null) {
       senderThread.join(millis);
@@ -214,12 +208,7 @@ final class SimClient {
       next = Math.max(next, System.nanoTime() - intervalNanos) + (long) ((0.5 + random.nextDouble()) * intervalNanos);
       Chat chat = pick();
       String clientMessageId = runTag + "-u" + account.index() + "-" + String.format("%06d", ++seq);
-      inFlight = true;
-      try {
-        sendUntilAcked(chat, clientMessageId);
-      } finally {
-        inFlight = false;
-      }
+      sendUntilAcked(chat, clientMessageId);
     }
   }
 
@@ -366,15 +355,27 @@ final class SimClient {
     }
   }
 
+  /**
+   * Pings every {@link #PING_EVERY_MS}; a socket that has shown no frame since a ping sent
+   * {@link #STALL_MS} ago is dead. (Counting from the ping, not from the last frame, so a sync
+   * thread that was busy catching up does not take its own silence for the server's.)
+   */
   private void keepAlive(Connection c) {
     long now = System.nanoTime();
-    if ((now - c.lastFrameNanos) / 1_000_000 > STALL_MS) {
+    long unanswered = c.firstUnansweredPingNanos;
+    if (unanswered != 0 && c.lastFrameNanos > unanswered) {
+      c.firstUnansweredPingNanos = unanswered = 0;
+    }
+    if (unanswered != 0 && (now - unanswered) / 1_000_000 > STALL_MS) {
       syncErrors.add(ErrorKind.SOCKET_STALLED);
       events.log("user %d: socket to node %d stalled; reconnecting", account.index(), c.node + 1);
       c.abort();
       connection = null;
     } else if ((now - c.lastPingNanos) / 1_000_000 >= PING_EVERY_MS) {
       c.lastPingNanos = now;
+      if (unanswered == 0) {
+        c.firstUnansweredPingNanos = now;
+      }
       c.send("{\"type\":\"ping\"}");
     }
   }
@@ -450,7 +451,6 @@ final class SimClient {
     }
     apply(s, f);
     s.pts = pts;
-    framesApplied.incrementAndGet();
   }
 
   /**
@@ -528,6 +528,8 @@ final class SimClient {
     volatile boolean closed;
     volatile long lastFrameNanos = System.nanoTime();
     volatile long lastPingNanos = System.nanoTime();
+    /** When the first ping without a frame after it was sent; 0: none outstanding. */
+    volatile long firstUnansweredPingNanos;
 
     Connection(int node) {
       this.node = node;
