@@ -14,7 +14,8 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
   public static final String USAGE =
       """
       usage: herald-node [--port N] [--host H] [--admin-port N] [--data-dir DIR] [--db h2|postgres]
-                         [--db-url URL] [--remote-port N] [--seeds host:port,...] [--config FILE]
+                         [--db-url URL] [--node N] [--remote-port N] [--seeds host:port,...]
+                         [--config FILE]
         --port N          HTTP port (env HERALD_HTTP_PORT, default 8080)
         --host H          HTTP bind address (env HERALD_HTTP_HOST, default 127.0.0.1)
         --admin-port N    operator port: metrics, projections (env HERALD_ADMIN_PORT, default 8558;
@@ -22,6 +23,9 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
         --data-dir DIR    where the embedded H2 database lives (env HERALD_DATA_DIR, default ./data)
         --db postgres     use PostgreSQL: HERALD_DB_URL, HERALD_DB_USER, HERALD_DB_PASSWORD
         --db-url URL      a JDBC URL, jdbc:postgresql://… or jdbc:h2:… (env HERALD_DB_URL)
+        --node N          node N (1-9) of a local cluster on one machine over PostgreSQL: HTTP port
+                          8080+N, operator port 8560+N, remoting port 25520+N, seeds nodes 1-3
+                          (127.0.0.1:25521-25523); the flags below override any of these
         --remote-port N   cluster remoting port (env HERALD_REMOTE_PORT, default: any free port)
         --seeds LIST      cluster seed nodes as host:port (env HERALD_SEEDS, default: join itself)
         --config FILE     a HOCON overlay that includes "application" (e.g. conf/local.conf)
@@ -38,6 +42,8 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
     Map<String, Object> o = new HashMap<>();
     Path configFile = null;
     String db = null;
+    Integer node = null;
+    Map<String, Object> explicit = new HashMap<>();
     putEnv(o, env, "HERALD_HTTP_PORT", "herald.http.port", true);
     putEnv(o, env, "HERALD_HTTP_HOST", "herald.http.host", false);
     putEnv(o, env, "HERALD_ADMIN_PORT", "herald.admin.port", true);
@@ -60,18 +66,27 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
       }
       String value = args.get(++i);
       switch (flag) {
-        case "--port" -> o.put("herald.http.port", port(value, flag));
-        case "--host" -> o.put("herald.http.host", value);
-        case "--admin-port" -> o.put("herald.admin.port", port(value, flag));
-        case "--data-dir" -> o.put("herald.data-dir", value);
+        case "--port" -> explicit.put("herald.http.port", port(value, flag));
+        case "--host" -> explicit.put("herald.http.host", value);
+        case "--admin-port" -> explicit.put("herald.admin.port", port(value, flag));
+        case "--data-dir" -> explicit.put("herald.data-dir", value);
         case "--db" -> db = value;
-        case "--db-url" -> o.put("herald.db.url", value);
-        case "--remote-port" -> o.put("pekko.remote.artery.canonical.port", port(value, flag));
-        case "--seeds" -> o.put("pekko.cluster.seed-nodes", seeds(value));
+        case "--db-url" -> explicit.put("herald.db.url", value);
+        case "--node" -> node = nodeNumber(value);
+        case "--remote-port" -> explicit.put("pekko.remote.artery.canonical.port", port(value, flag));
+        case "--seeds" -> explicit.put("pekko.cluster.seed-nodes", seeds(value));
         case "--config" -> configFile = Path.of(value);
         default -> throw new UsageException("unknown option " + flag);
       }
     }
+    if (node != null) {
+      // Below the flags, above the environment: "--node 2 --port 9000" moves only HTTP.
+      o.put("herald.http.port", 8080 + node);
+      o.put("herald.admin.port", 8560 + node);
+      o.put("pekko.remote.artery.canonical.port", 25520 + node);
+      o.put("pekko.cluster.seed-nodes", seeds(LOCAL_SEEDS));
+    }
+    o.putAll(explicit);
     if (db != null) {
       switch (db) {
         case "h2" -> o.put("herald.db.url", "");
@@ -86,7 +101,25 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
         default -> throw new UsageException("--db must be h2 or postgres");
       }
     }
+    if (node != null && !o.getOrDefault("herald.db.url", "").toString().startsWith("jdbc:postgresql:")) {
+      throw new UsageException("--node runs one node of a cluster, whose nodes share one PostgreSQL: add --db postgres");
+    }
     return new NodeOptions(configFile, o);
+  }
+
+  /** The seed nodes of a local cluster started with {@code --node}: nodes 1 to 3. */
+  static final String LOCAL_SEEDS = "127.0.0.1:25521,127.0.0.1:25522,127.0.0.1:25523";
+
+  private static int nodeNumber(String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1 && n <= 9) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--node must be a node number from 1 to 9, got '" + value + "'");
   }
 
   private static void putEnv(Map<String, Object> o, Map<String, String> env, String var, String key, boolean isPort) {

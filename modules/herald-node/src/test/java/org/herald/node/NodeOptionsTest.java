@@ -50,6 +50,25 @@ class NodeOptionsTest {
   }
 
   @Test
+  void nodeNumbersGiveALocalClusterItsPortsAndSeedsWhichFlagsStillOverride() {
+    Map<String, String> pg = Map.of("HERALD_DB_URL", "jdbc:postgresql://127.0.0.1:5432/herald");
+    var two = HeraldNode.config(NodeOptions.parse(List.of("--node", "2"), pg));
+    assertEquals(8082, two.getInt("herald.http.port"));
+    assertEquals(8562, two.getInt("herald.admin.port"));
+    assertEquals(25522, two.getInt("pekko.remote.artery.canonical.port"));
+    assertEquals(
+        List.of("pekko://herald@127.0.0.1:25521", "pekko://herald@127.0.0.1:25522", "pekko://herald@127.0.0.1:25523"),
+        two.getStringList("pekko.cluster.seed-nodes"));
+    var moved = HeraldNode.config(NodeOptions.parse(List.of("--port", "9000", "--node", "3", "--seeds", "10.0.0.1:2552"), pg));
+    assertEquals(9000, moved.getInt("herald.http.port"));
+    assertEquals(8563, moved.getInt("herald.admin.port"));
+    assertEquals(List.of("pekko://herald@10.0.0.1:2552"), moved.getStringList("pekko.cluster.seed-nodes"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--node", "1"), Map.of())).getMessage().contains("--db postgres"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--node", "0"), pg)).getMessage().contains("1 to 9"));
+    assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--node", "x"), pg)).getMessage().contains("--node"));
+  }
+
+  @Test
   void badFlagsAreUsageErrorsThatSayWhy() {
     assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--port", "x"), Map.of())).getMessage().contains("--port"));
     assertTrue(assertThrows(NodeOptions.UsageException.class, () -> NodeOptions.parse(List.of("--bogus", "1"), Map.of())).getMessage().contains("--bogus"));

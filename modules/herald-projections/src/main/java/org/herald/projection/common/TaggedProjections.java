@@ -33,7 +33,9 @@ import org.herald.domain.chat.ChatEvent;
  * events, waiting at most {@code group.within} for more): one transaction and one offset write per
  * group, since under sustained load a commit per event, not the work, is what makes a
  * projection fall behind. A handler either takes the group (and may sum it) or one event at a
- * time inside the group's transaction.
+ * time inside the group's transaction. Every group passes the {@link OffsetFence}, so a second
+ * instance of the same projection (on a node that froze and was replaced) cannot apply a group
+ * twice.
  */
 public final class TaggedProjections {
   private TaggedProjections() {}
@@ -75,7 +77,11 @@ public final class TaggedProjections {
         tags,
         tag ->
             JdbcProjection.groupedWithin(
-                    ProjectionId.of(name, tag), TaggedProjections.<E>source(system, tag), () -> new JdbcSessions(dataSource), handler, system)
+                    ProjectionId.of(name, tag),
+                    TaggedProjections.<E>source(system, tag),
+                    () -> new JdbcSessions(dataSource),
+                    () -> new OffsetFence<E>(ProjectionId.of(name, tag), handler.get()),
+                    system)
                 .withGroup(group.getInt("size"), group.getDuration("within")));
   }
 

@@ -220,9 +220,13 @@ public final class ProjectionOps {
         st.executeUpdate("DELETE FROM " + table);
       }
     }
-    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM \"pekko_projection_offset_store\" WHERE \"projection_name\" = ?")) {
-      ps.setString(1, model.name());
-      ps.executeUpdate();
+    for (String offsets :
+        List.of("DELETE FROM \"pekko_projection_offset_store\" WHERE \"projection_name\" = ?",
+            "DELETE FROM projection_fence WHERE projection_name = ?")) {
+      try (PreparedStatement ps = conn.prepareStatement(offsets)) {
+        ps.setString(1, model.name());
+        ps.executeUpdate();
+      }
     }
     Map<String, Long> targets = new HashMap<>();
     try (PreparedStatement ps = conn.prepareStatement("SELECT MAX(\"event_id\") FROM \"event_tag\" WHERE \"tag\" = ?")) {
