@@ -36,6 +36,7 @@ import org.herald.api.sync.SyncRoutes;
 import org.herald.api.updates.UpdatesHub;
 import org.herald.api.updates.UpdatesRoutes;
 import org.herald.api.updates.UpdatesSocket;
+import org.herald.domain.common.Metrics;
 import org.herald.domain.content.ContentKeys;
 import org.herald.projection.analytics.AnalyticsRepository;
 import org.herald.projection.dialogs.DialogsRepository;
@@ -71,7 +72,7 @@ public final class ApiServer extends AllDirectives {
     PasswordHasher hasher =
         new PasswordHasher(settings.argon2MemoryKib(), settings.argon2Iterations(), settings.argon2Parallelism());
     Chats chats = new Chats(sharding, settings.askTimeout());
-    Messaging messaging = new Messaging(chats);
+    Messaging messaging = new Messaging(chats, Metrics.get(system).registry());
     UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);

@@ -79,13 +79,16 @@ public final class HeraldNode {
             config.getString("herald.db.password"),
             config.getInt("herald.db.pool-size"));
     HikariDataSource dataSource = Database.pool(settings, "herald-read-models");
+    String schemaVersion;
     try {
-      Database.migrate(dataSource, vendor);
+      schemaVersion = Database.migrate(dataSource, vendor);
     } catch (RuntimeException e) {
       dataSource.close();
       throw new IllegalStateException("cannot prepare the database at " + redact(url) + ": " + rootMessage(e), e);
     }
-    log.info("database ready ({}, {})", vendor, redact(url));
+    log.info("database ready ({}, {}, schema version {})", vendor, redact(url), schemaVersion);
+    // What the readiness check confirms in the journal's database (SchemaCheck).
+    config = ConfigFactory.parseMap(Map.of("herald.db.schema-version", schemaVersion)).withFallback(config);
     MasterKey masterKey;
     try {
       masterKey = masterKey(config, dataSource);
@@ -188,7 +191,7 @@ public final class HeraldNode {
     return "http://" + endpoints.host() + ":" + endpoints.port();
   }
 
-  /** The bound operator port (metrics, projections; see {@code herald.admin}). */
+  /** The bound operator port (health, metrics, cluster members, projections; see {@code herald.admin}). */
   public int adminPort() {
     return endpoints.adminPort();
   }

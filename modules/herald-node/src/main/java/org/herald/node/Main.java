@@ -28,7 +28,7 @@ public final class Main {
       return;
     }
     System.out.println("Herald is ready on " + node.baseUrl());
-    System.out.println("Operator port (metrics, projections): " + node.adminUrl());
+    System.out.println("Operator port (health, metrics, cluster members, projections): " + node.adminUrl());
     System.out.flush();
     node.whenTerminated().toCompletableFuture().join();
   }

@@ -18,7 +18,7 @@ public record NodeOptions(Path configFile, Map<String, Object> overrides) {
                          [--config FILE]
         --port N          HTTP port (env HERALD_HTTP_PORT, default 8080)
         --host H          HTTP bind address (env HERALD_HTTP_HOST, default 127.0.0.1)
-        --admin-port N    operator port: metrics, projections (env HERALD_ADMIN_PORT, default 8558;
+        --admin-port N    operator port: health, metrics, projections (env HERALD_ADMIN_PORT, default 8558;
                           bound to HERALD_ADMIN_HOST, default 127.0.0.1)
         --data-dir DIR    where the embedded H2 database lives (env HERALD_DATA_DIR, default ./data)
         --db postgres     use PostgreSQL: HERALD_DB_URL, HERALD_DB_USER, HERALD_DB_PASSWORD

@@ -14,7 +14,7 @@ import org.herald.testkit.HeraldClient.Account;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Smoke test of the embedded default: a node on H2 under a data directory, restarted once. */
+/** Smoke test of the embedded default: a node on H2 under a data directory, ready, restarted once. */
 class EmbeddedH2IT {
   @TempDir Path dataDir;
 
@@ -33,6 +33,8 @@ class EmbeddedH2IT {
       assertEquals(201, client.post("/v1/chats/" + chatId + "/messages", alice.token(), Map.of("clientMessageId", "1", "text", "on h2")).status());
       socket.await(f -> f.path("type").asText().equals("message.new"), Duration.ofSeconds(10));
       eventually(() -> client.get("/v1/dialogs", bob.token()), r -> r.body().path("dialogs").size() == 1);
+      HeraldClient operator = new HeraldClient(node.adminUrl());
+      eventually(() -> operator.get("/ready", null), r -> r.status() == 200); // the journal and schema checks read H2 too
       socket.close();
     } finally {
       node.stop();

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Map;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
@@ -24,16 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class JournalOutageIT {
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
 
-  static void database(boolean open) throws Exception {
-    String db = pg.url().substring(pg.url().lastIndexOf('/') + 1).replaceAll("\\?.*", "");
-    try (Connection conn = java.sql.DriverManager.getConnection(
-            System.getenv().getOrDefault("HERALD_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"), pg.user(), pg.password());
-        Statement st = conn.createStatement()) {
-      st.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS " + open);
-      if (!open) {
-        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
-      }
-    }
+  static void database(boolean open) {
+    TestNodes.allowConnections(pg, open);
   }
 
   @Test

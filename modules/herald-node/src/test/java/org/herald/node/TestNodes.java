@@ -44,4 +44,23 @@ final class TestNodes {
   static HeraldNode start(NodeOptions options) {
     return HeraldNode.start(options).toCompletableFuture().join();
   }
+
+  /**
+   * Makes the test database of {@code pg} refuse new connections and ends the open ones
+   * ({@code open} false), or accept them again: a database outage, as nodes see it.
+   */
+  static void allowConnections(PostgresExtension pg, boolean open) {
+    String db = pg.url().substring(pg.url().lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+    try (java.sql.Connection conn =
+            java.sql.DriverManager.getConnection(
+                System.getenv().getOrDefault("HERALD_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"), pg.user(), pg.password());
+        java.sql.Statement st = conn.createStatement()) {
+      st.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS " + open);
+      if (!open) {
+        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot " + (open ? "open" : "close") + " the test database: " + e.getMessage(), e);
+    }
+  }
 }

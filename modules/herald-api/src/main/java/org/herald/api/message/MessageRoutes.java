@@ -70,7 +70,15 @@ public final class MessageRoutes extends RouteSupport {
                     "messages",
                     () ->
                         concat(
-                            post(() -> authenticated(caller -> jsonBody(body -> respond(send(caller, chatId, SendMessageRequest.from(body)))))),
+                            post(
+                                () ->
+                                    extract(
+                                        // When the request arrived: the send latency starts here.
+                                        ctx -> System.nanoTime(),
+                                        received ->
+                                            authenticated(
+                                                caller ->
+                                                    jsonBody(body -> respond(send(caller, chatId, SendMessageRequest.from(body), received)))))),
                             get(
                                 () ->
                                     authenticated(
@@ -119,12 +127,12 @@ public final class MessageRoutes extends RouteSupport {
                                                                 boundedParam(limit, "limit", Limits.DEFAULT_UPDATES_PAGE, Limits.MAX_UPDATES_PAGE))))))))));
   }
 
-  private CompletionStage<HttpResponse> send(Caller caller, String chatId, SendMessageRequest req) {
+  private CompletionStage<HttpResponse> send(Caller caller, String chatId, SendMessageRequest req, long receivedNanos) {
     if (req.scheduleAt() != null) {
       return scheduled.schedule(caller, chatId, req);
     }
     return messaging
-        .send(caller, chatId, req)
+        .send(caller, chatId, req, Messaging.Transport.HTTP, receivedNanos)
         .thenApply(a -> Json.created(new SentResponse(a.messageId(), a.pts(), Json.time(a.date()))));
   }
 

@@ -1,27 +1,84 @@
 package org.herald.api.message;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.herald.api.common.Caller;
 import org.herald.api.common.Chats;
 import org.herald.api.message.dto.MessageDtos.SendMessageRequest;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatReply;
 
-/** Sending a message: one path for HTTP and the updates socket. */
+/**
+ * Sending a message: one path for HTTP and the updates socket, and where sends are counted.
+ * {@code herald_messages_accepted_total{transport}} counts new messages once the chat has
+ * answered that they are durable (a repeated {@code clientMessageId} is answered from the chat's
+ * state and not counted); {@code herald_messages_send_duration_seconds{transport}} is the time
+ * from the request (or frame) arriving to that answer, as a histogram with buckets.
+ */
 public final class Messaging {
-  private final Chats chats;
+  /** How a send arrived: the label of the send meters. */
+  public enum Transport {
+    HTTP,
+    WS;
 
-  public Messaging(Chats chats) {
-    this.chats = chats;
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
-  /** Completes once the message is durably in the journal; fails with the API error otherwise. */
-  public CompletionStage<ChatReply.MessageAccepted> send(Caller caller, String chatId, SendMessageRequest req) {
-    return chats.ask(
-        chatId,
-        ChatReply.MessageAccepted.class,
-        replyTo ->
-            new ChatCommand.SendMessage(
-                caller.userId(), req.clientMessageId(), req.text(), req.silent(), req.replyToMessageId(), replyTo));
+  private final Chats chats;
+  private final Map<Transport, Counter> accepted = new EnumMap<>(Transport.class);
+  private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
+
+  public Messaging(Chats chats, MeterRegistry registry) {
+    this.chats = chats;
+    for (Transport transport : Transport.values()) {
+      accepted.put(
+          transport,
+          Counter.builder("herald.messages.accepted")
+              .description("New messages acknowledged as durable by this node's API (repeats of a clientMessageId not counted)")
+              .tag("transport", transport.label())
+              .register(registry));
+      latency.put(
+          transport,
+          Timer.builder("herald.messages.send.duration")
+              .description("Time from a send request or frame arriving to the chat's durable acknowledgement")
+              .tag("transport", transport.label())
+              .publishPercentileHistogram()
+              // The ask timeout (5 s) bounds a successful send; the buckets stop just above it.
+              .minimumExpectedValue(Duration.ofMillis(1))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(registry));
+    }
+  }
+
+  /**
+   * Completes once the message is durably in the journal; fails with the API error otherwise.
+   * {@code receivedNanos} is {@link System#nanoTime()} when the request or frame arrived.
+   */
+  public CompletionStage<ChatReply.MessageAccepted> send(
+      Caller caller, String chatId, SendMessageRequest req, Transport transport, long receivedNanos) {
+    return chats
+        .ask(
+            chatId,
+            ChatReply.MessageAccepted.class,
+            replyTo ->
+                new ChatCommand.SendMessage(
+                    caller.userId(), req.clientMessageId(), req.text(), req.silent(), req.replyToMessageId(), replyTo))
+        .thenApply(
+            a -> {
+              if (!a.repeated()) {
+                accepted.get(transport).increment();
+                latency.get(transport).record(System.nanoTime() - receivedNanos, TimeUnit.NANOSECONDS);
+              }
+              return a;
+            });
   }
 }

@@ -1,6 +1,8 @@
 package org.herald.api.updates;
 
+import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -28,6 +30,7 @@ import org.herald.api.common.ApiException;
 import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.Metrics;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.chat.TypingNotice;
 import org.herald.domain.common.Topics;
@@ -129,6 +132,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       };
   private final PubSub pubSub;
   private final Duration typingInterval;
+  /** Sockets open on this node: {@link #conns}' size, published for the gauge. */
+  private final AtomicInteger open = new AtomicInteger();
 
   private UpdatesHub(ActorContext<Command> ctx, ClusterSharding sharding, PubSub pubSub, Duration askTimeout) {
     super(ctx);
@@ -137,6 +142,10 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     this.pubSub = pubSub;
     this.askTimeout = askTimeout;
     this.typingInterval = ctx.getSystem().settings().config().getDuration("herald.api.typing-interval");
+    Gauge.builder("herald.websocket.connections", open, AtomicInteger::get)
+        .description("Updates WebSockets open on this node")
+        .strongReference(true)
+        .register(Metrics.get(ctx.getSystem()).registry());
     ActorRef<Object> adapter = ctx.messageAdapter(Object.class, FromMediator::new);
     this.self = Adapter.toClassic(adapter);
     ActorRef<Command> hub = ctx.getSelf();
@@ -237,6 +246,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   private Behavior<Command> onConnect(Connect c) {
     Conn conn = new Conn(c.connId(), c.userId(), c.sessionId(), c.queue());
     conns.put(conn.connId(), conn);
+    open.set(conns.size());
     presence(conn, true);
     Follower follower = followers.get(c.userId());
     if (follower == null) {
@@ -258,6 +268,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     if (conn == null) {
       return this;
     }
+    open.set(conns.size());
     presence(conn, false);
     Follower follower = followers.get(conn.userId());
     if (follower == null || follower.conns.remove(conn.connId()) == null) {

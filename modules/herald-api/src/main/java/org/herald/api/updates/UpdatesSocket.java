@@ -98,6 +98,7 @@ public final class UpdatesSocket {
 
   /** The answer frame to a client frame, or null when there is none (typing). */
   private CompletionStage<String> handle(String connId, Caller caller, Optional<String> frame) {
+    long received = System.nanoTime();
     if (frame.isEmpty()) {
       return done(error(null, ApiException.badRequest("only text frames carrying JSON are accepted")));
     }
@@ -126,7 +127,7 @@ public final class UpdatesSocket {
             throw ApiException.badRequest("scheduleAt: schedule posts over HTTP (POST /v1/chats/{chatId}/messages)");
           }
           return messaging
-              .send(caller, chatId, req)
+              .send(caller, chatId, req, Messaging.Transport.WS, received)
               .thenApply(
                   a ->
                       Json.write(

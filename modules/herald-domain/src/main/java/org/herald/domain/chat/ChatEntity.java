@@ -340,7 +340,7 @@ public final class ChatEntity
           .reply(
               cmd.replyTo(),
               new ChatReply.MessageAccepted(
-                  earlier.message().messageId(), earlier.pts(), earlier.message().date()));
+                  earlier.message().messageId(), earlier.pts(), earlier.message().date(), true));
     }
     Rejection invalid = Limits.checkText(cmd.text(), "text");
     if (invalid == null) {
@@ -356,7 +356,7 @@ public final class ChatEntity
     MessageSent event =
         messageSent(state, key, cmd.senderId(), cmd.clientMessageId(), cmd.text(), cmd.silent(), cmd.replyToMessageId(), null);
     return persistMessage(event, cmd.text(), null)
-        .thenReply(cmd.replyTo(), s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date()));
+        .thenReply(cmd.replyTo(), s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date(), false));
   }
 
   /** The chat's next message, its text sealed under {@code key}; {@code scheduledId} when a schedule publishes it. */

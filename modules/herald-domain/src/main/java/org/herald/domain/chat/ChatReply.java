@@ -34,8 +34,12 @@ public sealed interface ChatReply extends CborSerializable {
   /** {@code created} is false when the chat already existed (direct chats are idempotent). */
   record ChatCreated(ChatView chat, boolean created) implements ChatReply {}
 
-  /** The message is durably in the journal. */
-  record MessageAccepted(long messageId, long pts, Instant date) implements ChatReply {}
+  /**
+   * The message is durably in the journal. {@code repeated}: the send repeated a
+   * {@code clientMessageId} the chat had already accepted, and is answered from its state with
+   * nothing written (the API counts only new messages).
+   */
+  record MessageAccepted(long messageId, long pts, Instant date, boolean repeated) implements ChatReply {}
 
   /** The edit is durable; the previous version's key is being destroyed. */
   record MessageEdited(long messageId, long pts, Instant editDate) implements ChatReply {}

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 
 /**
  * The read-model database: which vendor, its connection pool and its schema. The journal uses
@@ -72,12 +73,18 @@ public final class Database {
     return new HikariDataSource(config);
   }
 
-  /** Applies every pending migration: the vendor's journal schema, then the read models. */
-  public static void migrate(DataSource dataSource, Vendor vendor) {
-    Flyway.configure()
-        .dataSource(dataSource)
-        .locations("classpath:db/migration/" + vendor.migrationFolder(), "classpath:db/migration/common")
-        .load()
-        .migrate();
+  /**
+   * Applies every pending migration: the vendor's journal schema, then the read models. Answers
+   * the schema version the database is at now (the readiness check confirms it later).
+   */
+  public static String migrate(DataSource dataSource, Vendor vendor) {
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(dataSource)
+            .locations("classpath:db/migration/" + vendor.migrationFolder(), "classpath:db/migration/common")
+            .load();
+    flyway.migrate();
+    MigrationInfo current = flyway.info().current();
+    return current == null || current.getVersion() == null ? "" : current.getVersion().getVersion();
   }
 }

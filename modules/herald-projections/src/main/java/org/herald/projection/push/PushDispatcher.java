@@ -18,11 +18,13 @@ import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.herald.domain.common.Metrics;
 import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserEntity;
 import org.herald.domain.user.UserReply;
@@ -76,7 +78,10 @@ public final class PushDispatcher {
 
   private PushDispatcher() {}
 
-  /** Starts the outbox projection and the dispatcher singleton when a gateway is configured. */
+  /**
+   * Starts the outbox projection, the dispatcher singleton and the outbox gauges when a gateway
+   * is configured.
+   */
   public static void init(ActorSystem<?> system, DataSource dataSource, Clock clock) {
     Settings settings = Settings.fromConfig(system.settings().config());
     if (!settings.enabled()) {
@@ -92,6 +97,11 @@ public final class PushDispatcher {
             SingletonActor.of(
                     Behaviors.supervise(behavior(work, settings)).onFailure(SupervisorStrategy.restart()), "push-dispatcher")
                 .withStopMessage(Stop.INSTANCE));
+    system.systemActorOf(
+        OutboxMetrics.create(
+            dataSource, jdbc, Metrics.get(system).registry(), system.settings().config().getDuration("herald.metrics.refresh-interval")),
+        "push-outbox-metrics",
+        Props.empty());
   }
 
   interface Tick {}
