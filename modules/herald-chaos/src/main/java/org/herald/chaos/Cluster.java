@@ -322,6 +322,9 @@ final class Cluster implements AutoCloseable {
   }
 
   private void launch(Slot s) {
+    if (closing) {
+      return;
+    }
     NodeProcess n = s.node;
     List<String> command =
         List.of(
@@ -385,8 +388,11 @@ final class Cluster implements AutoCloseable {
     checks.shutdownNow();
   }
 
-  /** Last resort (shutdown hook): SIGKILL every node at once. */
-  void killAll() {
+  /**
+   * Last resort (shutdown hook): SIGKILL every node. Under the supervisor's lock, so that no
+   * restart slips in between; {@link #launch} starts nothing once closing.
+   */
+  synchronized void killAll() {
     closing = true;
     nodes().forEach(NodeProcess::kill);
   }
