@@ -54,12 +54,10 @@ final class ServerReader {
   private ServerChat read(Chat chat, long deadline) {
     String token = workload.accounts.get(chat.prober()).token();
     List<StoredMessage> history = new ArrayList<>();
-    // The server reads afterId=0 as "no afterId" and answers the newest page, so the first page
-    // (messages 1..100) is asked for with beforeId; the following ones with afterId.
-    String first = "/v1/chats/" + chat.chatId() + "/messages?beforeId=" + (HISTORY_PAGE + 1) + "&limit=" + HISTORY_PAGE;
+    // From the first message forward: afterId=0, then after the last one read.
     long afterId = 0;
     while (true) {
-      String path = afterId == 0 ? first : "/v1/chats/" + chat.chatId() + "/messages?afterId=" + afterId + "&limit=" + HISTORY_PAGE;
+      String path = "/v1/chats/" + chat.chatId() + "/messages?afterId=" + afterId + "&limit=" + HISTORY_PAGE;
       JsonNode page = page(path, token, deadline);
       if (page == null) {
         return null;
