@@ -168,6 +168,8 @@ class PushIT {
     try (Connection conn = DriverManager.getConnection(pg.url(), pg.user(), pg.password());
         Statement st = conn.createStatement()) {
       assertTrue(st.executeUpdate("DELETE FROM pekko_projection_offset_store WHERE projection_name = 'push-outbox'") > 0);
+      // The offset fence remembers what was applied; forgetting offsets means forgetting it too.
+      st.executeUpdate("DELETE FROM projection_fence WHERE projection_name = 'push-outbox'");
     }
     node = TestNodes.start(options());
     try {
