@@ -53,11 +53,31 @@ public final class HeraldNode {
       derived.put("herald.data-dir", dir.toString());
     }
     Vendor vendor = Vendor.of(url);
+    if (vendor == Vendor.POSTGRES) {
+      url = withSessionTimeout(url, first.getDuration("herald.db.idle-in-transaction-timeout"));
+    }
     derived.put("herald.db.effective-url", url);
     derived.put("herald.db.driver", vendor.driver);
     derived.put("herald.db.slick-profile", vendor.slickProfile);
     derived.put("herald.db.projection-dialect", vendor.projectionDialect());
     return ConfigFactory.load(ConfigFactory.parseMap(derived).withFallback(explicit).withFallback(base));
+  }
+
+  /**
+   * Adds PostgreSQL's {@code idle_in_transaction_session_timeout} to every connection of the node
+   * (journal and read models), unless the URL sets {@code options} itself. A node frozen between
+   * a journal INSERT and its COMMIT (a long GC pause, SIGSTOP) would otherwise commit that event
+   * when it wakes, long after its {@code ordering} was drawn; the read journal treats a gap in
+   * the ordering that lasts 10 s as a rolled-back write and moves on, so the projections would
+   * miss that event for good. The server aborts such a transaction after this timeout, well
+   * inside those 10 s; the frozen node's write fails and was never acknowledged.
+   */
+  static String withSessionTimeout(String url, java.time.Duration timeout) {
+    if (url.contains("options=") || timeout.isZero()) {
+      return url;
+    }
+    String option = "options=-c%20idle_in_transaction_session_timeout%3D" + timeout.toMillis();
+    return url + (url.contains("?") ? "&" : "?") + option;
   }
 
   /** Migrates the schema, starts the actor system and completes once HTTP accepts requests. */

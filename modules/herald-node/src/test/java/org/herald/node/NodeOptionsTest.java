@@ -25,7 +25,11 @@ class NodeOptionsTest {
     var config = HeraldNode.config(NodeOptions.parse(List.of("--db-url", "jdbc:postgresql://db:5432/herald"), Map.of()));
     assertEquals("slick.jdbc.PostgresProfile$", config.getString("pekko-persistence-jdbc.shared-databases.herald.profile"));
     assertEquals("postgres-dialect", config.getString("pekko.projection.jdbc.dialect"));
-    assertEquals("jdbc:postgresql://db:5432/herald", config.getString("pekko-persistence-jdbc.shared-databases.herald.db.url"));
+    assertEquals(
+        "jdbc:postgresql://db:5432/herald?options=-c%20idle_in_transaction_session_timeout%3D5000",
+        config.getString("pekko-persistence-jdbc.shared-databases.herald.db.url"));
+    var own = HeraldNode.config(NodeOptions.parse(List.of("--db-url", "jdbc:postgresql://db/h?options=-c%20search_path%3Dx"), Map.of()));
+    assertEquals("jdbc:postgresql://db/h?options=-c%20search_path%3Dx", own.getString("herald.db.effective-url"));
   }
 
   @Test

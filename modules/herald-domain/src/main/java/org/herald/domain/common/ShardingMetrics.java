@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.ClusterSharding;
@@ -28,55 +27,25 @@ import org.apache.pekko.pattern.Patterns;
 public final class ShardingMetrics {
   private ShardingMetrics() {}
 
-  /** The actor's messages. */
-  public interface Command {}
-
-  private enum Tick implements Command {
-    INSTANCE
-  }
-
-  private record Refreshed(Map<String, ShardRegion.ShardRegionStats> stats) implements Command {}
-
   /** The current values behind one entity type's pair of gauges. */
   private static final class Hosted {
     volatile double entities;
     volatile double shards;
   }
 
-  public static Behavior<Command> create(MeterRegistry registry, Duration interval) {
+  public static Behavior<PeriodicRefresh.Command> create(MeterRegistry registry, Duration interval) {
     Map<String, Hosted> hosted = new HashMap<>();
-    return Behaviors.supervise(
-            Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers -> {
-                          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-                          ClusterSharding sharding = ClusterSharding.get(Adapter.toClassic(ctx.getSystem()));
-                          // A region busy for longer than a refresh is reported at its last value.
-                          Duration timeout = interval.compareTo(Duration.ofSeconds(3)) < 0 ? interval : Duration.ofSeconds(3);
-                          boolean[] inFlight = {false};
-                          return Behaviors.receive(Command.class)
-                              .onMessageEquals(
-                                  Tick.INSTANCE,
-                                  () -> {
-                                    if (!inFlight[0]) {
-                                      inFlight[0] = true;
-                                      ctx.pipeToSelf(
-                                          ask(sharding, timeout),
-                                          (stats, failure) -> new Refreshed(failure == null ? stats : Map.of()));
-                                    }
-                                    return Behaviors.same();
-                                  })
-                              .onMessage(
-                                  Refreshed.class,
-                                  r -> {
-                                    inFlight[0] = false;
-                                    r.stats().forEach((type, stats) -> update(type, stats, hosted, registry));
-                                    return Behaviors.same();
-                                  })
-                              .build();
-                        })))
-        .onFailure(SupervisorStrategy.restart());
+    return Behaviors.setup(
+        ctx -> {
+          ClusterSharding sharding = ClusterSharding.get(Adapter.toClassic(ctx.getSystem()));
+          // A region busy for longer than a refresh is reported at its last value.
+          Duration timeout = interval.compareTo(Duration.ofSeconds(3)) < 0 ? interval : Duration.ofSeconds(3);
+          return PeriodicRefresh.create(
+              "shard region statistics",
+              interval,
+              () -> ask(sharding, timeout),
+              stats -> stats.forEach((type, regionStats) -> update(type, regionStats, hosted, registry)));
+        });
   }
 
   /** Every local region's statistics; a region that does not answer in time is left out. */

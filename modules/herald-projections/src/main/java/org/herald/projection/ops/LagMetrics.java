@@ -7,8 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.herald.domain.common.PeriodicRefresh;
 
 /**
  * Keeps the gauges {@code herald_projection_lag_events} and {@code herald_projection_lag_seconds}
@@ -20,54 +19,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class LagMetrics {
   private LagMetrics() {}
 
-  /** The actor's messages. */
-  public interface Command {}
-
-  private enum Tick implements Command {
-    INSTANCE
-  }
-
-  private record Refreshed(List<ProjectionStatus> status, Throwable failure) implements Command {}
-
   /** The current values behind one (projection, tag) pair of gauges. */
   private static final class Lag {
     volatile double events;
     volatile double seconds;
   }
 
-  public static Behavior<Command> create(ProjectionOps ops, MeterRegistry registry, Duration interval) {
+  public static Behavior<PeriodicRefresh.Command> create(ProjectionOps ops, MeterRegistry registry, Duration interval) {
     Map<String, Lag> lags = new HashMap<>();
-    return Behaviors.supervise(
-            Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers -> {
-                          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-                          boolean[] inFlight = {false};
-                          return Behaviors.receive(Command.class)
-                              .onMessageEquals(
-                                  Tick.INSTANCE,
-                                  () -> {
-                                    if (!inFlight[0]) {
-                                      inFlight[0] = true;
-                                      ctx.pipeToSelf(ops.status(), Refreshed::new);
-                                    }
-                                    return Behaviors.same();
-                                  })
-                              .onMessage(
-                                  Refreshed.class,
-                                  r -> {
-                                    inFlight[0] = false;
-                                    if (r.failure() != null) {
-                                      ctx.getLog().warn("cannot read projection lag: {}", r.failure().getMessage());
-                                    } else {
-                                      update(r.status(), lags, registry);
-                                    }
-                                    return Behaviors.same();
-                                  })
-                              .build();
-                        })))
-        .onFailure(SupervisorStrategy.restart());
+    return PeriodicRefresh.create("projection lag", interval, ops::status, status -> update(status, lags, registry));
   }
 
   private static void update(List<ProjectionStatus> status, Map<String, Lag> lags, MeterRegistry registry) {

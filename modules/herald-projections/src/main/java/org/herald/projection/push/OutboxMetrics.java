@@ -10,8 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.herald.domain.common.PeriodicRefresh;
 import org.herald.projection.common.Sql;
 
 /**
@@ -28,15 +27,6 @@ public final class OutboxMetrics {
 
   private OutboxMetrics() {}
 
-  /** The actor's messages. */
-  public interface Command {}
-
-  private enum Tick implements Command {
-    INSTANCE
-  }
-
-  private record Refreshed(Depth depth, Throwable failure) implements Command {}
-
   private record Depth(long jobs, long pendingDeliveries) {}
 
   /** The values behind the gauges. */
@@ -45,7 +35,7 @@ public final class OutboxMetrics {
     volatile double pendingDeliveries;
   }
 
-  public static Behavior<Command> create(DataSource dataSource, Executor jdbc, MeterRegistry registry, Duration interval) {
+  public static Behavior<PeriodicRefresh.Command> create(DataSource dataSource, Executor jdbc, MeterRegistry registry, Duration interval) {
     Gauges gauges = new Gauges();
     Gauge.builder("herald.push.outbox.jobs", gauges, g -> g.jobs)
         .description("Push jobs (messages) whose recipients are still being expanded; shared database, same on every node")
@@ -55,38 +45,14 @@ public final class OutboxMetrics {
         .description("Push deliveries (one per device and message) waiting to be sent or retried; shared database, same on every node")
         .strongReference(true)
         .register(registry);
-    return Behaviors.supervise(
-            Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers -> {
-                          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-                          boolean[] inFlight = {false};
-                          return Behaviors.receive(Command.class)
-                              .onMessageEquals(
-                                  Tick.INSTANCE,
-                                  () -> {
-                                    if (!inFlight[0]) {
-                                      inFlight[0] = true;
-                                      ctx.pipeToSelf(Sql.async(jdbc, () -> read(dataSource)), Refreshed::new);
-                                    }
-                                    return Behaviors.same();
-                                  })
-                              .onMessage(
-                                  Refreshed.class,
-                                  r -> {
-                                    inFlight[0] = false;
-                                    if (r.failure() != null) {
-                                      ctx.getLog().warn("cannot read the push outbox depth: {}", r.failure().getMessage());
-                                    } else {
-                                      gauges.jobs = r.depth().jobs();
-                                      gauges.pendingDeliveries = r.depth().pendingDeliveries();
-                                    }
-                                    return Behaviors.same();
-                                  })
-                              .build();
-                        })))
-        .onFailure(SupervisorStrategy.restart());
+    return PeriodicRefresh.create(
+        "the push outbox depth",
+        interval,
+        () -> Sql.async(jdbc, () -> read(dataSource)),
+        depth -> {
+          gauges.jobs = depth.jobs();
+          gauges.pendingDeliveries = depth.pendingDeliveries();
+        });
   }
 
   private static Depth read(DataSource dataSource) throws SQLException {
