@@ -99,29 +99,26 @@ public final class ApiServer extends AllDirectives {
         new ProjectionAdminRoutes(authenticator, settings, new ProjectionOps(system, dataSource), caller -> roles.require(caller, org.herald.domain.user.PlatformRole.ADMIN));
 
     ApiServer d = new ApiServer();
-    return d.handleExceptions(
-        ApiErrors.exceptionHandler(),
+    return ApiErrors.handled(
+        d,
         () ->
-            d.handleRejections(
-                ApiErrors.rejectionHandler(),
+            d.pathPrefix(
+                "v1",
                 () ->
-                    d.pathPrefix(
-                        "v1",
-                        () ->
-                            d.concat(
-                                d.path(
-                                    "openapi.json",
-                                    () -> d.get(() -> d.getFromResource("herald-openapi.json", ContentTypes.APPLICATION_JSON))),
-                                accounts.routes(),
-                                messages.routes(),
-                                scheduled.routes(),
-                                views.routes(),
-                                members.routes(),
-                                sync.routes(),
-                                chatRoutes.routes(),
-                                analytics.routes(),
-                                admin.routes(),
-                                projectionAdmin.routes(),
-                                updates.routes()))));
+                    d.concat(
+                        d.path(
+                            "openapi.json",
+                            () -> d.get(() -> d.getFromResource("herald-openapi.json", ContentTypes.APPLICATION_JSON))),
+                        accounts.routes(),
+                        messages.routes(),
+                        scheduled.routes(),
+                        views.routes(),
+                        members.routes(),
+                        sync.routes(),
+                        chatRoutes.routes(),
+                        analytics.routes(),
+                        admin.routes(),
+                        projectionAdmin.routes(),
+                        updates.routes())));
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import org.herald.testkit.HeraldClient;
@@ -32,19 +31,11 @@ class MetricsIT {
   @BeforeAll
   static void start() throws Exception {
     // The gateway refuses every batch, so notifications stay in the outbox (retried with backoff).
-    failingGateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    failingGateway.createContext(
-        "/push",
-        exchange -> {
-          exchange.getRequestBody().readAllBytes();
-          exchange.sendResponseHeaders(500, -1);
-          exchange.close();
-        });
-    failingGateway.start();
+    failingGateway = TestNodes.pushGateway(500);
     node =
         TestNodes.start(
             TestNodes.on(pg)
-                .with("herald.push.webhook-url", "http://127.0.0.1:" + failingGateway.getAddress().getPort() + "/push")
+                .with("herald.push.webhook-url", TestNodes.webhookUrl(failingGateway))
                 .with("herald.metrics.refresh-interval", "500ms"));
   }
 

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,18 +70,10 @@ class ProjectionRebuildIT {
   @BeforeAll
   static void start() throws Exception {
     // Push on (to a receiver that accepts everything), so push-outbox is in the catalog too.
-    pushReceiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    pushReceiver.createContext(
-        "/push",
-        exchange -> {
-          exchange.getRequestBody().readAllBytes();
-          exchange.sendResponseHeaders(204, -1);
-          exchange.close();
-        });
-    pushReceiver.start();
+    pushReceiver = TestNodes.pushGateway(204);
     node =
         TestNodes.start(
-            TestNodes.on(pg).with("herald.push.webhook-url", "http://127.0.0.1:" + pushReceiver.getAddress().getPort() + "/push"));
+            TestNodes.on(pg).with("herald.push.webhook-url", TestNodes.webhookUrl(pushReceiver)));
     client = new HeraldClient(node.baseUrl());
     operator = new HeraldClient(node.adminUrl());
   }

@@ -63,4 +63,23 @@ final class TestNodes {
       throw new IllegalStateException("cannot " + (open ? "open" : "close") + " the test database: " + e.getMessage(), e);
     }
   }
+
+  /** A push gateway on a free loopback port that answers every batch with {@code status}. */
+  static com.sun.net.httpserver.HttpServer pushGateway(int status) throws java.io.IOException {
+    var gateway = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    gateway.createContext(
+        "/push",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
+    gateway.start();
+    return gateway;
+  }
+
+  /** The {@code herald.push.webhook-url} of a gateway from {@link #pushGateway}. */
+  static String webhookUrl(com.sun.net.httpserver.HttpServer gateway) {
+    return "http://127.0.0.1:" + gateway.getAddress().getPort() + "/push";
+  }
 }

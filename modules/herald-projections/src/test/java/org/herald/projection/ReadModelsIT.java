@@ -23,7 +23,6 @@ import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.Message;
-import org.herald.projection.common.Database;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.dialogs.Dialog;
 import org.herald.projection.dialogs.DialogsProjectionHandler;
@@ -51,10 +50,8 @@ class ReadModelsIT {
 
   @BeforeAll
   static void migrate() {
-    postgres = Database.pool(new Database.Settings(pg.url(), pg.user(), pg.password(), 2), "test-pg");
-    Database.migrate(postgres, Database.Vendor.POSTGRES);
-    h2 = Database.pool(new Database.Settings("jdbc:h2:mem:readmodels;DB_CLOSE_DELAY=-1", "", "", 2), "test-h2");
-    Database.migrate(h2, Database.Vendor.H2);
+    postgres = TestDatabases.postgres(pg, "test-pg");
+    h2 = TestDatabases.h2("readmodels");
   }
 
   @AfterAll

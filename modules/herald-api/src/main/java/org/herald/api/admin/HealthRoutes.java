@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -57,20 +56,20 @@ final class HealthRoutes extends AllDirectives {
     ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
     this.cluster = Cluster.get(classic);
     this.settings = HealthCheckSettings.create(system.settings().config().getConfig("pekko.management.health-checks"));
-    this.readiness = engines(classic, settings.getReadinessChecks(), check -> List.of(List.of(), List.of(check), List.of()));
-    this.liveness = engines(classic, settings.getLivenessChecks(), check -> List.of(List.of(), List.of(), List.of(check)));
+    this.readiness = engines(classic, settings.getReadinessChecks(), true);
+    this.liveness = engines(classic, settings.getLivenessChecks(), false);
   }
 
-  private List<Named> engines(
-      ExtendedActorSystem system, List<NamedHealthCheck> checks, Function<NamedHealthCheck, List<List<NamedHealthCheck>>> kinds) {
+  /** One engine per check, each configured with that check alone (as readiness or liveness). */
+  private List<Named> engines(ExtendedActorSystem system, List<NamedHealthCheck> checks, boolean readiness) {
     List<Named> engines = new ArrayList<>();
     for (NamedHealthCheck check : checks.stream().sorted(Comparator.comparing(NamedHealthCheck::name)).toList()) {
-      List<List<NamedHealthCheck>> k = kinds.apply(check);
-      HealthCheckSettings one =
+      List<NamedHealthCheck> one = List.of(check);
+      HealthCheckSettings alone =
           HealthCheckSettings.create(
-              k.get(0), k.get(1), k.get(2), settings.startupPath(), settings.readinessPath(), settings.livenessPath(),
-              settings.getCheckTimeout());
-      engines.add(new Named(check.name(), new HealthChecks(system, one)));
+              List.of(), readiness ? one : List.of(), readiness ? List.of() : one,
+              settings.startupPath(), settings.readinessPath(), settings.livenessPath(), settings.getCheckTimeout());
+      engines.add(new Named(check.name(), new HealthChecks(system, alone)));
     }
     return engines;
   }

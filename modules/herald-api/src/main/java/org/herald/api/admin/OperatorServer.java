@@ -75,26 +75,23 @@ public final class OperatorServer extends AllDirectives {
     Roles roles = Roles.fromConfig(system, ApiSettings.fromConfig(system.settings().config()).askTimeout());
     OperatorServer d = new OperatorServer();
     String boundHost = system.settings().config().getString("herald.admin.host");
-    return d.handleExceptions(
-        ApiErrors.exceptionHandler(),
+    return ApiErrors.handled(
+        d,
         () ->
-            d.handleRejections(
-                ApiErrors.rejectionHandler(),
+            d.fromToolsOnly(
+                boundHost,
                 () ->
-                    d.fromToolsOnly(
-                        boundHost,
-                        () ->
-                            d.concat(
-                                d.path("metrics", () -> d.get(() -> d.complete(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))),
-                                health.routes(),
-                                members,
-                                projections.routes(),
-                                d.path(
-                                    PathMatchers.segment("roles").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
-                                    (username, role) ->
-                                        d.concat(
-                                            d.put(() -> d.completeWithFuture(grant(roles, username, role, true))),
-                                            d.delete(() -> d.completeWithFuture(grant(roles, username, role, false)))))))));
+                    d.concat(
+                        d.path("metrics", () -> d.get(() -> d.complete(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))),
+                        health.routes(),
+                        members,
+                        projections.routes(),
+                        d.path(
+                            PathMatchers.segment("roles").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
+                            (username, role) ->
+                                d.concat(
+                                    d.put(() -> d.completeWithFuture(grant(roles, username, role, true))),
+                                    d.delete(() -> d.completeWithFuture(grant(roles, username, role, false))))))));
   }
 
   /**

@@ -81,6 +81,12 @@ public final class ApiErrors {
     return t;
   }
 
+  /** {@code inner} with every failure and rejection answered in the API's JSON error shape. */
+  public static org.apache.pekko.http.javadsl.server.Route handled(
+      org.apache.pekko.http.javadsl.server.AllDirectives d, java.util.function.Supplier<org.apache.pekko.http.javadsl.server.Route> inner) {
+    return d.handleExceptions(exceptionHandler(), () -> d.handleRejections(rejectionHandler(), inner));
+  }
+
   public static ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
         .match(Throwable.class, t -> org.apache.pekko.http.javadsl.server.Directives.complete(toResponse(t)))

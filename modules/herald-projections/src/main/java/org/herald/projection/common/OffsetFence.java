@@ -28,7 +28,7 @@ final class OffsetFence<E> extends JdbcHandler<List<EventEnvelope<E>>, JdbcSessi
       "SELECT applied_offset FROM projection_fence WHERE projection_name = ? AND projection_key = ? FOR UPDATE";
   static final String ADVANCE =
       "UPDATE projection_fence SET applied_offset = ? WHERE projection_name = ? AND projection_key = ?";
-  static final String FIRST = "INSERT INTO projection_fence (projection_name, projection_key, applied_offset) VALUES (?, ?, ?)";
+  static final String FIRST = "INSERT INTO projection_fence (applied_offset, projection_name, projection_key) VALUES (?, ?, ?)";
 
   /** Another instance applied events of this group first; nothing of the group was applied. */
   static final class Overtaken extends IllegalStateException {
@@ -81,15 +81,9 @@ final class OffsetFence<E> extends JdbcHandler<List<EventEnvelope<E>>, JdbcSessi
           }
           // A first group of two instances at once: the primary key lets only one insert.
           try (PreparedStatement advance = connection.prepareStatement(applied == null ? FIRST : ADVANCE)) {
-            if (applied == null) {
-              advance.setString(1, id.name());
-              advance.setString(2, id.key());
-              advance.setLong(3, last);
-            } else {
-              advance.setLong(1, last);
-              advance.setString(2, id.name());
-              advance.setString(3, id.key());
-            }
+            advance.setLong(1, last);
+            advance.setString(2, id.name());
+            advance.setString(3, id.key());
             advance.executeUpdate();
           }
           return null;

@@ -75,14 +75,16 @@ public final class TaggedProjections {
         system,
         name,
         tags,
-        tag ->
-            JdbcProjection.groupedWithin(
-                    ProjectionId.of(name, tag),
-                    TaggedProjections.<E>source(system, tag),
-                    () -> new JdbcSessions(dataSource),
-                    () -> new OffsetFence<E>(ProjectionId.of(name, tag), handler.get()),
-                    system)
-                .withGroup(group.getInt("size"), group.getDuration("within")));
+        tag -> {
+          ProjectionId id = ProjectionId.of(name, tag);
+          return JdbcProjection.groupedWithin(
+                  id,
+                  TaggedProjections.<E>source(system, tag),
+                  () -> new JdbcSessions(dataSource),
+                  () -> new OffsetFence<E>(id, handler.get()),
+                  system)
+              .withGroup(group.getInt("size"), group.getDuration("within"));
+        });
   }
 
   /** A group of events through a per-event handler, in the group's one transaction. */

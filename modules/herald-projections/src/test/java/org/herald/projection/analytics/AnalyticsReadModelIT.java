@@ -22,7 +22,7 @@ import org.herald.projection.analytics.AnalyticsRepository.ByKind;
 import org.herald.projection.analytics.AnalyticsRepository.ChatDay;
 import org.herald.projection.analytics.AnalyticsRepository.Post;
 import org.herald.projection.analytics.AnalyticsRepository.PostOrder;
-import org.herald.projection.common.Database;
+import org.herald.projection.TestDatabases;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.testkit.PostgresExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -46,10 +46,8 @@ class AnalyticsReadModelIT {
 
   @BeforeAll
   static void migrate() {
-    postgres = Database.pool(new Database.Settings(pg.url(), pg.user(), pg.password(), 3), "test-pg");
-    Database.migrate(postgres, Database.Vendor.POSTGRES);
-    h2 = Database.pool(new Database.Settings("jdbc:h2:mem:analytics;DB_CLOSE_DELAY=-1", "", "", 3), "test-h2");
-    Database.migrate(h2, Database.Vendor.H2);
+    postgres = TestDatabases.postgres(pg, "test-pg");
+    h2 = TestDatabases.h2("analytics");
   }
 
   @AfterAll

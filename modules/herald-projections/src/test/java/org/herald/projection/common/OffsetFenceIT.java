@@ -38,8 +38,7 @@ class OffsetFenceIT {
 
   @BeforeAll
   static void migrate() {
-    db = Database.pool(new Database.Settings(pg.url(), pg.user(), pg.password(), 4), "fence-test");
-    Database.migrate(db, Database.Vendor.POSTGRES);
+    db = org.herald.projection.TestDatabases.postgres(pg, "fence-test");
   }
 
   @AfterAll
