@@ -280,8 +280,15 @@ final class SimClient {
     try {
       reply = answer.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      pending.remove(clientMessageId, p);
-      return new Attempt(null, ErrorKind.TIMEOUT, null, "no answer on the socket");
+      if (pending.remove(clientMessageId, p)) {
+        return new Attempt(null, ErrorKind.TIMEOUT, null, "no answer on the socket");
+      }
+      // The answer (or the socket's close) took it between the timeout and the removal, and
+      // completes the future right after: an acknowledgement must not go unrecorded.
+      reply = answer.exceptionally(closed -> null).join();
+      if (reply == null) {
+        return new Attempt(null, ErrorKind.SOCKET_CLOSED, null, "socket closed before the answer");
+      }
     } catch (ExecutionException e) {
       return new Attempt(null, ErrorKind.SOCKET_CLOSED, null, "socket closed before the answer");
     } catch (InterruptedException e) {
