@@ -41,7 +41,10 @@ import org.herald.chaos.Workload.Chat;
 public final class Chaos {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
   private static final Duration HEAL_TIMEOUT = Duration.ofSeconds(300);
-  /** Sends still unacknowledged this long after sending stopped are given up. */
+  /**
+   * Sends still unacknowledged this long after sending stopped are given up; so is a client's
+   * final catch-up, counted from its own start.
+   */
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
   private final ChaosOptions options;
@@ -155,7 +158,8 @@ public final class Chaos {
       }
       phase = "syncing";
       events.log("senders stopped (%d given up); final catch-up", ledger.abandonedCount());
-      clients.forEach(SimClient::finish);
+      long catchUpUntil = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      clients.forEach(c -> c.finish(catchUpUntil));
       List<ClientState> states = new ArrayList<>();
       for (SimClient c : clients) {
         if (!c.awaitFinished(DRAIN_TIMEOUT.toMillis() + 30_000) || !c.finalSyncComplete()) {
@@ -203,7 +207,7 @@ public final class Chaos {
       clients.forEach(c -> {
         c.stopSending();
         c.giveUpAt(System.nanoTime());
-        c.finish();
+        c.finish(System.nanoTime());
       });
       if (probes != null) {
         probes.close();

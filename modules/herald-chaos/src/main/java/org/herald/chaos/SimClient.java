@@ -94,6 +94,7 @@ final class SimClient {
   private volatile boolean sending = true;
   private volatile boolean finishing;
   private volatile long giveUpAtNanos = Long.MAX_VALUE;
+  private volatile long catchUpUntilNanos = Long.MAX_VALUE;
   private int connectAttempts;
   private long seq;
   private Thread senderThread;
@@ -172,8 +173,12 @@ final class SimClient {
     }
   }
 
-  /** Ends syncing with one last catch-up of every chat, as a client leaving would. */
-  void finish() {
+  /**
+   * Ends syncing with one last catch-up of every chat, as a client leaving would; a catch-up
+   * still failing at {@code deadlineNanos} is given up (the final sync is then incomplete).
+   */
+  void finish(long deadlineNanos) {
+    catchUpUntilNanos = deadlineNanos;
     finishing = true;
   }
 
@@ -469,7 +474,7 @@ final class SimClient {
     Connection c = connection;
     int node = c != null ? c.node : account.index() % urls.size();
     for (int attempt = 0; ; ) {
-      if (System.nanoTime() > giveUpAtNanos) {
+      if (System.nanoTime() > catchUpUntilNanos) {
         return false;
       }
       Outcome o =
