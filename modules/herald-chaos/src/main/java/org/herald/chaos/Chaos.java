@@ -140,7 +140,9 @@ public final class Chaos {
       phase = "healing";
       events.log("faults over; waiting for every node");
       faultWorker.shutdown();
-      if (!faultWorker.awaitTermination(Probes.GIVE_UP.toSeconds() + 320, TimeUnit.SECONDS)) {
+      // The last round ends when its probes give up or its node is up, whichever is later.
+      long roundBound = Math.max(Probes.GIVE_UP.toSeconds(), HEAL_TIMEOUT.toSeconds()) + 20;
+      if (!faultWorker.awaitTermination(roundBound, TimeUnit.SECONDS)) {
         problems.add("the last fault's probes did not finish");
       }
       if (!cluster.awaitAllUp(HEAL_TIMEOUT)) {
@@ -284,8 +286,8 @@ public final class Chaos {
         break;
       }
     }
-    faults.add(new Fault(number, kind, node.number, tenths((at - faultsStartNanos) / 1e9), recovery == null ? null : tenths(recovery),
-        round.unrecovered(), upAgain == null ? null : tenths(upAgain)));
+    faults.add(new Fault(number, kind, node.number, ChaosResult.tenths((at - faultsStartNanos) / 1e9), recovery == null ? null : ChaosResult.tenths(recovery),
+        round.unrecovered(), upAgain == null ? null : ChaosResult.tenths(upAgain)));
   }
 
   /** A node serves when it answers every chat: it reaches every shard's home in the cluster. */
@@ -303,10 +305,6 @@ public final class Chaos {
     double elapsed = (System.nanoTime() - faultsStartNanos) / 1e9;
     return Progress.format(elapsed, options.duration().toSeconds(), phase, kills.get(), freezes.get(), ledger.ackedCount(),
         sendErrors.total() + probeErrors.total(), cluster.stateLine());
-  }
-
-  private static double tenths(double seconds) {
-    return Math.round(seconds * 10) / 10.0;
   }
 
   private static boolean sleepUntil(long nanos) {
