@@ -41,7 +41,10 @@ import org.herald.chaos.Workload.Chat;
 public final class Chaos {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
   private static final Duration HEAL_TIMEOUT = Duration.ofSeconds(300);
-  /** Sends still unacknowledged this long after sending stopped are given up. */
+  /**
+   * Sends still unacknowledged this long after sending stopped are given up; so is a client's
+   * final catch-up, counted from its own start.
+   */
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
   private final ChaosOptions options;
@@ -137,7 +140,9 @@ public final class Chaos {
       phase = "healing";
       events.log("faults over; waiting for every node");
       faultWorker.shutdown();
-      if (!faultWorker.awaitTermination(Probes.GIVE_UP.toSeconds() + 320, TimeUnit.SECONDS)) {
+      // The last round ends when its probes give up or its node is up, whichever is later.
+      long roundBound = Math.max(Probes.GIVE_UP.toSeconds(), HEAL_TIMEOUT.toSeconds()) + 20;
+      if (!faultWorker.awaitTermination(roundBound, TimeUnit.SECONDS)) {
         problems.add("the last fault's probes did not finish");
       }
       if (!cluster.awaitAllUp(HEAL_TIMEOUT)) {
@@ -155,7 +160,8 @@ public final class Chaos {
       }
       phase = "syncing";
       events.log("senders stopped (%d given up); final catch-up", ledger.abandonedCount());
-      clients.forEach(SimClient::finish);
+      long catchUpUntil = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      clients.forEach(c -> c.finish(catchUpUntil));
       List<ClientState> states = new ArrayList<>();
       for (SimClient c : clients) {
         if (!c.awaitFinished(DRAIN_TIMEOUT.toMillis() + 30_000) || !c.finalSyncComplete()) {
@@ -203,7 +209,7 @@ public final class Chaos {
       clients.forEach(c -> {
         c.stopSending();
         c.giveUpAt(System.nanoTime());
-        c.finish();
+        c.finish(System.nanoTime());
       });
       if (probes != null) {
         probes.close();
@@ -280,8 +286,8 @@ public final class Chaos {
         break;
       }
     }
-    faults.add(new Fault(number, kind, node.number, tenths((at - faultsStartNanos) / 1e9), recovery == null ? null : tenths(recovery),
-        round.unrecovered(), upAgain == null ? null : tenths(upAgain)));
+    faults.add(new Fault(number, kind, node.number, ChaosResult.tenths((at - faultsStartNanos) / 1e9), recovery == null ? null : ChaosResult.tenths(recovery),
+        round.unrecovered(), upAgain == null ? null : ChaosResult.tenths(upAgain)));
   }
 
   /** A node serves when it answers every chat: it reaches every shard's home in the cluster. */
@@ -299,10 +305,6 @@ public final class Chaos {
     double elapsed = (System.nanoTime() - faultsStartNanos) / 1e9;
     return Progress.format(elapsed, options.duration().toSeconds(), phase, kills.get(), freezes.get(), ledger.ackedCount(),
         sendErrors.total() + probeErrors.total(), cluster.stateLine());
-  }
-
-  private static double tenths(double seconds) {
-    return Math.round(seconds * 10) / 10.0;
   }
 
   private static boolean sleepUntil(long nanos) {

@@ -90,29 +90,19 @@ public record ChaosOptions(
       String flag = args.get(i);
       switch (flag) {
         case "--help", "-h" -> throw new UsageException("");
-        case "--dry-run" -> {
-          dryRun = true;
-          continue;
-        }
-        default -> {}
-      }
-      if (i + 1 >= args.size()) {
-        throw new UsageException(flag.startsWith("--") && known(flag) ? "missing value after " + flag : "unknown option " + flag);
-      }
-      String value = args.get(++i);
-      switch (flag) {
-        case "--nodes" -> nodes = integer(flag, value, 3, 9);
-        case "--duration" -> duration = seconds(flag, value, false);
-        case "--kill-every" -> killEvery = seconds(flag, value, false);
-        case "--freeze-for" -> freezeFor = seconds(flag, value, false);
-        case "--freeze-every" -> freezeEvery = integer(flag, value, 0, 1000);
-        case "--min-faults" -> minFaults = integer(flag, value, 0, 1000);
-        case "--restart-after" -> restartAfter = seconds(flag, value, true);
-        case "--users" -> users = integer(flag, value, 2, 500);
-        case "--rate" -> rate = rate(value);
-        case "--seed" -> seed = seed(value);
-        case "--work-dir" -> workDir = Path.of(value);
-        case "--db-url" -> dbUrl = value;
+        case "--dry-run" -> dryRun = true;
+        case "--nodes" -> nodes = integer(flag, value(args, ++i), 3, 9);
+        case "--duration" -> duration = seconds(flag, value(args, ++i), false);
+        case "--kill-every" -> killEvery = seconds(flag, value(args, ++i), false);
+        case "--freeze-for" -> freezeFor = seconds(flag, value(args, ++i), false);
+        case "--freeze-every" -> freezeEvery = integer(flag, value(args, ++i), 0, 1000);
+        case "--min-faults" -> minFaults = integer(flag, value(args, ++i), 0, 1000);
+        case "--restart-after" -> restartAfter = seconds(flag, value(args, ++i), true);
+        case "--users" -> users = integer(flag, value(args, ++i), 2, 500);
+        case "--rate" -> rate = rate(value(args, ++i));
+        case "--seed" -> seed = seed(value(args, ++i));
+        case "--work-dir" -> workDir = Path.of(value(args, ++i));
+        case "--db-url" -> dbUrl = value(args, ++i);
         default -> throw new UsageException("unknown option " + flag);
       }
     }
@@ -148,11 +138,6 @@ public record ChaosOptions(
         dbUrl, dbUser, dbPassword, nodeClasspath, bar, dryRun);
   }
 
-  public ChaosOptions withDatabase(String url, String user, String password) {
-    return new ChaosOptions(nodes, duration, killEvery, freezeFor, freezeEvery, minFaults, restartAfter, users, rate, seed, workDir,
-        url, user, password, nodeClasspath, progressBar, dryRun);
-  }
-
   /** The plan in one paragraph, for --dry-run and the head of a run. */
   public String plan() {
     String faults =
@@ -174,9 +159,12 @@ public record ChaosOptions(
     return ms % 1000 == 0 ? (ms / 1000) + "s" : String.format(java.util.Locale.ROOT, "%.3fs", ms / 1000.0).replaceAll("0+s$", "s");
   }
 
-  private static boolean known(String flag) {
-    return List.of("--nodes", "--duration", "--kill-every", "--freeze-for", "--freeze-every", "--min-faults", "--restart-after", "--users",
-        "--rate", "--seed", "--work-dir", "--db-url").contains(flag);
+  /** The value of the flag just before {@code i}. */
+  private static String value(List<String> args, int i) {
+    if (i >= args.size()) {
+      throw new UsageException("missing value after " + args.get(i - 1));
+    }
+    return args.get(i);
   }
 
   static Duration seconds(String flag, String value, boolean zeroAllowed) {

@@ -180,8 +180,8 @@ public record ChaosResult(
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("plan", plan);
     root.put("passed", passed());
-    root.put("runSeconds", round(runSeconds));
-    root.put("faultSeconds", round(faultSeconds));
+    root.put("runSeconds", tenths(runSeconds));
+    root.put("faultSeconds", tenths(faultSeconds));
     root.put("kills", kills());
     root.put("freezes", freezes());
     root.put("acked", acked());
@@ -196,10 +196,10 @@ public record ChaosResult(
     root.put("abandoned", abandoned);
     root.put("rejected", rejected);
     root.put("lateAcks", lateAcks);
-    root.put("recoveryMedianSeconds", round(recoveryMedian(true)));
-    root.put("recoveryMaxSeconds", round(recoveryMax(true)));
-    root.put("freezeRecoveryMedianSeconds", round(recoveryMedian(false)));
-    root.put("freezeRecoveryMaxSeconds", round(recoveryMax(false)));
+    root.put("recoveryMedianSeconds", tenths(recoveryMedian(true)));
+    root.put("recoveryMaxSeconds", tenths(recoveryMax(true)));
+    root.put("freezeRecoveryMedianSeconds", tenths(recoveryMedian(false)));
+    root.put("freezeRecoveryMaxSeconds", tenths(recoveryMax(false)));
     root.put("faults", faults);
     root.put("nodeStarts", nodeStarts);
     root.put("exits", exits);
@@ -217,7 +217,8 @@ public record ChaosResult(
     }
   }
 
-  private static double round(double seconds) {
+  /** Seconds rounded to a tenth, as the report shows them. */
+  static double tenths(double seconds) {
     return Math.round(seconds * 10) / 10.0;
   }
 }

@@ -160,7 +160,7 @@ final class Cluster implements AutoCloseable {
     return List.copyOf(exits);
   }
 
-  /** Incarnations started per node, for the report. */
+  /** Node processes started in all (every incarnation of every node), for the report. */
   synchronized int starts() {
     return slots.stream().mapToInt(s -> s.node.incarnations()).sum();
   }
@@ -217,7 +217,8 @@ final class Cluster implements AutoCloseable {
       case STARTING -> {
         if (!s.node.alive()) {
           int status = s.node.exitStatus();
-          events.log("node %d: exited while starting (status %d); log tail:%n%s", s.node.number, status, s.node.logTail(15));
+          recordExit(s, "while starting");
+          events.log("node %d: log tail:%n%s", s.node.number, s.node.logTail(15));
           s.failedStartsInARow++;
           if (!s.everUp && s.failedStartsInARow >= 2) {
             startFailure =

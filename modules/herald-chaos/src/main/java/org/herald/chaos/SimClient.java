@@ -94,6 +94,7 @@ final class SimClient {
   private volatile boolean sending = true;
   private volatile boolean finishing;
   private volatile long giveUpAtNanos = Long.MAX_VALUE;
+  private volatile long catchUpUntilNanos = Long.MAX_VALUE;
   private int connectAttempts;
   private long seq;
   private Thread senderThread;
@@ -172,8 +173,12 @@ final class SimClient {
     }
   }
 
-  /** Ends syncing with one last catch-up of every chat, as a client leaving would. */
-  void finish() {
+  /**
+   * Ends syncing with one last catch-up of every chat, as a client leaving would; a catch-up
+   * still failing at {@code deadlineNanos} is given up (the final sync is then incomplete).
+   */
+  void finish(long deadlineNanos) {
+    catchUpUntilNanos = deadlineNanos;
     finishing = true;
   }
 
@@ -280,8 +285,15 @@ final class SimClient {
     try {
       reply = answer.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      pending.remove(clientMessageId, p);
-      return new Attempt(null, ErrorKind.TIMEOUT, null, "no answer on the socket");
+      if (pending.remove(clientMessageId, p)) {
+        return new Attempt(null, ErrorKind.TIMEOUT, null, "no answer on the socket");
+      }
+      // The answer (or the socket's close) took it between the timeout and the removal, and
+      // completes the future right after: an acknowledgement must not go unrecorded.
+      reply = answer.exceptionally(closed -> null).join();
+      if (reply == null) {
+        return new Attempt(null, ErrorKind.SOCKET_CLOSED, null, "socket closed before the answer");
+      }
     } catch (ExecutionException e) {
       return new Attempt(null, ErrorKind.SOCKET_CLOSED, null, "socket closed before the answer");
     } catch (InterruptedException e) {
@@ -462,7 +474,7 @@ final class SimClient {
     Connection c = connection;
     int node = c != null ? c.node : account.index() % urls.size();
     for (int attempt = 0; ; ) {
-      if (System.nanoTime() > giveUpAtNanos) {
+      if (System.nanoTime() > catchUpUntilNanos) {
         return false;
       }
       Outcome o =

@@ -105,21 +105,14 @@ final class Workload {
     String username = runTag + "_u" + i;
     String password = "chaos-" + runTag + "-" + i;
     Map<String, Object> body = Map.of("username", username, "displayName", "chaos user " + i, "password", password, "deviceName", "chaos");
-    long deadline = System.currentTimeMillis() + SETUP_DEADLINE_MS;
-    while (true) {
-      Outcome o = api.post(url, "/v1/accounts", null, body, SETUP_TIMEOUT);
-      if (o.status() == 409) {
-        // An earlier attempt did register it, and only its answer was lost: log in instead.
-        o = api.post(url, "/v1/sessions", null, Map.of("login", username, "password", password, "deviceName", "chaos"), SETUP_TIMEOUT);
-      }
-      if (o.ok()) {
-        return new Account(i, o.body().path("userId").asText(), o.body().path("session").path("token").asText(), username);
-      }
-      if (o.failure() == Api.ErrorKind.REJECTED || System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("cannot register " + username + ": " + o.detail());
-      }
-      Threads.sleep(500);
-    }
+    JsonNode session =
+        call("register " + username, () -> {
+          Outcome o = api.post(url, "/v1/accounts", null, body, SETUP_TIMEOUT);
+          // 409: an earlier attempt did register it, and only its answer was lost: log in instead.
+          return o.status() != 409 ? o
+              : api.post(url, "/v1/sessions", null, Map.of("login", username, "password", password, "deviceName", "chaos"), SETUP_TIMEOUT);
+        });
+    return new Account(i, session.path("userId").asText(), session.path("session").path("token").asText(), username);
   }
 
   /** A setup call, retried until it succeeds (the cluster is up, but may still be settling). */

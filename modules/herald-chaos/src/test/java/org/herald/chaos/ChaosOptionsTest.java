@@ -72,6 +72,30 @@ class ChaosOptionsTest {
   }
 
   @Test
+  void everyBadValueNamesItsOption() {
+    assertTrue(refused("--restart-after", "5").contains("--restart-after must be a number of seconds"));
+    assertTrue(refused("--freeze-every", "-1").contains("--freeze-every must be a whole number from 0 to 1000"));
+    assertTrue(refused("--min-faults", "1001").contains("--min-faults must be a whole number from 0 to 1000"));
+    assertTrue(refused("--rate", "2001").contains("--rate must be messages per second"));
+    assertTrue(refused("--seed", "x").contains("--seed must be a whole number"));
+    assertTrue(refused("--kills").contains("unknown option --kills"));
+    assertTrue(refused("--users", "10", "--rate").contains("missing value after --rate"));
+  }
+
+  @Test
+  void durationsAreShownTheWayTheyAreGiven() {
+    assertEquals("15s", ChaosOptions.format(Duration.ofSeconds(15)));
+    assertEquals("12.5s", ChaosOptions.format(parse("--kill-every", "12.5s").killEvery()));
+    assertEquals("0.05s", ChaosOptions.format(Duration.ofMillis(50)));
+  }
+
+  @Test
+  void aBlankDatabaseUrlInTheEnvironmentIsNoDatabase() {
+    assertTrue(assertThrows(ChaosOptions.UsageException.class, () -> ChaosOptions.parse(List.of(), Map.of("HERALD_DB_URL", " ")))
+        .getMessage().contains("no database"));
+  }
+
+  @Test
   void faultsMayNotBeFurtherApartThanTheRunIsLong() {
     assertTrue(refused("--duration", "10s", "--kill-every", "15s").contains("must not exceed --duration"));
   }

@@ -143,6 +143,17 @@ class CheckerTest {
   }
 
   @Test
+  void aHistoryListingOtherMessagesThanTheUpdatesIsAGap() {
+    ServerChat full = chat("g1", 3);
+    List<StoredUpdate> updates = new ArrayList<>(full.updates());
+    updates.set(2, new StoredUpdate(3, "read", 0));
+    ServerChat chat = new ServerChat("g1", full.history(), updates, 3);
+    Verdict v = check(acks("g1", 3), chat);
+    assertEquals(1, v.gaps(), v.findings().toString());
+    assertTrue(v.findings().get(0).contains("only in history [3]"), v.findings().toString());
+  }
+
+  @Test
   void updatesEndingBelowTheChatsPtsAreAGap() {
     ServerChat full = chat("g1", 3);
     ServerChat shortUpdates = new ServerChat("g1", full.history(), full.updates(), 4);
