@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -82,6 +83,11 @@ public final class HeraldNode {
 
   /** Migrates the schema, starts the actor system and completes once HTTP accepts requests. */
   public static CompletionStage<HeraldNode> start(NodeOptions options) {
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      log.warn(
+          "The JVM's common pool has one thread, so every ask callback starts a new thread; run with -D{}=2",
+          Main.COMMON_POOL_PARALLELISM);
+    }
     Config config = config(options);
     String url = config.getString("herald.db.effective-url");
     Vendor vendor = Vendor.of(url);

@@ -6,7 +6,20 @@ import java.util.Arrays;
 public final class Main {
   private Main() {}
 
+  /**
+   * Pekko's Java ask answers with a Scala-backed {@code CompletionStage} whose every
+   * {@code thenApply} runs on the JDK's default async executor. On a machine with one or two
+   * cores the common pool's parallelism is 1, and the JDK then starts a new thread per callback
+   * (several per request). At least 2 keeps those callbacks on the common pool's threads.
+   */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // Before anything touches ForkJoinPool: the common pool reads this once, at class init.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_POOL_PARALLELISM, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     NodeOptions options;
     try {
       options = NodeOptions.parse(Arrays.asList(args), System.getenv());
