@@ -25,7 +25,7 @@ final class Results {
     StringBuilder s = new StringBuilder();
     s.append("== ").append(r.scenario()).append(" ==\n");
     for (Map.Entry<String, Object> f : r.figures().entrySet()) {
-      s.append(String.format(Locale.ROOT, "  %-22s %s%n", f.getKey(), f.getValue()));
+      s.append(String.format(Locale.ROOT, "  %-28s %s%n", f.getKey(), f.getValue()));
     }
     if (!r.latencies().isEmpty()) {
       s.append(String.format(Locale.ROOT, "  %-14s %9s %9s %9s %9s %9s %9s %9s%n", "latency (ms)", "count", "p50", "p90", "p95",

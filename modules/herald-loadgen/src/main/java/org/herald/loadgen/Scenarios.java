@@ -10,7 +10,7 @@ public final class Scenarios {
   private Scenarios() {}
 
   /** Every scenario; adding one is adding its line here. */
-  public static final List<Scenario> ALL = List.of(new PairsScenario(), new RateScenario());
+  public static final List<Scenario> ALL = List.of(new PairsScenario(), new RateScenario(), new WireScenario());
 
   /** What runs when the command line names no scenario. */
   public static final List<String> DEFAULT = List.of("pairs", "rate", "wire");
