@@ -22,6 +22,7 @@ public final class Bench {
     Files.createDirectories(options.outDir());
     err.println("herald bench: " + options.plan());
     TargetNode node = null;
+    Thread hook = null;
     try {
       String baseUrl = options.url();
       OptionalLong pid = OptionalLong.empty();
@@ -30,6 +31,10 @@ public final class Bench {
             + " test accounts: Argon2id m=" + TargetNode.ARGON2_MEMORY_KIB + " KiB, t=" + TargetNode.ARGON2_ITERATIONS
             + ", which no scenario measures); log in " + options.outDir().resolve("node-1.log"));
         node = TargetNode.start(options, options.outDir());
+        // Ctrl-C ends this JVM, not its child: the hook stops the node too.
+        TargetNode started = node;
+        hook = new Thread(started::close, "bench-stop-node");
+        Runtime.getRuntime().addShutdownHook(hook);
         baseUrl = node.baseUrl();
         pid = OptionalLong.of(node.pid());
         err.println("herald bench: node ready at " + baseUrl + " (pid " + node.pid() + ")");
@@ -62,6 +67,7 @@ public final class Bench {
     } finally {
       if (node != null) {
         node.close();
+        Runtime.getRuntime().removeShutdownHook(hook);
       }
     }
   }
