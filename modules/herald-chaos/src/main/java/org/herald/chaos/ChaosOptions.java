@@ -167,7 +167,7 @@ public record ChaosOptions(
     return args.get(i);
   }
 
-  static Duration seconds(String flag, String value, boolean zeroAllowed) {
+  public static Duration seconds(String flag, String value, boolean zeroAllowed) {
     Matcher m = SECONDS.matcher(value.trim());
     if (!m.matches()) {
       throw new UsageException(flag + " must be a number of seconds with an s, like 15s or 0.5s; got '" + value + "'");

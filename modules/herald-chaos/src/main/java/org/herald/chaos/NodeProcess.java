@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
  * One Herald node as an operating-system process: its fixed ports (kept across restarts, so the
  * seed list stays valid), its data directory and its log file, which every incarnation appends
  * to after a marker line. Signals: SIGKILL ({@link Process#destroyForcibly()}), SIGSTOP and
- * SIGCONT ({@code kill}), SIGTERM for the final stop.
+ * SIGCONT ({@code kill}), SIGTERM for the final stop. Public for herald-loadgen's bench, which
+ * starts one node the same way.
  */
-final class NodeProcess {
-  static final String READY_LINE = "Herald is ready on ";
+public final class NodeProcess {
+  public static final String READY_LINE = "Herald is ready on ";
 
   /** Where a node is in its life, as the cluster supervisor tracks it. */
   enum State {
@@ -55,7 +56,7 @@ final class NodeProcess {
   private long scanFrom;
   private final StringBuilder carry = new StringBuilder();
 
-  NodeProcess(int number, int httpPort, int adminPort, int remotePort, Path runDir) {
+  public NodeProcess(int number, int httpPort, int adminPort, int remotePort, Path runDir) {
     this.number = number;
     this.httpPort = httpPort;
     this.adminPort = adminPort;
@@ -64,11 +65,11 @@ final class NodeProcess {
     this.logFile = runDir.resolve("node-" + number + ".log");
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
   }
 
-  synchronized void start(List<String> command, Map<String, String> env) throws IOException {
+  public synchronized void start(List<String> command, Map<String, String> env) throws IOException {
     Files.createDirectories(dataDir);
     incarnations++;
     String marker =
@@ -89,21 +90,21 @@ final class NodeProcess {
     return incarnations;
   }
 
-  synchronized boolean alive() {
+  public synchronized boolean alive() {
     return process != null && process.isAlive();
   }
 
-  synchronized long pid() {
+  public synchronized long pid() {
     return process == null ? -1 : process.pid();
   }
 
   /** The exit status of the current incarnation, or null while it runs. */
-  synchronized Integer exitStatus() {
+  public synchronized Integer exitStatus() {
     return process == null || process.isAlive() ? null : process.exitValue();
   }
 
   /** Whether the current incarnation has printed its ready line since it started. */
-  synchronized boolean printedReady() {
+  public synchronized boolean printedReady() {
     try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
       long end = f.length();
       if (end <= scanFrom) {
@@ -134,7 +135,7 @@ final class NodeProcess {
   }
 
   /** SIGKILL, and waits for the process to be gone. */
-  void kill() {
+  public void kill() {
     Process p = current();
     if (p == null) {
       return;
@@ -164,7 +165,7 @@ final class NodeProcess {
   }
 
   /** SIGTERM: CoordinatedShutdown leaves the cluster and stops the node. */
-  void terminate() {
+  public void terminate() {
     Process p = current();
     if (p != null && p.isAlive()) {
       signal("CONT");
@@ -172,7 +173,7 @@ final class NodeProcess {
     }
   }
 
-  boolean waitForExit(long millis) {
+  public boolean waitForExit(long millis) {
     Process p = current();
     if (p == null) {
       return true;
@@ -186,7 +187,7 @@ final class NodeProcess {
   }
 
   /** The last lines of the log, for a start that failed. */
-  String logTail(int lines) {
+  public String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

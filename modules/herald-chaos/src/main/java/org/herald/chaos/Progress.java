@@ -6,9 +6,10 @@ import java.util.function.Supplier;
 
 /**
  * The progress line on stderr: rewritten in place with {@code \r} every second (a terminal), or
- * printed as a new line every ten seconds (logs and tests, where carriage returns pile up).
+ * printed as a new line every ten seconds (logs and tests, where carriage returns pile up). Public
+ * for herald-loadgen's bench, which shows its own line the same way.
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
   private final PrintStream out;
   private final boolean bar;
   private final Supplier<String> line;
@@ -16,7 +17,7 @@ final class Progress implements AutoCloseable {
   private volatile boolean running = true;
   private int lastLength;
 
-  Progress(PrintStream out, boolean bar, Supplier<String> line) {
+  public Progress(PrintStream out, boolean bar, Supplier<String> line) {
     this.out = out;
     this.bar = bar;
     this.line = line;

@@ -5,10 +5,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Named daemon threads and an interruptible sleep: small helpers every part of the run uses. */
-final class Threads {
+public final class Threads {
   private Threads() {}
 
-  static ThreadFactory daemon(String prefix) {
+  public static ThreadFactory daemon(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, "chaos-" + prefix + "-" + n.incrementAndGet());
@@ -17,7 +17,7 @@ final class Threads {
     };
   }
 
-  static Thread start(String name, Runnable body) {
+  public static Thread start(String name, Runnable body) {
     Thread t = new Thread(body, "chaos-" + name);
     t.setDaemon(true);
     t.start();
@@ -25,11 +25,11 @@ final class Threads {
   }
 
   /** Sleeps; false when interrupted (the interrupt flag is kept). */
-  static boolean sleep(Duration d) {
+  public static boolean sleep(Duration d) {
     return sleep(d.toMillis());
   }
 
-  static boolean sleep(long millis) {
+  public static boolean sleep(long millis) {
     if (millis <= 0) {
       return true;
     }

@@ -1,0 +1,182 @@
+package org.herald.loadgen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.herald.chaos.Threads;
+
+/**
+ * The public API as the bench uses it: one {@link HttpClient} (HTTP/1.1, its own small pool of
+ * threads, which also runs every socket's frame callbacks) for the setup calls and every
+ * updates socket. Setup runs {@code --setup-concurrency} calls at once and counts what is done
+ * for the progress line. A failed setup call throws: a bench without its users cannot measure.
+ */
+public final class BenchClient implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+  private static final String PASSWORD = "bench-password-not-secret";
+
+  private final String baseUrl;
+  private final ExecutorService callbacks;
+  private final ExecutorService setup;
+  private final HttpClient http;
+  /** Distinguishes this run's usernames from an earlier run's on the same node (--url). */
+  private final String runTag;
+  private final AtomicInteger userCounter = new AtomicInteger();
+  private final AtomicInteger done = new AtomicInteger();
+  private volatile String step = "";
+  private volatile int stepTotal;
+
+  BenchClient(String baseUrl, int concurrency) {
+    this.baseUrl = baseUrl;
+    // Frame callbacks run here: as many threads as cores, so the reading never hands off.
+    this.callbacks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), Threads.daemon("bench-io"));
+    this.setup = Executors.newFixedThreadPool(concurrency, Threads.daemon("bench-setup"));
+    this.http = HttpClient.newBuilder().executor(callbacks).connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    this.runTag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36), 36);
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  /** The last setup step and how far it got, like "accounts 120/200". */
+  public String setupStatus() {
+    return step.isEmpty() ? "" : step + " " + done.get() + "/" + stepTotal;
+  }
+
+  /** Creates {@code n} accounts, each with one session; user {@code i} has index {@code i}. */
+  public List<BenchUser> createUsers(int n) {
+    return parallel("accounts", n, i -> {
+      String username = "b" + runTag + "_" + userCounter.getAndIncrement();
+      JsonNode r = post("/v1/accounts", null, Map.of(
+          "username", username, "displayName", "Bench " + i, "password", PASSWORD, "deviceName", "bench"));
+      return new BenchUser(i, r.path("userId").asText(), username, r.path("session").path("token").asText());
+    });
+  }
+
+  /** The direct chat of each pair ({@code users[2i]}, {@code users[2i+1]}), created by the first. */
+  public List<String> directChatsOfPairs(List<BenchUser> users) {
+    return parallel("chats", users.size() / 2, i -> directChat(users.get(2 * i), users.get(2 * i + 1)));
+  }
+
+  public String directChat(BenchUser from, BenchUser to) {
+    String chatId = post("/v1/chats", from.token(), Map.of("kind", "direct", "userId", to.userId())).path("chatId").asText();
+    // The bench writes chat ids into frames as they are; Herald's ids need no escaping.
+    if (!chatId.matches("[A-Za-z0-9_.:-]+")) {
+      throw new IllegalStateException("unexpected chatId format: " + chatId);
+    }
+    return chatId;
+  }
+
+  /** Opens one updates socket per user and waits until every one has said ready. */
+  public List<UpdatesConnection> connect(List<BenchUser> users, UpdatesConnection.FrameHandler handler) {
+    return parallel("sockets", users.size(), i -> {
+      UpdatesConnection c = new UpdatesConnection(users.get(i), handler);
+      URI uri = URI.create(baseUrl.replaceFirst("^http", "ws") + "/v1/updates?token=" + users.get(i).token());
+      try {
+        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, c).get(30, TimeUnit.SECONDS);
+        return c.ready().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("updates socket of " + users.get(i).username() + " failed: " + e.getCause(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("updates socket of " + users.get(i).username() + " not ready in 30 s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
+    });
+  }
+
+  /** POSTs a JSON body; the answer's JSON, or an exception naming the call and status. */
+  public JsonNode post(String path, String token, Object body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(CALL_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(write(body)));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r;
+    try {
+      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException("POST " + path + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    try {
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("POST " + path + " answered unparseable JSON: " + r.body());
+    }
+  }
+
+  static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Runs {@code n} setup calls, {@code concurrency} at a time; their results in order. */
+  private <T> List<T> parallel(String name, int n, IntFunction<T> call) {
+    step = name;
+    stepTotal = n;
+    done.set(0);
+    List<Future<T>> futures = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int index = i;
+      futures.add(setup.submit(() -> {
+        T t = call.apply(index);
+        done.incrementAndGet();
+        return t;
+      }));
+    }
+    List<T> out = new ArrayList<>(n);
+    try {
+      for (Future<T> f : futures) {
+        out.add(f.get());
+      }
+    } catch (ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    setup.shutdownNow();
+    callbacks.shutdownNow();
+  }
+}

@@ -1,0 +1,118 @@
+package org.herald.loadgen;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import org.herald.chaos.Progress;
+
+/**
+ * What a scenario gets from the run: the options, the target node (its URL; its pid when the
+ * bench started it), the shared {@link BenchClient}, the progress line, and the ceiling figure a
+ * scenario that runs first may publish for the others to compare against.
+ */
+public final class BenchContext {
+  private final BenchOptions options;
+  private final String baseUrl;
+  private final OptionalLong nodePid;
+  private final BenchClient client;
+  private final PrintStream err;
+  private volatile Double ceilingPerSecond;
+
+  BenchContext(BenchOptions options, String baseUrl, OptionalLong nodePid, BenchClient client, PrintStream err) {
+    this.options = options;
+    this.baseUrl = baseUrl;
+    this.nodePid = nodePid;
+    this.client = client;
+    this.err = err;
+  }
+
+  public BenchOptions options() {
+    return options;
+  }
+
+  /** The node's base URL, like http://127.0.0.1:8080. */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** The node's process id when the bench started it (for RSS and the like); empty with --url. */
+  public OptionalLong nodePid() {
+    return nodePid;
+  }
+
+  public BenchClient client() {
+    return client;
+  }
+
+  /** Where results.json and the charts go. */
+  public Path outDir() {
+    return options.outDir();
+  }
+
+  /**
+   * Publishes the run's ceiling: the rows per second the database takes in batches, measured
+   * outside Herald. Every later scenario's result line shows {@code ceiling_per_s} and {@code
+   * ratio=herald/ceiling}.
+   */
+  public void publishCeiling(double rowsPerSecond) {
+    ceilingPerSecond = rowsPerSecond;
+  }
+
+  public OptionalDouble ceilingPerSecond() {
+    Double c = ceilingPerSecond;
+    return c == null ? OptionalDouble.empty() : OptionalDouble.of(c);
+  }
+
+  /** The load's warm-up and measured length, in whole seconds (at least one measured second). */
+  public Measurement newMeasurement() {
+    return new Measurement(options.warmup().toSeconds(), Math.max(1, options.duration().toSeconds()));
+  }
+
+  /** A progress line on stderr until closed: a bar in a terminal, a line every 10 s otherwise. */
+  public Progress progress(Supplier<String> line) {
+    return new Progress(err, options.progressBar(), line);
+  }
+
+  /** Runs a setup step under a progress line showing the client's setup counts. */
+  public <T> T setUp(String scenario, Supplier<T> step) {
+    try (Progress p = progress(() -> "bench " + scenario + " setup: " + client.setupStatus())) {
+      return step.get();
+    }
+  }
+
+  /**
+   * The usual start of a load scenario: {@code n} users in pairs, the direct chat of each pair,
+   * and every user's updates socket, ready.
+   */
+  public Pairs pairs(String scenario, int n, UpdatesConnection.FrameHandler handler) {
+    List<BenchUser> users = setUp(scenario, () -> client.createUsers(n));
+    List<String> chats = setUp(scenario, () -> client.directChatsOfPairs(users));
+    List<UpdatesConnection> sockets = setUp(scenario, () -> client.connect(users, handler));
+    log("%s: %d users, %d direct chats, %d sockets ready", scenario, users.size(), chats.size(), sockets.size());
+    return new Pairs(users, chats, sockets);
+  }
+
+  /**
+   * Users in pairs: {@code users[2i]} and {@code users[2i+1]} share {@code chats[i]}; {@code
+   * sockets[j]} is {@code users[j]}'s.
+   */
+  public record Pairs(List<BenchUser> users, List<String> chats, List<UpdatesConnection> sockets) {
+    public String chatOf(int user) {
+      return chats.get(user / 2);
+    }
+
+    public void closeAll() {
+      sockets.forEach(UpdatesConnection::close);
+    }
+  }
+
+  /** A line on stderr, prefixed "bench: " like the rest of the run's narration. */
+  public void log(String format, Object... args) {
+    err.println("herald bench: " + String.format(Locale.ROOT, format, args));
+    err.flush();
+  }
+}

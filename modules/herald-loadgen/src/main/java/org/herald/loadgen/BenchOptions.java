@@ -1,0 +1,249 @@
+package org.herald.loadgen;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.herald.chaos.ChaosOptions;
+
+/**
+ * What a bench run does: the scenarios, the target (a running node at {@code --url}, or a node
+ * the run starts on {@code HERALD_DB_URL}), the load's size and length, and where the results
+ * go. {@code --quick} shrinks every default to a few seconds and a few users; flags given
+ * explicitly still win.
+ *
+ * @param nodeClasspath class path of the node the run starts; null: this JVM's own
+ * @param progressBar a bar rewritten every second (a terminal) rather than a line every ten
+ *     seconds (logs, tests)
+ */
+public record BenchOptions(
+    List<String> scenarios,
+    String url,
+    int users,
+    Duration duration,
+    Duration warmup,
+    int inflight,
+    double rate,
+    String nodeHeap,
+    int setupConcurrency,
+    Path outDir,
+    boolean quick,
+    boolean dryRun,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    String nodeClasspath,
+    boolean progressBar) {
+
+  /** A bad flag or value: printed with the usage, exit status 2. Empty message: --help. */
+  public static final class UsageException extends RuntimeException {
+    public UsageException(String message) {
+      super(message);
+    }
+  }
+
+  private static final Pattern HEAP = Pattern.compile("[1-9][0-9]{0,5}[mMgG]");
+  private static final Pattern URL = Pattern.compile("https?://[^/\\s]+");
+
+  public static String usage() {
+    StringBuilder s = new StringBuilder();
+    s.append(
+        """
+        usage: bin/herald bench [scenario ...] [--url URL] [--users N] [--duration Ns] [--warmup Ns]
+                                [--inflight K] [--rate N] [--node-heap 2g] [--setup-concurrency N]
+                                [--out DIR] [--quick] [--dry-run]
+        scenarios (default: pairs rate wire):
+        """);
+    for (Scenario sc : Scenarios.ALL) {
+      s.append(String.format(Locale.ROOT, "  %-12s %s%n", sc.name(), sc.summary()));
+    }
+    s.append(
+        """
+        options:
+          --url URL              drive a running node (http://host:port); without it the bench starts
+                                 one node on HERALD_DB_URL (bin/herald bench: a fresh herald_bench
+                                 database), with cheap password hashing so accounts are made fast
+          --users N              simulated users, an even number from 2 to 100000 (default 200)
+          --duration Ns          measured time per scenario, after the warm-up (default 30s)
+          --warmup Ns            time before measuring, per scenario (default 5s)
+          --inflight K           pairs: unacknowledged messages per user, 1-1000 (default 1)
+          --rate N               rate: messages per second, all users together (default 1000)
+          --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g)
+          --setup-concurrency N  accounts, chats and sockets set up at once, 1-512 (default 32)
+          --out DIR              results.json and charts (default data/bench/<timestamp>)
+          --db-url URL           PostgreSQL of the node the bench starts (env HERALD_DB_URL); user
+                                 and password from HERALD_DB_USER and HERALD_DB_PASSWORD
+          --quick                a few seconds and 20 users per scenario: proves the tool works
+          --dry-run              check the options, print the plan and exit
+        """);
+    return s.toString();
+  }
+
+  public static BenchOptions parse(List<String> args, Map<String, String> env) {
+    List<String> scenarios = new ArrayList<>();
+    String url = null;
+    Integer users = null;
+    Duration duration = null;
+    Duration warmup = null;
+    int inflight = 1;
+    Double rate = null;
+    String nodeHeap = "2g";
+    int setupConcurrency = 32;
+    Path outDir = null;
+    boolean quick = false;
+    boolean dryRun = false;
+    String dbUrl = blankToNull(env.get("HERALD_DB_URL"));
+    for (int i = 0; i < args.size(); i++) {
+      String flag = args.get(i);
+      switch (flag) {
+        case "--help", "-h" -> throw new UsageException("");
+        case "--dry-run" -> dryRun = true;
+        case "--quick" -> quick = true;
+        case "--url" -> url = url(value(args, ++i));
+        case "--users" -> users = integer(flag, value(args, ++i), 2, 100_000);
+        case "--duration" -> duration = seconds(flag, value(args, ++i), false);
+        case "--warmup" -> warmup = seconds(flag, value(args, ++i), true);
+        case "--inflight" -> inflight = integer(flag, value(args, ++i), 1, 1000);
+        case "--rate" -> rate = rate(value(args, ++i));
+        case "--node-heap" -> nodeHeap = heap(value(args, ++i));
+        case "--setup-concurrency" -> setupConcurrency = integer(flag, value(args, ++i), 1, 512);
+        case "--out" -> outDir = Path.of(value(args, ++i));
+        case "--db-url" -> dbUrl = value(args, ++i);
+        default -> {
+          if (flag.startsWith("-")) {
+            throw new UsageException("unknown option " + flag);
+          }
+          if (Scenarios.byName(flag).isEmpty()) {
+            throw new UsageException("unknown scenario " + flag + " (known: " + String.join(", ", Scenarios.names()) + ")");
+          }
+          scenarios.add(flag);
+        }
+      }
+    }
+    if (users == null) {
+      users = quick ? 20 : 200;
+    }
+    if (users % 2 != 0) {
+      throw new UsageException("--users must be an even number (users talk in pairs), got " + users);
+    }
+    if (duration == null) {
+      duration = Duration.ofSeconds(quick ? 3 : 30);
+    }
+    if (warmup == null) {
+      warmup = Duration.ofSeconds(quick ? 1 : 5);
+    }
+    if (rate == null) {
+      rate = quick ? 200.0 : 1000.0;
+    }
+    if (url == null && dbUrl == null && !dryRun) {
+      throw new UsageException("no target: give --url of a running node, or HERALD_DB_URL or --db-url for the node the bench starts"
+          + " (bin/herald bench creates a local database)");
+    }
+    if (url == null && dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
+      throw new UsageException("--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db), got '" + dbUrl + "'");
+    }
+    if (outDir == null) {
+      outDir = Path.of("data", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+    return new BenchOptions(
+        scenarios.isEmpty() ? Scenarios.DEFAULT : List.copyOf(scenarios), url, users, duration, warmup, inflight, rate,
+        nodeHeap, setupConcurrency, outDir, quick, dryRun, dbUrl, nullToEmpty(env.get("HERALD_DB_USER")),
+        nullToEmpty(env.get("HERALD_DB_PASSWORD")), blankToNull(env.get("HERALD_BENCH_NODE_CLASSPATH")), true);
+  }
+
+  public BenchOptions withProgressBar(boolean bar) {
+    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, setupConcurrency, outDir,
+        quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar);
+  }
+
+  public BenchOptions withNodeClasspath(String classpath) {
+    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, setupConcurrency, outDir,
+        quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar);
+  }
+
+  /** The plan in one line, for --dry-run and the head of a run. */
+  public String plan() {
+    String target = url != null ? "the node at " + url : "a node started on " + (dbUrl == null ? "(no database yet)" : stripQuery(dbUrl))
+        + " with a " + nodeHeap + " heap";
+    return String.format(Locale.ROOT,
+        "scenarios %s against %s; %d users, %s warm-up + %s each, inflight %d, rate %.0f msg/s; results in %s",
+        String.join(" ", scenarios), target, users, ChaosOptions.format(warmup), ChaosOptions.format(duration), inflight,
+        rate, outDir);
+  }
+
+  private static String stripQuery(String s) {
+    int q = s.indexOf('?');
+    return q < 0 ? s : s.substring(0, q);
+  }
+
+  /** The value of the flag just before {@code i}. */
+  private static String value(List<String> args, int i) {
+    if (i >= args.size()) {
+      throw new UsageException("missing value after " + args.get(i - 1));
+    }
+    return args.get(i);
+  }
+
+  private static Duration seconds(String flag, String value, boolean zeroAllowed) {
+    try {
+      return ChaosOptions.seconds(flag, value, zeroAllowed);
+    } catch (ChaosOptions.UsageException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static String url(String value) {
+    String v = value.trim();
+    if (v.endsWith("/")) {
+      v = v.substring(0, v.length() - 1);
+    }
+    if (!URL.matcher(v).matches()) {
+      throw new UsageException("--url must be a node's base URL like http://127.0.0.1:8080, got '" + value + "'");
+    }
+    return v;
+  }
+
+  private static String heap(String value) {
+    if (!HEAP.matcher(value.trim()).matches()) {
+      throw new UsageException("--node-heap must be a size like 512m or 2g, got '" + value + "'");
+    }
+    return value.trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static int integer(String flag, String value, int min, int max) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+    }
+  }
+
+  private static double rate(String value) {
+    try {
+      double r = Double.parseDouble(value.trim());
+      if (!(r > 0) || r > 1_000_000) {
+        throw new NumberFormatException();
+      }
+      return r;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--rate must be messages per second, more than 0 and at most 1000000, got '" + value + "'");
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

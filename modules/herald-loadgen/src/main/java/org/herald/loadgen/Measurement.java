@@ -1,0 +1,204 @@
+package org.herald.loadgen;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.herald.chaos.Threads;
+
+/**
+ * The latencies and counts of one load scenario. Any thread records (HdrHistogram {@link
+ * Recorder}s: wait-free, no lock, no hand-off); once a second a sampler takes the interval
+ * histograms, adds them to the totals once the warm-up is over and keeps the second's row for
+ * the time series. Latencies are microseconds from the send time the caller gives: the actual
+ * send for a closed loop, the scheduled one for an open loop.
+ */
+public final class Measurement {
+  private final Recorder acks = new Recorder(3);
+  private final Recorder deliveries = new Recorder(3);
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final LongAdder ackedCount = new LongAdder();
+  private final LongAdder deliveredCount = new LongAdder();
+  private final Histogram ackTotal = new Histogram(3);
+  private final Histogram deliverTotal = new Histogram(3);
+  private final List<Map<String, Object>> series = new ArrayList<>();
+  private final long warmupSeconds;
+  private final long totalSeconds;
+  private long startNanos;
+  private long measuredFromNanos;
+  private long measuredToNanos;
+  private long sentMeasured;
+  private long errorsMeasured;
+  private long lastSent;
+  private long lastErrors;
+  private Histogram ackInterval;
+  private Histogram deliverInterval;
+  private Thread sampler;
+  private volatile double lastAcksPerSecond;
+  private volatile double lastDeliveriesPerSecond;
+
+  public Measurement(long warmupSeconds, long measuredSeconds) {
+    this.warmupSeconds = warmupSeconds;
+    this.totalSeconds = warmupSeconds + measuredSeconds;
+  }
+
+  /** Starts the clock and the sampler; the warm-up runs from now. */
+  public synchronized void start() {
+    startNanos = System.nanoTime();
+    measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
+    sampler = Threads.start("bench-sampler", this::sample);
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** When the load stops sending: the start plus warm-up plus duration. */
+  public long endNanos() {
+    return startNanos + totalSeconds * 1_000_000_000L;
+  }
+
+  public void sent() {
+    sent.increment();
+  }
+
+  public void ack(long sendNanos, long nowNanos) {
+    acks.recordValue(Math.max(0, (nowNanos - sendNanos) / 1000));
+    ackedCount.increment();
+  }
+
+  public void delivered(long sendNanos, long nowNanos) {
+    deliveries.recordValue(Math.max(0, (nowNanos - sendNanos) / 1000));
+    deliveredCount.increment();
+  }
+
+  public void error() {
+    errors.increment();
+  }
+
+  private void sample() {
+    long second = 1;
+    while (Threads.sleep(Math.max(0, (startNanos + second * 1_000_000_000L - System.nanoTime()) / 1_000_000))) {
+      take(second++, false);
+    }
+  }
+
+  /** One second's row; {@code last}: the final, partial one after the load stopped. */
+  private synchronized void take(long second, boolean last) {
+    ackInterval = acks.getIntervalHistogram(ackInterval);
+    deliverInterval = deliveries.getIntervalHistogram(deliverInterval);
+    long s = sent.sum();
+    long e = errors.sum();
+    boolean measured = second > warmupSeconds && second <= totalSeconds;
+    if (measured) {
+      ackTotal.add(ackInterval);
+      deliverTotal.add(deliverInterval);
+      sentMeasured += s - lastSent;
+      errorsMeasured += e - lastErrors;
+    }
+    if (!last) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("second", second);
+      row.put("warmup", second <= warmupSeconds);
+      row.put("sent", s - lastSent);
+      row.put("acked", ackInterval.getTotalCount());
+      row.put("delivered", deliverInterval.getTotalCount());
+      row.put("errors", e - lastErrors);
+      row.put("ack_p50_ms", ms(ackInterval.getValueAtPercentile(50)));
+      row.put("ack_p99_ms", ms(ackInterval.getValueAtPercentile(99)));
+      row.put("deliver_p50_ms", ms(deliverInterval.getValueAtPercentile(50)));
+      row.put("deliver_p99_ms", ms(deliverInterval.getValueAtPercentile(99)));
+      series.add(row);
+      lastAcksPerSecond = ackInterval.getTotalCount();
+      lastDeliveriesPerSecond = deliverInterval.getTotalCount();
+    }
+    lastSent = s;
+    lastErrors = e;
+  }
+
+  /**
+   * After the load stopped sending: waits until every send is answered (ack or error) and every
+   * ack's delivery arrived, or {@code maxMillis} passed, then stops.
+   */
+  public void drainAndStop(long maxMillis) {
+    long until = System.currentTimeMillis() + maxMillis;
+    while (System.currentTimeMillis() < until
+        && (ackedAll() + errorsAll() < sentAll() || deliveredAll() < ackedAll())
+        && Threads.sleep(50)) {
+      // the last answers are on their way
+    }
+    stop();
+  }
+
+  /** Stops the sampler after the load stopped (and drained); later records count in no row. */
+  public synchronized void stop() {
+    measuredToNanos = Math.min(System.nanoTime(), endNanos());
+    sampler.interrupt();
+    try {
+      sampler.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    take(Long.MAX_VALUE, true);
+  }
+
+  /** The progress line: where the run is, the last second's rates, errors so far. */
+  public String progress(String scenario) {
+    double elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
+    return String.format(Locale.ROOT, "bench %-8s %4.0f/%ds%s  acks %6.0f/s  deliveries %6.0f/s  errors %d",
+        scenario, Math.min(elapsed, totalSeconds), totalSeconds, elapsed < warmupSeconds ? " (warm-up)" : "",
+        lastAcksPerSecond, lastDeliveriesPerSecond, errors.sum());
+  }
+
+  /** Seconds measured: from the end of the warm-up to the end (or the stop, if earlier). */
+  public synchronized double measuredSeconds() {
+    return Math.max(1e-9, (measuredToNanos - measuredFromNanos) / 1e9);
+  }
+
+  public synchronized Histogram ackHistogram() {
+    return ackTotal;
+  }
+
+  public synchronized Histogram deliverHistogram() {
+    return deliverTotal;
+  }
+
+  /** Acks over the whole run, warm-up and drain included. */
+  public long ackedAll() {
+    return ackedCount.sum();
+  }
+
+  /** Deliveries over the whole run, warm-up and drain included. */
+  public long deliveredAll() {
+    return deliveredCount.sum();
+  }
+
+  public synchronized long sentMeasured() {
+    return sentMeasured;
+  }
+
+  public long sentAll() {
+    return sent.sum();
+  }
+
+  public synchronized long errorsMeasured() {
+    return errorsMeasured;
+  }
+
+  public long errorsAll() {
+    return errors.sum();
+  }
+
+  public synchronized List<Map<String, Object>> series() {
+    return List.copyOf(series);
+  }
+
+  static double ms(long micros) {
+    return micros / 1000.0;
+  }
+}

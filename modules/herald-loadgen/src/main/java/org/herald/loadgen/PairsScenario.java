@@ -1,0 +1,130 @@
+package org.herald.loadgen;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.herald.chaos.Progress;
+import org.herald.chaos.Threads;
+
+/**
+ * Closed loop: users in pairs, each sending to its partner over its updates socket and sending
+ * the next message as soon as one is acknowledged ({@code --inflight} unacknowledged at most).
+ * Measures durable acks and deliveries per second after the warm-up, and send→ack and
+ * send→deliver latency from the actual send. After the load it waits (up to 10 s) for the
+ * deliveries of every acknowledged message, so that the two totals can be compared.
+ */
+final class PairsScenario implements Scenario {
+  /** The longest wait, after the load, for the answers to what was sent. */
+  private static final long DRAIN_MS = 10_000;
+
+  @Override
+  public String name() {
+    return "pairs";
+  }
+
+  @Override
+  public String summary() {
+    return "closed loop: --users in pairs send to each other, next message on each ack";
+  }
+
+  @Override
+  public ScenarioResult run(BenchContext context) {
+    BenchOptions o = context.options();
+    Measurement m = context.newMeasurement();
+    AtomicLong seq = new AtomicLong();
+    String[] chatOf = new String[o.users()];
+    // Set before the first send, read in every callback: the load stops sending at this time.
+    long[] end = new long[1];
+    UpdatesConnection.FrameHandler handler = (c, frame) -> {
+      long now = System.nanoTime();
+      switch (LoadFrames.kind(frame)) {
+        case ACK -> {
+          long t = LoadFrames.ackSendNanos(frame);
+          if (t > 0) {
+            m.ack(t, now);
+          }
+          sendNext(c, chatOf[c.user().index()], seq, m, end[0]);
+        }
+        case DELIVERY -> {
+          if (!LoadFrames.sentBy(frame, c.user().userId())) {
+            long t = LoadFrames.deliverySendNanos(frame);
+            if (t > 0) {
+              m.delivered(t, now);
+            }
+          }
+        }
+        case ERROR -> {
+          m.error();
+          sendNext(c, chatOf[c.user().index()], seq, m, end[0]);
+        }
+        case OTHER -> { }
+      }
+    };
+    BenchContext.Pairs pairs = context.pairs(name(), o.users(), handler);
+    for (int i = 0; i < chatOf.length; i++) {
+      chatOf[i] = pairs.chatOf(i);
+    }
+    try (Progress p = context.progress(() -> m.progress(name()))) {
+      m.start();
+      end[0] = m.endNanos();
+      for (UpdatesConnection c : pairs.sockets()) {
+        for (int k = 0; k < o.inflight(); k++) {
+          sendNext(c, chatOf[c.user().index()], seq, m, end[0]);
+        }
+      }
+      Threads.sleep((m.endNanos() - System.nanoTime()) / 1_000_000);
+      m.drainAndStop(DRAIN_MS);
+    } finally {
+      pairs.closeAll();
+    }
+    return result(name(), m, o, null);
+  }
+
+  private static void sendNext(UpdatesConnection c, String chatId, AtomicLong seq, Measurement m, long end) {
+    long now = System.nanoTime();
+    if (now - end >= 0 || c.closed()) {
+      return;
+    }
+    m.sent();
+    c.send(LoadFrames.send(chatId, now, seq.incrementAndGet()));
+  }
+
+  /** The figures of a load scenario, shared with the open loop ({@code targetRate} not null). */
+  static ScenarioResult result(String scenario, Measurement m, BenchOptions o, Double targetRate) {
+    double seconds = m.measuredSeconds();
+    Histogram ack = m.ackHistogram();
+    Histogram deliver = m.deliverHistogram();
+    double ackRate = ack.getTotalCount() / seconds;
+    double deliverRate = deliver.getTotalCount() / seconds;
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("users", o.users());
+    if (targetRate != null) {
+      figures.put("target_per_s", targetRate);
+    }
+    figures.put("measured_s", Math.round(seconds * 1000) / 1000.0);
+    figures.put("sent_per_s", Math.round(m.sentMeasured() / seconds));
+    figures.put("acked_per_s", Math.round(ackRate));
+    figures.put("delivered_per_s", Math.round(deliverRate));
+    figures.put("errors", m.errorsMeasured());
+    figures.put("sent_total", m.sentAll());
+    figures.put("acked_total", m.ackedAll());
+    figures.put("delivered_total", m.deliveredAll());
+    figures.put("errors_total", m.errorsAll());
+    Map<String, String> line = new LinkedHashMap<>();
+    if (targetRate != null) {
+      line.put("target_per_s", ResultLine.perSecond(targetRate));
+    }
+    line.put("herald_per_s", ResultLine.perSecond(ackRate));
+    line.put("delivered_per_s", ResultLine.perSecond(deliverRate));
+    line.put("p50_ms", ResultLine.millis(ack.getValueAtPercentile(50)));
+    line.put("p99_ms", ResultLine.millis(ack.getValueAtPercentile(99)));
+    line.put("deliver_p50_ms", ResultLine.millis(deliver.getValueAtPercentile(50)));
+    line.put("deliver_p99_ms", ResultLine.millis(deliver.getValueAtPercentile(99)));
+    line.put("errors", Long.toString(m.errorsMeasured()));
+    Map<String, Histogram> latencies = new LinkedHashMap<>();
+    latencies.put("send→ack", ack);
+    latencies.put("send→deliver", deliver);
+    return new ScenarioResult(scenario, figures, line, latencies, m.series(), ackRate);
+  }
+}

@@ -1,0 +1,84 @@
+package org.herald.loadgen;
+
+import java.util.concurrent.locks.LockSupport;
+import org.herald.chaos.Progress;
+
+/**
+ * Open loop: {@code --rate} messages per second in total, spread evenly over the users in pairs
+ * and sent on a fixed {@link Schedule} whatever the answers do. One pacing thread sends every
+ * message that is due straight onto its user's socket (no queue between); latencies count from
+ * the scheduled time. Reports the achieved rate and the latency percentiles.
+ */
+final class RateScenario implements Scenario {
+  /** The longest wait, after the load, for the answers to what was sent. */
+  private static final long DRAIN_MS = 10_000;
+
+  @Override
+  public String name() {
+    return "rate";
+  }
+
+  @Override
+  public String summary() {
+    return "open loop: --rate msg/s on a fixed schedule, latency from the intended send time";
+  }
+
+  @Override
+  public ScenarioResult run(BenchContext context) {
+    BenchOptions o = context.options();
+    Measurement m = context.newMeasurement();
+    UpdatesConnection.FrameHandler handler = (c, frame) -> {
+      long now = System.nanoTime();
+      switch (LoadFrames.kind(frame)) {
+        case ACK -> {
+          long t = LoadFrames.ackSendNanos(frame);
+          if (t > 0) {
+            m.ack(t, now);
+          }
+        }
+        case DELIVERY -> {
+          if (!LoadFrames.sentBy(frame, c.user().userId())) {
+            long t = LoadFrames.deliverySendNanos(frame);
+            if (t > 0) {
+              m.delivered(t, now);
+            }
+          }
+        }
+        case ERROR -> m.error();
+        case OTHER -> { }
+      }
+    };
+    BenchContext.Pairs pairs = context.pairs(name(), o.users(), handler);
+    try (Progress p = context.progress(() -> m.progress(name()))) {
+      m.start();
+      Schedule schedule = new Schedule(m.startNanos(), o.rate(), o.users());
+      long end = m.endNanos();
+      long k = 0;
+      while (true) {
+        long now = System.nanoTime();
+        if (now - end >= 0) {
+          break;
+        }
+        long due = schedule.dueBy(now);
+        for (; k < due; k++) {
+          int user = schedule.userOf(k);
+          UpdatesConnection c = pairs.sockets().get(user);
+          if (c.closed()) {
+            m.error();
+            continue;
+          }
+          m.sent();
+          c.send(LoadFrames.send(pairs.chatOf(user), schedule.intendedNanos(k), k));
+        }
+        long wait = schedule.intendedNanos(k) - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(Math.min(wait, end - System.nanoTime()));
+        }
+      }
+      m.drainAndStop(DRAIN_MS);
+    } finally {
+      pairs.closeAll();
+    }
+    return PairsScenario.result(name(), m, o, o.rate());
+  }
+}

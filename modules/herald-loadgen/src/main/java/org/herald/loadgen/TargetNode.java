@@ -1,0 +1,93 @@
+package org.herald.loadgen;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.herald.chaos.NodeProcess;
+import org.herald.chaos.Threads;
+
+/**
+ * The node a bench starts when it is given no {@code --url}: one {@code org.herald.node.Main}
+ * process on PostgreSQL, its log in the results directory. Password hashing is made cheap
+ * (Argon2id with the minimum memory, one pass): a bench creates thousands of accounts, and no
+ * scenario measures logins. Stopped with SIGTERM (SIGKILL after 30 s).
+ */
+final class TargetNode implements AutoCloseable {
+  /** Argon2id's smallest allowed memory for one lane (PasswordHasher refuses m &lt; 8). */
+  static final int ARGON2_MEMORY_KIB = 8;
+  static final int ARGON2_ITERATIONS = 1;
+  private static final long START_TIMEOUT_MS = 180_000;
+
+  private final NodeProcess process;
+
+  private TargetNode(NodeProcess process) {
+    this.process = process;
+  }
+
+  static TargetNode start(BenchOptions options, Path dir) throws IOException {
+    int httpPort = freePort();
+    int adminPort = freePort();
+    NodeProcess node = new NodeProcess(1, httpPort, adminPort, 0, dir);
+    String classpath = options.nodeClasspath() != null ? options.nodeClasspath() : System.getProperty("java.class.path");
+    List<String> command = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xms" + options.nodeHeap(),
+        "-Xmx" + options.nodeHeap(),
+        "-Dherald.api.password.argon2.memory-kib=" + ARGON2_MEMORY_KIB,
+        "-Dherald.api.password.argon2.iterations=" + ARGON2_ITERATIONS,
+        "-cp", classpath,
+        "org.herald.node.Main",
+        "--db", "postgres",
+        "--port", Integer.toString(httpPort),
+        "--admin-port", Integer.toString(adminPort));
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Map<String, String> env = Map.of(
+        "HERALD_DB_URL", options.dbUrl(),
+        "HERALD_DB_USER", options.dbUser(),
+        "HERALD_DB_PASSWORD", options.dbPassword(),
+        // A fresh database gets this run's key; nothing outlives the run.
+        "HERALD_MASTER_KEY", Base64.getEncoder().encodeToString(key),
+        "HERALD_DATA_DIR", dir.resolve("node-1").toAbsolutePath().toString());
+    node.start(command, env);
+    TargetNode target = new TargetNode(node);
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+    while (!node.printedReady()) {
+      if (!node.alive()) {
+        throw new IllegalStateException("the node exited while starting (status " + node.exitStatus() + "):\n" + node.logTail(30));
+      }
+      if (System.currentTimeMillis() > deadline || !Threads.sleep(200)) {
+        target.close();
+        throw new IllegalStateException("the node was not ready in " + START_TIMEOUT_MS / 1000 + " s:\n" + node.logTail(30));
+      }
+    }
+    return target;
+  }
+
+  String baseUrl() {
+    return process.baseUrl();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.terminate();
+    if (!process.waitForExit(30_000)) {
+      process.kill();
+    }
+  }
+}

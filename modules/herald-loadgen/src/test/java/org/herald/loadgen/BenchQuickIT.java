@@ -1,0 +1,73 @@
+package org.herald.loadgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import org.herald.testkit.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The quick mode of pairs, rate and wire against a node the bench starts on a fresh database:
+ * proves the tool runs end to end and writes sane results. Figures are printed, never asserted.
+ * Results and the node log stay in target/bench-it/.
+ */
+class BenchQuickIT {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  @Test
+  void quickPairsRateAndWireProduceResultLinesJsonAndCharts() throws Exception {
+    String classpath = System.getProperty("java.class.path");
+    assertTrue(classpath.contains("herald-node"),
+        "the node is started with this JVM's class path, which must hold herald-node (failsafe useManifestOnlyJar=false)");
+    Path out = Path.of("target/bench-it/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    BenchOptions options = BenchOptions.parse(
+            List.of("--quick", "pairs", "rate", "wire", "--node-heap", "512m", "--out", out.toString(), "--db-url", pg.url()),
+            Map.of("HERALD_DB_USER", pg.user(), "HERALD_DB_PASSWORD", pg.password()))
+        .withNodeClasspath(classpath)
+        .withProgressBar(false);
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    Bench.Report report;
+    try (PrintStream captured = new PrintStream(stdout, true, StandardCharsets.UTF_8)) {
+      report = Bench.run(options, captured, System.err);
+    }
+    String printed = stdout.toString(StandardCharsets.UTF_8);
+    System.out.println(printed);
+
+    List<Map<String, String>> lines = printed.lines().filter(l -> l.startsWith(ResultLine.PREFIX)).map(ResultLine::parse).toList();
+    assertEquals(3, lines.size(), printed);
+    lines.forEach(l -> assertNotNull(l, "every bench: line parses\n" + printed));
+    assertEquals(List.of("pairs", "rate", "wire"), lines.stream().map(l -> l.get("scenario")).toList());
+    for (Map<String, String> l : lines.subList(0, 2)) {
+      for (String key : List.of("herald_per_s", "delivered_per_s", "p50_ms", "p99_ms")) {
+        Double.parseDouble(l.get(key));
+      }
+    }
+    assertTrue(Integer.parseInt(lines.get(2).get("receiver_bytes")) > 0, printed);
+
+    ScenarioResult pairs = report.results().get(0);
+    long acked = ((Number) pairs.figures().get("acked_total")).longValue();
+    assertTrue(acked > 0, "pairs acked messages\n" + printed);
+    assertEquals(acked, ((Number) pairs.figures().get("delivered_total")).longValue(), "every acked message delivered\n" + printed);
+    assertTrue(((Number) report.results().get(1).figures().get("acked_total")).longValue() > 0, "rate acked messages\n" + printed);
+
+    JsonNode json = BenchClient.JSON.readTree(out.resolve("results.json").toFile());
+    assertEquals(3, json.path("scenarios").size());
+    assertTrue(json.path("scenarios").get(0).path("series").size() > 0);
+    assertTrue(json.path("scenarios").get(0).path("latencyMs").path("send→ack").has("p99"));
+    for (String png : List.of("pairs-throughput.png", "pairs-latency.png", "rate-throughput.png", "rate-latency.png")) {
+      assertTrue(Files.size(out.resolve(png)) > 1000, png);
+    }
+  }
+}
