@@ -57,7 +57,7 @@ public record BenchOptions(
         usage: bin/herald bench [scenario ...] [--url URL] [--users N] [--duration Ns] [--warmup Ns]
                                 [--inflight K] [--rate N] [--node-heap 2g] [--setup-concurrency N]
                                 [--out DIR] [--quick] [--dry-run]
-        scenarios (default: pairs rate wire):
+        scenarios (default: ceiling pairs rate wire):
         """);
     for (Scenario sc : Scenarios.ALL) {
       s.append(String.format(Locale.ROOT, "  %-12s %s%n", sc.name(), sc.summary()));

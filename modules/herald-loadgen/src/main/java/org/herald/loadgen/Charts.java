@@ -47,7 +47,12 @@ final class Charts {
 
   private static JFreeChart throughput(ScenarioResult r) {
     XYSeriesCollection data = new XYSeriesCollection();
-    for (String key : List.of("sent", "acked", "delivered", "errors")) {
+    // Every count of a row (not the second, the warm-up flag or the latency columns).
+    List<String> keys = r.series().get(0).entrySet().stream()
+        .filter(e -> e.getValue() instanceof Number && !e.getKey().equals("second") && !e.getKey().endsWith("_ms"))
+        .map(Map.Entry::getKey)
+        .toList();
+    for (String key : keys) {
       XYSeries s = new XYSeries(key + "/s");
       for (Map<String, Object> row : r.series()) {
         s.add(((Number) row.get("second")).doubleValue(), ((Number) row.get(key)).doubleValue());
@@ -55,7 +60,7 @@ final class Charts {
       data.addSeries(s);
     }
     return ChartFactory.createXYLineChart(
-        r.scenario() + ": messages per second (warm-up included)", "seconds since start", "messages per second", data,
+        r.scenario() + ": per second (warm-up included)", "seconds since start", "messages (ceiling: rows) per second", data,
         PlotOrientation.VERTICAL, true, false, false);
   }
 

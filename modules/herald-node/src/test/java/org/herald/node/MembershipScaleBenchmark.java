@@ -42,7 +42,7 @@ public final class MembershipScaleBenchmark {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-  private static final Publisher QUIET =
+  static final Publisher QUIET =
       new Publisher() {
         @Override
         public void publish(String topic, CborSerializable notification) {}
