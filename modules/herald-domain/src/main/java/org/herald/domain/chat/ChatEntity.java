@@ -200,7 +200,8 @@ public final class ChatEntity
    */
   private final ArrayDeque<ContentKey> keyPool = new ArrayDeque<>();
   private boolean keysRequested;
-  private int nextKeyBatch = 4;
+  private static final int FIRST_KEY_BATCH = 4;
+  private int nextKeyBatch = FIRST_KEY_BATCH;
   private Instant keysFailedUntil = Instant.MIN;
 
   private ChatEntity(
@@ -349,7 +350,7 @@ public final class ChatEntity
     if (invalid != null) {
       return reject(cmd.replyTo(), invalid);
     }
-    ContentKey key = keyPool.poll();
+    ContentKey key = takeKey();
     if (key == null) {
       return awaitKeys(cmd);
     }
@@ -418,7 +419,7 @@ public final class ChatEntity
     if (refused != null) {
       return reject(cmd.replyTo(), refused);
     }
-    ContentKey key = keyPool.poll();
+    ContentKey key = takeKey();
     if (key == null) {
       return awaitKeys(cmd);
     }
@@ -513,6 +514,24 @@ public final class ChatEntity
           cmd.replyTo(),
           Rejection.of(ErrorCode.CONTENT_KEYS_UNAVAILABLE, "the key table is unavailable; retry shortly"));
     }
+    requestKeys();
+    return Effect().stash();
+  }
+
+  /**
+   * The next key of the pool, or null when it is empty. A chat that has needed more than its
+   * first batch asks for the next one once a quarter of the last is left, so a busy chat draws
+   * keys without ever stashing its sends behind the key table's transaction.
+   */
+  private ContentKey takeKey() {
+    ContentKey key = keyPool.poll();
+    if (key != null && nextKeyBatch > FIRST_KEY_BATCH && keyPool.size() <= nextKeyBatch / 8) {
+      requestKeys();
+    }
+    return key;
+  }
+
+  private void requestKeys() {
     if (!keysRequested) {
       keysRequested = true;
       int batch = nextKeyBatch;
@@ -521,7 +540,6 @@ public final class ChatEntity
           contentKeys.issue(batch).toCompletableFuture().orTimeout(KEYS_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
           (keys, failure) -> failure == null ? new KeysIssued(keys) : new KeysFailed(String.valueOf(failure.getMessage())));
     }
-    return Effect().stash();
   }
 
   private ReplyEffect<ChatEvent, ChatState> onKeysIssued(ChatState state, KeysIssued cmd) {
@@ -588,7 +606,7 @@ public final class ChatEntity
     if (invalid != null) {
       return reject(cmd.replyTo(), invalid);
     }
-    ContentKey key = keyPool.poll();
+    ContentKey key = takeKey();
     if (key == null) {
       return awaitKeys(cmd);
     }
@@ -635,7 +653,7 @@ public final class ChatEntity
     }
     Sealed content = null;
     if (cmd.text() != null) {
-      ContentKey key = keyPool.poll();
+      ContentKey key = takeKey();
       if (key == null) {
         return awaitKeys(cmd);
       }
@@ -762,7 +780,7 @@ public final class ChatEntity
       return cancelScheduled(post, post.authorId(), ScheduleCancelReason.CONTENT_LOST)
           .thenReply(cmd.replyTo(), s -> new ChatReply.ScheduleSettled(post.scheduledId()));
     }
-    ContentKey key = keyPool.poll();
+    ContentKey key = takeKey();
     if (key == null) {
       return awaitKeys(cmd);
     }

@@ -255,4 +255,36 @@ class EditAndDeleteEntityTest {
     assertTrue(result.events().isEmpty());
     assertEquals(0, ((ChatState.Active) kit.getState()).lastMessageId());
   }
+  @Test
+  void aBusyChatAsksForItsNextKeysBeforeItRunsOut() {
+    List<Integer> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CompletableFuture<List<ContentKey>> third = new CompletableFuture<>();
+    ContentKeys gated =
+        new ContentKeys() {
+          @Override
+          public CompletionStage<List<ContentKey>> issue(int count) {
+            requested.add(count);
+            return requested.size() <= 2 ? keys.issue(count) : third;
+          }
+
+          @Override
+          public CompletionStage<Map<String, ContentKey>> find(Collection<String> keyIds) {
+            return keys.find(keyIds);
+          }
+
+          @Override
+          public CompletionStage<Void> destroy(Collection<String> keyIds) {
+            return keys.destroy(keyIds);
+          }
+        };
+    start(ChatKind.DIRECT, 50, gated);
+    // Batches of 4, then 8: twelve sends use them up.
+    for (int i = 1; i <= 12; i++) {
+      assertEquals(i, send(i % 2 == 0 ? ALICE : BOB, "m" + i));
+    }
+    assertEquals(List.of(4, 8, 16), requested, "the third batch was asked for while keys were left");
+    third.complete(keys.issue(16).toCompletableFuture().join());
+    assertEquals(13, send(ALICE, "m13"));
+    assertEquals(3, requested.size());
+  }
 }
