@@ -32,6 +32,8 @@ public final class BenchClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   private static final String PASSWORD = "bench-password-not-secret";
+  /** The most users one {@code POST /v1/chats/{id}/members} may add (the API's MemberRoutes limit). */
+  static final int MAX_BULK_ADD = 1000;
 
   private final String baseUrl;
   private final ExecutorService callbacks;
@@ -90,6 +92,29 @@ public final class BenchClient implements AutoCloseable {
     return chatId;
   }
 
+  /** A group {@code owner} creates, without members yet; its chatId. */
+  public String createGroup(BenchUser owner, String title) {
+    return post("/v1/chats", owner.token(), Map.of("kind", "group", "title", title, "memberIds", List.of())).path("chatId").asText();
+  }
+
+  /** A public channel {@code owner} creates; its chatId. */
+  public String createChannel(BenchUser owner, String title) {
+    return post("/v1/chats", owner.token(), Map.of("kind", "channel", "title", title, "public", true)).path("chatId").asText();
+  }
+
+  /**
+   * {@code admin} adds {@code users} to the chat, {@link #MAX_BULK_ADD} per request, {@code
+   * --setup-concurrency} requests at once.
+   */
+  public void addMembers(BenchUser admin, String chatId, List<BenchUser> users) {
+    int batches = (users.size() + MAX_BULK_ADD - 1) / MAX_BULK_ADD;
+    parallel("members ×" + MAX_BULK_ADD, batches, i -> {
+      List<String> ids = users.subList(i * MAX_BULK_ADD, Math.min(users.size(), (i + 1) * MAX_BULK_ADD)).stream()
+          .map(BenchUser::userId).toList();
+      return post("/v1/chats/" + chatId + "/members", admin.token(), Map.of("userIds", ids));
+    });
+  }
+
   /** Opens one updates socket per user and waits until every one has said ready. */
   public List<UpdatesConnection> connect(List<BenchUser> users, UpdatesConnection.FrameHandler handler) {
     return parallel("sockets", users.size(), i -> {
@@ -111,10 +136,19 @@ public final class BenchClient implements AutoCloseable {
 
   /** POSTs a JSON body; the answer's JSON, or an exception naming the call and status. */
   public JsonNode post(String path, String token, Object body) {
+    return call("POST", path, token, HttpRequest.BodyPublishers.ofString(write(body)));
+  }
+
+  /** GETs {@code path}; the answer's JSON, or an exception naming the call and status. */
+  public JsonNode get(String path, String token) {
+    return call("GET", path, token, HttpRequest.BodyPublishers.noBody());
+  }
+
+  private JsonNode call(String method, String path, String token, HttpRequest.BodyPublisher body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(CALL_TIMEOUT)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(write(body)));
+        .method(method, body);
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -122,18 +156,18 @@ public final class BenchClient implements AutoCloseable {
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new IllegalStateException("POST " + path + " failed: " + e, e);
+      throw new IllegalStateException(method + " " + path + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted");
     }
     if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+      throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
     }
     try {
       return JSON.readTree(r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("POST " + path + " answered unparseable JSON: " + r.body());
+      throw new IllegalStateException(method + " " + path + " answered unparseable JSON: " + r.body());
     }
   }
 
