@@ -199,6 +199,9 @@ public record BenchOptions(
       throw new UsageException("no target: give --url of a running node, or HERALD_DB_URL or --db-url for the node the bench starts"
           + " (bin/herald bench creates a local database)");
     }
+    if (url != null && scenarios.contains("recovery")) {
+      throw new UsageException("recovery restarts the node it measures, so it runs only against a node the bench starts: drop --url");
+    }
     if (url == null && dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageException("--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db), got '" + dbUrl + "'");
     }
@@ -256,10 +259,23 @@ public record BenchOptions(
   public String plan() {
     String target = url != null ? "the node at " + url : "a node started on " + (dbUrl == null ? "(no database yet)" : stripQuery(dbUrl))
         + " with a " + nodeHeap + " heap";
-    return String.format(Locale.ROOT,
-        "scenarios %s against %s; %d users, %s warm-up + %s each, inflight %d, rate %.0f msg/s; results in %s",
+    StringBuilder plan = new StringBuilder(String.format(Locale.ROOT,
+        "scenarios %s against %s; %d users, %s warm-up + %s each, inflight %d, rate %.0f msg/s",
         String.join(" ", scenarios), target, users, ChaosOptions.format(warmup), ChaosOptions.format(duration), inflight,
-        rate, outDir);
+        rate));
+    if (scenarios.contains("fanout")) {
+      plan.append(String.format(Locale.ROOT, "; fanout: group %d members (%d connected) × %d posts, channel %d subscribers (%d"
+          + " connected) × %d posts", sizes.members(), sizes.connected(), sizes.posts(), sizes.subscribers(),
+          sizes.channelConnected(), sizes.channelPosts()));
+    }
+    if (scenarios.contains("connections")) {
+      plan.append("; connections: ").append(sizes.connections());
+    }
+    if (scenarios.contains("recovery")) {
+      plan.append("; recovery: chats of ").append(sizes.recoverySizes().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b)
+          .orElse("")).append(" messages");
+    }
+    return plan.append("; results in ").append(outDir).toString();
   }
 
   private static String stripQuery(String s) {
