@@ -191,9 +191,9 @@ final class FanoutScenario implements Scenario {
           if (post[0] > 0) {
             Threads.sleep(1000);
           }
-          reach.delivered.set(0);
           long start = System.nanoTime();
           reach.onlySentAt = start;
+          reach.delivered.set(0);
           try {
             client.post("/v1/chats/" + chatId + "/messages", owner.token(),
                 Map.of("clientMessageId", "fanout-" + start, "text", LoadFrames.TEXT_PREFIX + start));

@@ -104,7 +104,7 @@ final class SocketHerd implements AutoCloseable {
 
   /**
    * Opens one socket per token (socket ids continue from the sockets opened before) and waits
-   * until each is ready or has failed; {@code progress} is updated as they settle.
+   * until each is ready or has failed; {@link #ready()} and {@link #failed()} count as they settle.
    */
   Outcome connect(List<String> tokens) {
     int base = all.size();
