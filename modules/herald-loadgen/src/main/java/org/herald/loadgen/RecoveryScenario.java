@@ -12,7 +12,7 @@ import org.herald.chaos.Threads;
 
 /**
  * A cold chat's first answer. For each of {@code --recovery-sizes}: a direct chat filled with
- * that many messages over the sender's updates socket ({@link #INFLIGHT} unacknowledged), then
+ * that many messages over the sender's updates sockets ({@link #INFLIGHT} unacknowledged), then
  * the node the bench started restarted, so that the chat entity recovers from its snapshot and
  * the journal after it on its next command. A send into a small warm-up chat first absorbs what
  * any first request pays after a start (shard allocation, connection pools, cold code); then the
@@ -20,8 +20,14 @@ import org.herald.chaos.Threads;
  * read ({@code GET messages?limit=50}) after it.
  */
 final class RecoveryScenario implements Scenario {
-  /** Unacknowledged sends while filling: deep enough for full journal batches. */
+  /** Unacknowledged sends while filling, over all the sender's sockets. */
   static final int INFLIGHT = 256;
+  /**
+   * The sender's sockets while filling: the node takes a few sends of one socket at a time
+   * ({@code herald.api.socket.send-parallelism}), and the fill wants the chat's, not a socket's,
+   * limit.
+   */
+  static final int FILL_SOCKETS = 8;
   /** A fill that gets no ack for this long has stalled. */
   private static final long STALL_NANOS = 60_000_000_000L;
 
@@ -104,22 +110,23 @@ final class RecoveryScenario implements Scenario {
     send(client, users.get(2), warmupChat, "warm-up-before");
 
     Fill fill = new Fill(chatId, size);
-    UpdatesConnection socket = client.connect(List.of(users.get(0)), fill::answered).get(0);
+    List<UpdatesConnection> sockets = client.connect(java.util.Collections.nCopies(FILL_SOCKETS, users.get(0)), fill::answered);
     long start = System.nanoTime();
     try (Progress p = context.progress(() -> String.format(Locale.ROOT, "bench recovery fill: %d/%d acked, %.0f msg/s",
         fill.acked(), size, fill.acked() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)))) {
       for (int i = 0; i < INFLIGHT; i++) {
-        fill.next(socket);
+        fill.next(sockets.get(i % FILL_SOCKETS));
       }
       while (fill.acked() < size) {
-        if (fill.stalled() || socket.closed()) {
+        UpdatesConnection closed = sockets.stream().filter(UpdatesConnection::closed).findFirst().orElse(null);
+        if (fill.stalled() || closed != null) {
           throw new IllegalStateException("the fill stalled at " + fill.acked() + " of " + size + " messages"
-              + (socket.failure() != null ? ": " + socket.failure() : "") + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
+              + (closed != null ? ": " + closed.failure() : "") + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
         }
         Threads.sleep(50);
       }
     } finally {
-      socket.close();
+      sockets.forEach(UpdatesConnection::close);
     }
     double fillSeconds = (System.nanoTime() - start) / 1e9;
     context.log("recovery: %d messages in %.1f s (%.0f msg/s, %d errors); restarting the node", size, fillSeconds, size / fillSeconds,
