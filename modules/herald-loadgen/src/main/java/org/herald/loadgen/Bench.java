@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * One bench run: the target (a node started here, or --url), the scenarios in order (one that
@@ -25,7 +24,6 @@ public final class Bench {
     Thread hook = null;
     try {
       String baseUrl = options.url();
-      OptionalLong pid = OptionalLong.empty();
       if (baseUrl == null) {
         err.println("herald bench: starting a node (heap " + options.nodeHeap() + "; password hashing made cheap for the"
             + " test accounts: Argon2id m=" + TargetNode.ARGON2_MEMORY_KIB + " KiB, t=" + TargetNode.ARGON2_ITERATIONS
@@ -36,13 +34,12 @@ public final class Bench {
         hook = new Thread(started::close, "bench-stop-node");
         Runtime.getRuntime().addShutdownHook(hook);
         baseUrl = node.baseUrl();
-        pid = OptionalLong.of(node.pid());
         err.println("herald bench: node ready at " + baseUrl + " (pid " + node.pid() + ")");
       }
       List<ScenarioResult> results = new ArrayList<>();
       List<String> lines = new ArrayList<>();
       try (BenchClient client = new BenchClient(baseUrl, options.setupConcurrency())) {
-        BenchContext context = new BenchContext(options, baseUrl, pid, client, err);
+        BenchContext context = new BenchContext(options, baseUrl, node, client, err);
         for (Scenario scenario : Scenarios.ordered(options.scenarios())) {
           ScenarioResult r;
           try {
@@ -58,7 +55,7 @@ public final class Bench {
           String line = r.resultLine(context.ceilingPerSecond().isPresent() ? context.ceilingPerSecond().getAsDouble() : null);
           lines.add(line);
         }
-        Results.write(options, baseUrl, pid, context.ceilingPerSecond(), results, lines);
+        Results.write(options, baseUrl, context.nodePid(), context.ceilingPerSecond(), results, lines);
       }
       lines.forEach(out::println);
       out.println("herald bench: results in " + options.outDir().toAbsolutePath().resolve("results.json") + " (charts beside it)");

@@ -32,6 +32,10 @@ public final class BenchClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   private static final String PASSWORD = "bench-password-not-secret";
+  /** The most users one {@code POST /v1/chats/{id}/members} may add (the API's MemberRoutes limit). */
+  static final int MAX_BULK_ADD = 1000;
+  /** Retries of one call the node answered 503 or 429 (busy): a setup rides out a busy spell. */
+  private static final int RETRIES = 5;
 
   private final String baseUrl;
   private final ExecutorService callbacks;
@@ -41,6 +45,7 @@ public final class BenchClient implements AutoCloseable {
   private final String runTag;
   private final AtomicInteger userCounter = new AtomicInteger();
   private final AtomicInteger done = new AtomicInteger();
+  private final AtomicInteger retries = new AtomicInteger();
   private volatile String step = "";
   private volatile int stepTotal;
 
@@ -63,15 +68,24 @@ public final class BenchClient implements AutoCloseable {
 
   /** The last setup step and how far it got, like "accounts 120/200". */
   public String setupStatus() {
-    return step.isEmpty() ? "" : step + " " + done.get() + "/" + stepTotal;
+    return step.isEmpty() ? "" : step + " " + done.get() + "/" + stepTotal + (retries.get() > 0 ? " (" + retries.get() + " retried after 503/429)" : "");
   }
 
   /** Creates {@code n} accounts, each with one session; user {@code i} has index {@code i}. */
   public List<BenchUser> createUsers(int n) {
     return parallel("accounts", n, i -> {
       String username = "b" + runTag + "_" + userCounter.getAndIncrement();
-      JsonNode r = post("/v1/accounts", null, Map.of(
-          "username", username, "displayName", "Bench " + i, "password", PASSWORD, "deviceName", "bench"));
+      JsonNode r;
+      try {
+        r = post("/v1/accounts", null, Map.of(
+            "username", username, "displayName", "Bench " + i, "password", PASSWORD, "deviceName", "bench"));
+      } catch (CallFailed e) {
+        if (!(e.retried && e.status == 409)) {
+          throw e;
+        }
+        // A busy node made the account after all, and the retry found the name taken: log in.
+        r = post("/v1/sessions", null, Map.of("login", username, "password", PASSWORD, "deviceName", "bench"));
+      }
       return new BenchUser(i, r.path("userId").asText(), username, r.path("session").path("token").asText());
     });
   }
@@ -88,6 +102,29 @@ public final class BenchClient implements AutoCloseable {
       throw new IllegalStateException("unexpected chatId format: " + chatId);
     }
     return chatId;
+  }
+
+  /** A group {@code owner} creates, without members yet; its chatId. */
+  public String createGroup(BenchUser owner, String title) {
+    return post("/v1/chats", owner.token(), Map.of("kind", "group", "title", title, "memberIds", List.of())).path("chatId").asText();
+  }
+
+  /** A public channel {@code owner} creates; its chatId. */
+  public String createChannel(BenchUser owner, String title) {
+    return post("/v1/chats", owner.token(), Map.of("kind", "channel", "title", title, "public", true)).path("chatId").asText();
+  }
+
+  /**
+   * {@code admin} adds {@code users} to the chat, {@link #MAX_BULK_ADD} per request, {@code
+   * --setup-concurrency} requests at once.
+   */
+  public void addMembers(BenchUser admin, String chatId, List<BenchUser> users) {
+    int batches = (users.size() + MAX_BULK_ADD - 1) / MAX_BULK_ADD;
+    parallel("members ×" + MAX_BULK_ADD, batches, i -> {
+      List<String> ids = users.subList(i * MAX_BULK_ADD, Math.min(users.size(), (i + 1) * MAX_BULK_ADD)).stream()
+          .map(BenchUser::userId).toList();
+      return post("/v1/chats/" + chatId + "/members", admin.token(), Map.of("userIds", ids));
+    });
   }
 
   /** Opens one updates socket per user and waits until every one has said ready. */
@@ -111,30 +148,77 @@ public final class BenchClient implements AutoCloseable {
 
   /** POSTs a JSON body; the answer's JSON, or an exception naming the call and status. */
   public JsonNode post(String path, String token, Object body) {
+    return call("POST", path, token, HttpRequest.BodyPublishers.ofString(write(body)));
+  }
+
+  /** GETs {@code path}; the answer's JSON, or an exception naming the call and status. */
+  public JsonNode get(String path, String token) {
+    return call("GET", path, token, HttpRequest.BodyPublishers.noBody());
+  }
+
+  /** A call that answered with an error status, after any retries. */
+  static final class CallFailed extends IllegalStateException {
+    final int status;
+    final boolean retried;
+
+    CallFailed(String message, int status, boolean retried) {
+      super(message);
+      this.status = status;
+      this.retried = retried;
+    }
+  }
+
+  /**
+   * One call; a 503 or 429 is retried after the {@code retryAfterSeconds} the node asks for
+   * (the API's promise that a retry after the wait works), {@link #RETRIES} times at most.
+   */
+  private JsonNode call(String method, String path, String token, HttpRequest.BodyPublisher body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(CALL_TIMEOUT)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(write(body)));
+        .method(method, body);
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    HttpResponse<String> r;
+    HttpRequest request = b.build();
+    for (int attempt = 0; ; attempt++) {
+      HttpResponse<String> r;
+      try {
+        r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
+      int status = r.statusCode();
+      if ((status == 503 || status == 429) && attempt < RETRIES) {
+        retries.incrementAndGet();
+        Threads.sleep(1000L * Math.max(1, retryAfterSeconds(r.body())));
+        continue;
+      }
+      if (status / 100 != 2) {
+        throw new CallFailed(method + " " + path + " answered " + status + ": " + r.body(), status, attempt > 0);
+      }
+      try {
+        return JSON.readTree(r.body());
+      } catch (IOException e) {
+        throw new IllegalStateException(method + " " + path + " answered unparseable JSON: " + r.body());
+      }
+    }
+  }
+
+  private static int retryAfterSeconds(String body) {
     try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(body).path("error").path("retryAfterSeconds").asInt(1);
     } catch (IOException e) {
-      throw new IllegalStateException("POST " + path + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted");
+      return 1;
     }
-    if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-    }
-    try {
-      return JSON.readTree(r.body());
-    } catch (IOException e) {
-      throw new IllegalStateException("POST " + path + " answered unparseable JSON: " + r.body());
-    }
+  }
+
+  /** Calls retried after a 503 or 429 so far. */
+  public int retries() {
+    return retries.get();
   }
 
   static String write(Object value) {

@@ -10,22 +10,22 @@ import java.util.function.Supplier;
 import org.herald.chaos.Progress;
 
 /**
- * What a scenario gets from the run: the options, the target node (its URL; its pid when the
- * bench started it), the shared {@link BenchClient}, the progress line, and the ceiling figure a
+ * What a scenario gets from the run: the options, the target node (its URL; its pid and restart when
+ * the bench started it), the shared {@link BenchClient}, the progress line, and the ceiling figure a
  * scenario that runs first may publish for the others to compare against.
  */
 public final class BenchContext {
   private final BenchOptions options;
   private final String baseUrl;
-  private final OptionalLong nodePid;
+  private final TargetNode node;
   private final BenchClient client;
   private final PrintStream err;
   private volatile Double ceilingPerSecond;
 
-  BenchContext(BenchOptions options, String baseUrl, OptionalLong nodePid, BenchClient client, PrintStream err) {
+  BenchContext(BenchOptions options, String baseUrl, TargetNode node, BenchClient client, PrintStream err) {
     this.options = options;
     this.baseUrl = baseUrl;
-    this.nodePid = nodePid;
+    this.node = node;
     this.client = client;
     this.err = err;
   }
@@ -41,7 +41,25 @@ public final class BenchContext {
 
   /** The node's process id when the bench started it (for RSS and the like); empty with --url. */
   public OptionalLong nodePid() {
-    return nodePid;
+    return node == null ? OptionalLong.empty() : OptionalLong.of(node.pid());
+  }
+
+  /** Whether the bench started the node, so that it can restart it and read its memory. */
+  public boolean startedNode() {
+    return node != null;
+  }
+
+  /**
+   * Restarts the node the bench started, on the same address (a new pid); the milliseconds until
+   * it said ready again. Only when {@link #startedNode()}.
+   */
+  public long restartNode() throws java.io.IOException {
+    if (node == null) {
+      throw new IllegalStateException("the node at --url is not the bench's to restart");
+    }
+    long t = System.nanoTime();
+    node.restart();
+    return (System.nanoTime() - t) / 1_000_000;
   }
 
   public BenchClient client() {

@@ -38,7 +38,32 @@ public record BenchOptions(
     String dbUser,
     String dbPassword,
     String nodeClasspath,
-    boolean progressBar) {
+    boolean progressBar,
+    Sizes sizes) {
+
+  /**
+   * The sizes of fanout, connections and recovery.
+   *
+   * @param connected group members with a socket open (at most {@code members})
+   * @param channelConnected channel subscribers with a socket open (at most {@code subscribers})
+   * @param recoverySizes the chat sizes recovery fills and restarts, one chat each
+   */
+  public record Sizes(
+      int members,
+      int connected,
+      int posts,
+      int subscribers,
+      int channelConnected,
+      int channelPosts,
+      int connections,
+      List<Integer> recoverySizes) {
+    public Sizes {
+      recoverySizes = List.copyOf(recoverySizes);
+    }
+  }
+
+  /** A group holds at most this many members (the chat entity's limit). */
+  static final int MAX_GROUP_MEMBERS = 200_000;
 
   /** A bad flag or value: printed with the usage, exit status 2. Empty message: --help. */
   public static final class UsageException extends RuntimeException {
@@ -56,7 +81,10 @@ public record BenchOptions(
         """
         usage: bin/herald bench [scenario ...] [--url URL] [--users N] [--duration Ns] [--warmup Ns]
                                 [--inflight K] [--rate N] [--node-heap 2g] [--setup-concurrency N]
-                                [--out DIR] [--quick] [--dry-run]
+                                [--out DIR] [--quick] [--dry-run] [--members M] [--connected K]
+                                [--posts P] [--subscribers S] [--channel-connected C]
+                                [--channel-posts N] [--connections C] [--messages N]
+                                [--recovery-sizes N,N]
         scenarios (default: ceiling pairs rate wire):
         """);
     for (Scenario sc : Scenarios.ALL) {
@@ -78,6 +106,15 @@ public record BenchOptions(
           --out DIR              results.json and charts (default data/bench/<timestamp>)
           --db-url URL           PostgreSQL of the node the bench starts (env HERALD_DB_URL); user
                                  and password from HERALD_DB_USER and HERALD_DB_PASSWORD
+          --members M            fanout: group members, 2-200000 (default 1000; quick 20)
+          --connected K          fanout: members with a socket open, 1-M (default M)
+          --posts P              fanout: group messages, 1-100000 (default 100; quick 10)
+          --subscribers S        fanout: channel subscribers, 1-1000000 (default 200000; quick 200)
+          --channel-connected C  fanout: subscribers with a socket open, 1-S (default 10000; quick 50)
+          --channel-posts N      fanout: channel posts, a second apart, 1-1000 (default 5; quick 2)
+          --connections C        connections: idle sockets to hold, 1-200000 (default 19000; quick 200)
+          --messages N           recovery: one chat of N messages, 1-10000000 (instead of the sizes)
+          --recovery-sizes N,N   recovery: one chat per size (default 100000,1000000; quick 1000,5000)
           --quick                a few seconds and 20 users per scenario: proves the tool works
           --dry-run              check the options, print the plan and exit
         """);
@@ -98,6 +135,14 @@ public record BenchOptions(
     boolean quick = false;
     boolean dryRun = false;
     String dbUrl = blankToNull(env.get("HERALD_DB_URL"));
+    Integer members = null;
+    Integer connected = null;
+    Integer posts = null;
+    Integer subscribers = null;
+    Integer channelConnected = null;
+    Integer channelPosts = null;
+    Integer connections = null;
+    List<Integer> recoverySizes = null;
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
       switch (flag) {
@@ -114,6 +159,15 @@ public record BenchOptions(
         case "--setup-concurrency" -> setupConcurrency = integer(flag, value(args, ++i), 1, 512);
         case "--out" -> outDir = Path.of(value(args, ++i));
         case "--db-url" -> dbUrl = value(args, ++i);
+        case "--members" -> members = integer(flag, value(args, ++i), 2, MAX_GROUP_MEMBERS);
+        case "--connected" -> connected = integer(flag, value(args, ++i), 1, MAX_GROUP_MEMBERS);
+        case "--posts" -> posts = integer(flag, value(args, ++i), 1, 100_000);
+        case "--subscribers" -> subscribers = integer(flag, value(args, ++i), 1, 1_000_000);
+        case "--channel-connected" -> channelConnected = integer(flag, value(args, ++i), 1, 1_000_000);
+        case "--channel-posts" -> channelPosts = integer(flag, value(args, ++i), 1, 1000);
+        case "--connections" -> connections = integer(flag, value(args, ++i), 1, 200_000);
+        case "--messages" -> recoverySizes = List.of(integer(flag, value(args, ++i), 1, 10_000_000));
+        case "--recovery-sizes" -> recoverySizes = sizes(flag, value(args, ++i));
         default -> {
           if (flag.startsWith("-")) {
             throw new UsageException("unknown option " + flag);
@@ -140,9 +194,13 @@ public record BenchOptions(
     if (rate == null) {
       rate = quick ? 200.0 : 1000.0;
     }
+    Sizes sizes = sizes(quick, members, connected, posts, subscribers, channelConnected, channelPosts, connections, recoverySizes);
     if (url == null && dbUrl == null && !dryRun) {
       throw new UsageException("no target: give --url of a running node, or HERALD_DB_URL or --db-url for the node the bench starts"
           + " (bin/herald bench creates a local database)");
+    }
+    if (url != null && scenarios.contains("recovery")) {
+      throw new UsageException("recovery restarts the node it measures, so it runs only against a node the bench starts: drop --url");
     }
     if (url == null && dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageException("--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db), got '" + dbUrl + "'");
@@ -153,27 +211,71 @@ public record BenchOptions(
     return new BenchOptions(
         scenarios.isEmpty() ? Scenarios.DEFAULT : List.copyOf(scenarios), url, users, duration, warmup, inflight, rate,
         nodeHeap, setupConcurrency, outDir, quick, dryRun, dbUrl, nullToEmpty(env.get("HERALD_DB_USER")),
-        nullToEmpty(env.get("HERALD_DB_PASSWORD")), blankToNull(env.get("HERALD_BENCH_NODE_CLASSPATH")), true);
+        nullToEmpty(env.get("HERALD_DB_PASSWORD")), blankToNull(env.get("HERALD_BENCH_NODE_CLASSPATH")), true, sizes);
+  }
+
+  /** The sizes given, the (quick) defaults for the rest, and the checks between them. */
+  private static Sizes sizes(boolean quick, Integer members, Integer connected, Integer posts, Integer subscribers,
+      Integer channelConnected, Integer channelPosts, Integer connections, List<Integer> recoverySizes) {
+    int m = members != null ? members : quick ? 20 : 1000;
+    int k = connected != null ? connected : m;
+    if (k > m) {
+      throw new UsageException("--connected must be at most --members (" + m + "), got " + k);
+    }
+    int s = subscribers != null ? subscribers : quick ? 200 : 200_000;
+    int c = channelConnected != null ? channelConnected : Math.min(s, quick ? 50 : 10_000);
+    if (c > s) {
+      throw new UsageException("--channel-connected must be at most --subscribers (" + s + "), got " + c);
+    }
+    return new Sizes(m, k, posts != null ? posts : quick ? 10 : 100, s, c, channelPosts != null ? channelPosts : quick ? 2 : 5,
+        connections != null ? connections : quick ? 200 : 19_000,
+        recoverySizes != null ? recoverySizes : quick ? List.of(1000, 5000) : List.of(100_000, 1_000_000));
+  }
+
+  /** A comma-separated list of distinct chat sizes, each 1-10000000. */
+  private static List<Integer> sizes(String flag, String value) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : value.split(",", -1)) {
+      int n = integer(flag, part, 1, 10_000_000);
+      if (out.contains(n)) {
+        throw new UsageException(flag + " must list each size once, got '" + value + "'");
+      }
+      out.add(n);
+    }
+    return List.copyOf(out);
   }
 
   public BenchOptions withProgressBar(boolean bar) {
     return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, setupConcurrency, outDir,
-        quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar);
+        quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar, sizes);
   }
 
   public BenchOptions withNodeClasspath(String classpath) {
     return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, setupConcurrency, outDir,
-        quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar);
+        quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar, sizes);
   }
 
   /** The plan in one line, for --dry-run and the head of a run. */
   public String plan() {
     String target = url != null ? "the node at " + url : "a node started on " + (dbUrl == null ? "(no database yet)" : stripQuery(dbUrl))
         + " with a " + nodeHeap + " heap";
-    return String.format(Locale.ROOT,
-        "scenarios %s against %s; %d users, %s warm-up + %s each, inflight %d, rate %.0f msg/s; results in %s",
+    StringBuilder plan = new StringBuilder(String.format(Locale.ROOT,
+        "scenarios %s against %s; %d users, %s warm-up + %s each, inflight %d, rate %.0f msg/s",
         String.join(" ", scenarios), target, users, ChaosOptions.format(warmup), ChaosOptions.format(duration), inflight,
-        rate, outDir);
+        rate));
+    if (scenarios.contains("fanout")) {
+      plan.append(String.format(Locale.ROOT, "; fanout: group %d members (%d connected) × %d posts, channel %d subscribers (%d"
+          + " connected) × %d posts", sizes.members(), sizes.connected(), sizes.posts(), sizes.subscribers(),
+          sizes.channelConnected(), sizes.channelPosts()));
+    }
+    if (scenarios.contains("connections")) {
+      plan.append("; connections: ").append(sizes.connections());
+    }
+    if (scenarios.contains("recovery")) {
+      plan.append("; recovery: chats of ").append(sizes.recoverySizes().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b)
+          .orElse("")).append(" messages");
+    }
+    return plan.append("; results in ").append(outDir).toString();
   }
 
   private static String stripQuery(String s) {

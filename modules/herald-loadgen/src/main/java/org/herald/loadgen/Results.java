@@ -62,6 +62,7 @@ final class Results {
     opts.put("inflight", o.inflight());
     opts.put("rate", o.rate());
     opts.put("quick", o.quick());
+    opts.put("sizes", o.sizes());
     root.put("options", opts);
     root.put("ceilingPerSecond", ceiling.isPresent() ? ceiling.getAsDouble() : null);
     List<Map<String, Object>> scenarios = new ArrayList<>();

@@ -10,7 +10,13 @@ public final class Scenarios {
   private Scenarios() {}
 
   /** Every scenario; adding one is adding its line here. */
-  public static final List<Scenario> ALL = List.of(new CeilingScenario(), new PairsScenario(), new RateScenario(), new WireScenario());
+  public static final List<Scenario> ALL = List.of(
+      new PairsScenario(),
+      new RateScenario(),
+      new WireScenario(),
+      new FanoutScenario(),
+      new ConnectionsScenario(),
+      new RecoveryScenario());
 
   /** What runs when the command line names no scenario. */
   public static final List<String> DEFAULT = List.of("ceiling", "pairs", "rate", "wire");

@@ -24,9 +24,13 @@ final class TargetNode implements AutoCloseable {
   private static final long START_TIMEOUT_MS = 180_000;
 
   private final NodeProcess process;
+  private final List<String> command;
+  private final Map<String, String> env;
 
-  private TargetNode(NodeProcess process) {
+  private TargetNode(NodeProcess process, List<String> command, Map<String, String> env) {
     this.process = process;
+    this.command = command;
+    this.env = env;
   }
 
   static TargetNode start(BenchOptions options, Path dir) throws IOException {
@@ -54,19 +58,32 @@ final class TargetNode implements AutoCloseable {
         // A fresh database gets this run's key; nothing outlives the run.
         "HERALD_MASTER_KEY", Base64.getEncoder().encodeToString(key),
         "HERALD_DATA_DIR", dir.resolve("node-1").toAbsolutePath().toString());
-    node.start(command, env);
-    TargetNode target = new TargetNode(node);
+    TargetNode target = new TargetNode(node, command, env);
+    target.startAndAwaitReady();
+    return target;
+  }
+
+  private void startAndAwaitReady() throws IOException {
+    process.start(command, env);
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    while (!node.printedReady()) {
-      if (!node.alive()) {
-        throw new IllegalStateException("the node exited while starting (status " + node.exitStatus() + "):\n" + node.logTail(30));
+    while (!process.printedReady()) {
+      if (!process.alive()) {
+        throw new IllegalStateException("the node exited while starting (status " + process.exitStatus() + "):\n" + process.logTail(30));
       }
       if (System.currentTimeMillis() > deadline || !Threads.sleep(200)) {
-        target.close();
-        throw new IllegalStateException("the node was not ready in " + START_TIMEOUT_MS / 1000 + " s:\n" + node.logTail(30));
+        close();
+        throw new IllegalStateException("the node was not ready in " + START_TIMEOUT_MS / 1000 + " s:\n" + process.logTail(30));
       }
     }
-    return target;
+  }
+
+  /**
+   * Stops the node (SIGTERM, as {@link #close}) and starts it again on the same ports, database
+   * and key: every entity is cold and recovers from the journal on its first command.
+   */
+  void restart() throws IOException {
+    close();
+    startAndAwaitReady();
   }
 
   String baseUrl() {

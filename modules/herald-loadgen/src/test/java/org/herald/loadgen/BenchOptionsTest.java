@@ -21,7 +21,10 @@ class BenchOptionsTest {
     for (String[] bad : new String[][] {
         {"--users", "3"}, {"--users", "1"}, {"--users", "x"}, {"--duration", "30"}, {"--duration", "0s"},
         {"--warmup", "five"}, {"--inflight", "0"}, {"--rate", "-1"}, {"--rate", "abc"}, {"--node-heap", "lots"},
-        {"--setup-concurrency", "0"}, {"--url", "localhost:8080"}}) {
+        {"--setup-concurrency", "0"}, {"--url", "localhost:8080"}, {"--members", "1"}, {"--members", "200001"},
+        {"--connected", "0"}, {"--posts", "0"}, {"--subscribers", "x"}, {"--channel-connected", "0"},
+        {"--channel-posts", "1001"}, {"--connections", "0"}, {"--messages", "0"}, {"--recovery-sizes", "1000,,5"},
+        {"--recovery-sizes", "5,5"}}) {
       String message = refusal(DB, bad);
       assertTrue(message.contains(bad[0]), bad[0] + " " + bad[1] + " → " + message);
       assertTrue(message.length() < 200 && !message.contains("\n"), "one line: " + message);
@@ -56,6 +59,26 @@ class BenchOptionsTest {
     assertEquals(Duration.ofSeconds(3), q.duration());
     assertEquals(List.of("rate", "pairs", "rate"), q.scenarios());
     assertEquals(List.of("rate", "pairs"), Scenarios.ordered(q.scenarios()).stream().map(Scenario::name).toList());
+  }
+
+  @Test
+  void scenarioSizesHaveDefaultsQuickDefaultsAndChecksBetweenThem() {
+    BenchOptions.Sizes d = BenchOptions.parse(List.of("fanout"), DB).sizes();
+    assertEquals(new BenchOptions.Sizes(1000, 1000, 100, 200_000, 10_000, 5, 19_000, List.of(100_000, 1_000_000)), d);
+    BenchOptions.Sizes q = BenchOptions.parse(List.of("--quick"), DB).sizes();
+    assertEquals(new BenchOptions.Sizes(20, 20, 10, 200, 50, 2, 200, List.of(1000, 5000)), q);
+    BenchOptions.Sizes given = BenchOptions.parse(List.of("--quick", "--members", "50", "--subscribers", "30", "--messages", "7"), DB).sizes();
+    assertEquals(50, given.connected());
+    assertEquals(30, given.channelConnected());
+    assertEquals(List.of(7), given.recoverySizes());
+    assertEquals(List.of(10, 20), BenchOptions.parse(List.of("--recovery-sizes", "10,20"), DB).sizes().recoverySizes());
+    assertTrue(refusal(DB, "--members", "10", "--connected", "11").contains("--connected"));
+    assertTrue(refusal(DB, "--subscribers", "10", "--channel-connected", "11").contains("--channel-connected"));
+  }
+
+  @Test
+  void recoveryIsRefusedAgainstANodeItCannotRestart() {
+    assertTrue(refusal(Map.of(), "recovery", "--url", "http://127.0.0.1:8080").contains("--url"));
   }
 
   @Test

@@ -1,0 +1,169 @@
+package org.herald.loadgen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.herald.chaos.Progress;
+import org.herald.chaos.Threads;
+
+/**
+ * A cold chat's first answer. For each of {@code --recovery-sizes}: a direct chat filled with
+ * that many messages over the sender's updates sockets ({@link #INFLIGHT} unacknowledged), then
+ * the node the bench started restarted, so that the chat entity recovers from its snapshot and
+ * the journal after it on its next command. A send into a small warm-up chat first absorbs what
+ * any first request pays after a start (shard allocation, connection pools, cold code); then the
+ * first send into the big chat is timed to its 201 (it must get messageId N+1), and a history
+ * read ({@code GET messages?limit=50}) after it.
+ */
+final class RecoveryScenario implements Scenario {
+  /** Unacknowledged sends while filling, over all the sender's sockets. */
+  static final int INFLIGHT = 256;
+  /**
+   * The sender's sockets while filling: the node takes a few sends of one socket at a time
+   * ({@code herald.api.socket.send-parallelism}), and the fill wants the chat's, not a socket's,
+   * limit.
+   */
+  static final int FILL_SOCKETS = 8;
+  /** A fill that gets no ack for this long has stalled. */
+  private static final long STALL_NANOS = 60_000_000_000L;
+
+  @Override
+  public String name() {
+    return "recovery";
+  }
+
+  @Override
+  public String summary() {
+    return "a chat of --recovery-sizes messages made cold by a node restart: time to its first send";
+  }
+
+  /** One sender's pipelined fill: every answer (ack or error) lets one more message out. */
+  private static final class Fill {
+    final String chatId;
+    final long target;
+    long sent;
+    long acked;
+    long errors;
+    long lastAnswerNanos = System.nanoTime();
+    final AtomicReference<String> firstError = new AtomicReference<>();
+
+    Fill(String chatId, long target) {
+      this.chatId = chatId;
+      this.target = target;
+    }
+
+    synchronized void answered(UpdatesConnection c, String frame) {
+      switch (LoadFrames.kind(frame)) {
+        case ACK -> acked++;
+        case ERROR -> {
+          errors++;
+          firstError.compareAndSet(null, frame);
+        }
+        case DELIVERY, OTHER -> {
+          return;
+        }
+      }
+      lastAnswerNanos = System.nanoTime();
+      next(c);
+    }
+
+    /** Sends one more unless the target is acknowledged or already in flight. */
+    synchronized void next(UpdatesConnection c) {
+      if (sent - errors < target) {
+        sent++;
+        c.send(LoadFrames.send(chatId, System.nanoTime(), sent));
+      }
+    }
+
+    synchronized long acked() {
+      return acked;
+    }
+
+    synchronized boolean stalled() {
+      return System.nanoTime() - lastAnswerNanos > STALL_NANOS;
+    }
+  }
+
+  @Override
+  public ScenarioResult run(BenchContext context) throws IOException {
+    if (!context.startedNode()) {
+      throw new IllegalStateException("recovery restarts the node to make its chat cold, and can only restart a node the bench"
+          + " started: run it without --url");
+    }
+    Map<String, Object> figures = new LinkedHashMap<>();
+    Map<String, String> line = new LinkedHashMap<>();
+    for (int size : context.options().sizes().recoverySizes()) {
+      measure(context, size, figures, line);
+    }
+    return new ScenarioResult(name(), figures, line, Map.of(), List.of(), null);
+  }
+
+  private void measure(BenchContext context, int size, Map<String, Object> figures, Map<String, String> line) throws IOException {
+    BenchClient client = context.client();
+    List<BenchUser> users = context.setUp(name(), () -> client.createUsers(4));
+    String chatId = client.directChat(users.get(0), users.get(1));
+    String warmupChat = client.directChat(users.get(2), users.get(3));
+    send(client, users.get(2), warmupChat, "warm-up-before");
+
+    Fill fill = new Fill(chatId, size);
+    List<UpdatesConnection> sockets = client.connect(java.util.Collections.nCopies(FILL_SOCKETS, users.get(0)), fill::answered);
+    long start = System.nanoTime();
+    try (Progress p = context.progress(() -> String.format(Locale.ROOT, "bench recovery fill: %d/%d acked, %.0f msg/s",
+        fill.acked(), size, fill.acked() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)))) {
+      for (int i = 0; i < INFLIGHT; i++) {
+        fill.next(sockets.get(i % FILL_SOCKETS));
+      }
+      while (fill.acked() < size) {
+        UpdatesConnection closed = sockets.stream().filter(UpdatesConnection::closed).findFirst().orElse(null);
+        if (fill.stalled() || closed != null) {
+          throw new IllegalStateException("the fill stalled at " + fill.acked() + " of " + size + " messages"
+              + (closed != null ? ": " + closed.failure() : "") + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
+        }
+        Threads.sleep(50);
+      }
+    } finally {
+      sockets.forEach(UpdatesConnection::close);
+    }
+    double fillSeconds = (System.nanoTime() - start) / 1e9;
+    context.log("recovery: %d messages in %.1f s (%.0f msg/s, %d errors); restarting the node", size, fillSeconds, size / fillSeconds,
+        fill.errors);
+
+    long restartMs = context.restartNode();
+    double warmupMs = send(client, users.get(2), warmupChat, "warm-up-after").millis();
+    Sent first = send(client, users.get(0), chatId, "first-after-restart");
+    long historyStart = System.nanoTime();
+    JsonNode history = client.get("/v1/chats/" + chatId + "/messages?limit=50", users.get(0).token());
+    double historyMs = (System.nanoTime() - historyStart) / 1e6;
+
+    String n = Integer.toString(size);
+    figures.put("fill_s_" + n, Math.round(fillSeconds * 1000) / 1000.0);
+    figures.put("fill_per_s_" + n, Math.round(size / fillSeconds));
+    figures.put("fill_errors_" + n, fill.errors);
+    figures.put("restart_ms_" + n, restartMs);
+    figures.put("warmup_send_ms_" + n, round(warmupMs));
+    figures.put("first_send_ms_" + n, round(first.millis()));
+    figures.put("first_message_id_" + n, first.messageId());
+    figures.put("history_ms_" + n, round(historyMs));
+    figures.put("history_messages_" + n, history.path("messages").size());
+    line.put("first_send_ms_" + n, ResultLine.millis(Math.round(first.millis() * 1000)));
+    line.put("history_ms_" + n, ResultLine.millis(Math.round(historyMs * 1000)));
+  }
+
+  private record Sent(long messageId, double millis) {}
+
+  /** One message over HTTP, timed from the request to its 201. */
+  private static Sent send(BenchClient client, BenchUser from, String chatId, String clientMessageId) {
+    long t = System.nanoTime();
+    JsonNode r = client.post("/v1/chats/" + chatId + "/messages", from.token(), Map.of("clientMessageId", clientMessageId, "text",
+        "recovery " + clientMessageId));
+    return new Sent(r.path("messageId").asLong(), (System.nanoTime() - t) / 1e6);
+  }
+
+  private static double round(double millis) {
+    return Math.round(millis * 1000) / 1000.0;
+  }
+}

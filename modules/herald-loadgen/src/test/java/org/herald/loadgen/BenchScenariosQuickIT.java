@@ -1,0 +1,82 @@
+package org.herald.loadgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import org.herald.testkit.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The quick mode of fanout, connections and recovery against a node the bench starts on a fresh
+ * database: every connected member gets every post, every requested connection is held, and a
+ * chat made cold by the restart takes its next message as N+1. Figures are printed, never
+ * asserted. Results and the node log stay in target/bench-it/.
+ */
+class BenchScenariosQuickIT {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  @Test
+  void quickFanoutConnectionsAndRecoveryDeliverHoldAndRecoverEverything() throws Exception {
+    String classpath = System.getProperty("java.class.path");
+    Path out = Path.of("target/bench-it/scenarios-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    BenchOptions options = BenchOptions.parse(
+            List.of("--quick", "fanout", "connections", "recovery", "--node-heap", "512m", "--out", out.toString(), "--db-url", pg.url()),
+            Map.of("HERALD_DB_USER", pg.user(), "HERALD_DB_PASSWORD", pg.password()))
+        .withNodeClasspath(classpath)
+        .withProgressBar(false);
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    Bench.Report report;
+    try (PrintStream captured = new PrintStream(stdout, true, StandardCharsets.UTF_8)) {
+      report = Bench.run(options, captured, System.err);
+    }
+    String printed = stdout.toString(StandardCharsets.UTF_8);
+    System.out.println(printed);
+
+    List<Map<String, String>> lines = printed.lines().filter(l -> l.startsWith(ResultLine.PREFIX)).map(ResultLine::parse).toList();
+    lines.forEach(l -> assertNotNull(l, "every bench: line parses\n" + printed));
+    assertEquals(List.of("fanout", "connections", "recovery"), lines.stream().map(l -> l.get("scenario")).toList(), printed);
+    for (String key : List.of("deliveries_per_s", "group_all_ms", "channel_reach_ms", "p50_ms", "p99_ms")) {
+      Double.parseDouble(lines.get(0).get(key));
+    }
+    for (String key : List.of("heap_per_conn_kib", "rss_per_conn_kib")) {
+      Double.parseDouble(lines.get(1).get(key));
+    }
+    for (String key : List.of("first_send_ms_1000", "first_send_ms_5000")) {
+      Double.parseDouble(lines.get(2).get(key));
+    }
+
+    Map<String, Object> fanout = report.results().get(0).figures();
+    assertEquals(20, number(fanout, "group_connected"), printed);
+    assertEquals(20L * 10, number(fanout, "group_deliveries"), "every connected member got every post\n" + printed);
+    assertEquals(20, number(fanout, "group_members_with_all_posts"), printed);
+    assertEquals(50, number(fanout, "channel_connected"), printed);
+    assertEquals(2, number(fanout, "channel_posts"), printed);
+    assertEquals(50, number(fanout, "channel_subscribers_with_all_posts"), "every connected subscriber got every post\n" + printed);
+
+    Map<String, Object> connections = report.results().get(1).figures();
+    assertEquals(200, number(connections, "connections_held"), "every requested connection held\n" + printed);
+    assertEquals(0, number(connections, "connections_failed"), printed);
+    assertTrue(number(connections, "rss_after_kib") > 0, printed);
+
+    Map<String, Object> recovery = report.results().get(2).figures();
+    assertEquals(1001, number(recovery, "first_message_id_1000"), "the cold chat's next message is N+1\n" + printed);
+    assertEquals(5001, number(recovery, "first_message_id_5000"), printed);
+    assertEquals(50, number(recovery, "history_messages_5000"), printed);
+  }
+
+  private static long number(Map<String, Object> figures, String key) {
+    Object v = figures.get(key);
+    assertNotNull(v, key + " in " + figures);
+    return ((Number) v).longValue();
+  }
+}
