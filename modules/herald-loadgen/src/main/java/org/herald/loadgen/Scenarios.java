@@ -11,6 +11,7 @@ public final class Scenarios {
 
   /** Every scenario; adding one is adding its line here. */
   public static final List<Scenario> ALL = List.of(
+      new CeilingScenario(),
       new PairsScenario(),
       new RateScenario(),
       new WireScenario(),

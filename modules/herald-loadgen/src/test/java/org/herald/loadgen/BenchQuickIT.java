@@ -27,13 +27,13 @@ class BenchQuickIT {
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
 
   @Test
-  void quickPairsRateAndWireProduceResultLinesJsonAndCharts() throws Exception {
+  void quickCeilingPairsRateAndWireProduceResultLinesJsonAndCharts() throws Exception {
     String classpath = System.getProperty("java.class.path");
     assertTrue(classpath.contains("herald-node"),
         "the node is started with this JVM's class path, which must hold herald-node (failsafe useManifestOnlyJar=false)");
     Path out = Path.of("target/bench-it/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     BenchOptions options = BenchOptions.parse(
-            List.of("--quick", "pairs", "rate", "wire", "--node-heap", "512m", "--out", out.toString(), "--db-url", pg.url()),
+            List.of("--quick", "pairs", "rate", "wire", "ceiling", "--node-heap", "512m", "--out", out.toString(), "--db-url", pg.url()),
             Map.of("HERALD_DB_USER", pg.user(), "HERALD_DB_PASSWORD", pg.password()))
         .withNodeClasspath(classpath)
         .withProgressBar(false);
@@ -46,27 +46,32 @@ class BenchQuickIT {
     System.out.println(printed);
 
     List<Map<String, String>> lines = printed.lines().filter(l -> l.startsWith(ResultLine.PREFIX)).map(ResultLine::parse).toList();
-    assertEquals(3, lines.size(), printed);
+    assertEquals(4, lines.size(), printed);
     lines.forEach(l -> assertNotNull(l, "every bench: line parses\n" + printed));
-    assertEquals(List.of("pairs", "rate", "wire"), lines.stream().map(l -> l.get("scenario")).toList());
-    for (Map<String, String> l : lines.subList(0, 2)) {
-      for (String key : List.of("herald_per_s", "delivered_per_s", "p50_ms", "p99_ms")) {
+    assertEquals(
+        List.of("ceiling", "pairs", "rate", "wire"), lines.stream().map(l -> l.get("scenario")).toList(),
+        "the ceiling runs first, whatever the order given");
+    double ceiling = Double.parseDouble(lines.get(0).get("batched_per_s"));
+    assertTrue(ceiling > 0 && Double.parseDouble(lines.get(0).get("single_row_per_s")) > 0, printed);
+    for (Map<String, String> l : lines.subList(1, 3)) {
+      for (String key : List.of("herald_per_s", "delivered_per_s", "p50_ms", "p99_ms", "ratio")) {
         Double.parseDouble(l.get(key));
       }
+      assertEquals(ceiling, Double.parseDouble(l.get("ceiling_per_s")), 1.0, "each load line shows the run's ceiling\n" + printed);
     }
-    assertTrue(Integer.parseInt(lines.get(2).get("receiver_bytes")) > 0, printed);
+    assertTrue(Integer.parseInt(lines.get(3).get("receiver_bytes")) > 0, printed);
 
-    ScenarioResult pairs = report.results().get(0);
+    ScenarioResult pairs = report.results().get(1);
     long acked = ((Number) pairs.figures().get("acked_total")).longValue();
     assertTrue(acked > 0, "pairs acked messages\n" + printed);
     assertEquals(acked, ((Number) pairs.figures().get("delivered_total")).longValue(), "every acked message delivered\n" + printed);
-    assertTrue(((Number) report.results().get(1).figures().get("acked_total")).longValue() > 0, "rate acked messages\n" + printed);
+    assertTrue(((Number) report.results().get(2).figures().get("acked_total")).longValue() > 0, "rate acked messages\n" + printed);
 
     JsonNode json = BenchClient.JSON.readTree(out.resolve("results.json").toFile());
-    assertEquals(3, json.path("scenarios").size());
-    assertTrue(json.path("scenarios").get(0).path("series").size() > 0);
-    assertTrue(json.path("scenarios").get(0).path("latencyMs").path("send→ack").has("p99"));
-    for (String png : List.of("pairs-throughput.png", "pairs-latency.png", "rate-throughput.png", "rate-latency.png")) {
+    assertEquals(4, json.path("scenarios").size());
+    assertTrue(json.path("scenarios").get(1).path("series").size() > 0);
+    assertTrue(json.path("scenarios").get(1).path("latencyMs").path("send→ack").has("p99"));
+    for (String png : List.of("ceiling-throughput.png", "pairs-throughput.png", "pairs-latency.png", "rate-throughput.png", "rate-latency.png")) {
       assertTrue(Files.size(out.resolve(png)) > 1000, png);
     }
   }
