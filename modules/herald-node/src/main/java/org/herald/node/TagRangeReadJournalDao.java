@@ -1,0 +1,155 @@
+package org.herald.node;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.jdbc.PekkoSerialization;
+import org.apache.pekko.persistence.jdbc.config.ReadJournalConfig;
+import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.persistence.jdbc.query.dao.DefaultReadJournalDao;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.scaladsl.Source;
+import scala.Option;
+import scala.Tuple2;
+import scala.Tuple3;
+import scala.collection.immutable.Set;
+import scala.concurrent.ExecutionContext;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.FutureConverters;
+import scala.util.Try;
+import slick.dbio.DBIOAction;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcProfile;
+import slick.jdbc.PostgresProfile;
+import slick.jdbc.SimpleJdbcAction;
+
+/**
+ * pekko-persistence-jdbc's read-journal DAO whose {@code eventsByTag} reads a range of the tag
+ * index on PostgreSQL: the {@code jdbc-read-journal.dao} of {@code persistence.conf}.
+ *
+ * <p>The plugin's query puts the offset range on the journal's {@code ordering} only; PostgreSQL
+ * does not carry an inequality across the join, so it merge-joins the journal range with
+ * <em>every</em> entry of the tag from the first: each poll of each projection instance read the
+ * whole tag's index, a cost that grows with the journal (and was most of the database's active
+ * time under load, docs/benchmarks.md). Here the range is on {@code event_tag (tag, event_id)}
+ * itself, and each row found fetches its journal row by {@code ordering}: the work is the events
+ * returned. Same rows, same order, same limit; other databases keep the plugin's query.
+ */
+public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
+  private final boolean ranged;
+  private final String sql;
+  private final Serialization serialization;
+
+  public TagRangeReadJournalDao(
+      JdbcBackend.JdbcDatabaseDef db,
+      JdbcProfile profile,
+      ReadJournalConfig config,
+      Serialization serialization,
+      ExecutionContext ec,
+      Materializer mat) {
+    super(db, profile, config, serialization, ec, mat);
+    this.serialization = serialization;
+    this.ranged = profile instanceof PostgresProfile;
+    var journal = config.eventJournalTableConfiguration();
+    var tags = config.eventTagTableConfiguration();
+    var j = journal.columnNames();
+    var t = tags.columnNames();
+    String jt = journal.schemaName().isDefined() ? journal.schemaName().get() + "." + journal.tableName() : journal.tableName();
+    String tt = tags.schemaName().isDefined() ? tags.schemaName().get() + "." + tags.tableName() : tags.tableName();
+    this.sql =
+        "SELECT j."
+            + String.join(
+                ", j.",
+                j.ordering(),
+                j.deleted(),
+                j.persistenceId(),
+                j.sequenceNumber(),
+                j.writer(),
+                j.writeTimestamp(),
+                j.adapterManifest(),
+                j.eventPayload(),
+                j.eventSerId(),
+                j.eventSerManifest(),
+                j.metaPayload(),
+                j.metaSerId(),
+                j.metaSerManifest())
+            + " FROM " + tt + " t JOIN " + jt + " j ON j." + j.ordering() + " = t." + t.eventId()
+            + " WHERE t." + t.tag() + " = ? AND t." + t.eventId() + " > ? AND t." + t.eventId() + " <= ?"
+            + " AND NOT j." + j.deleted()
+            + " ORDER BY t." + t.eventId() + " LIMIT ?";
+  }
+
+  @Override
+  public Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
+      String tag, long offset, long maxOffset, long max) {
+    if (!ranged) {
+      return super.eventsByTag(tag, offset, maxOffset, max);
+    }
+    SimpleJdbcAction<List<JournalPekkoSerializationRow>> read =
+        new SimpleJdbcAction<>(
+            ctx -> {
+              try {
+                return rows(ctx.connection(), tag, offset, maxOffset, max);
+              } catch (SQLException e) {
+                throw new ReadException(e);
+              }
+            });
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Future<List<JournalPekkoSerializationRow>> rows = db().run((DBIOAction) read);
+    Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
+    return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(rows))
+        .mapConcat(list -> list)
+        .map(
+            row ->
+                PekkoSerialization.fromRow(serialization, row)
+                    .map((Tuple2<PersistentRepr, Object> r) -> new Tuple3<>(r._1(), noTags, r._2())))
+        .asScala();
+  }
+
+  private List<JournalPekkoSerializationRow> rows(Connection connection, String tag, long offset, long maxOffset, long max)
+      throws SQLException {
+    List<JournalPekkoSerializationRow> rows = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setString(1, tag);
+      ps.setLong(2, offset);
+      ps.setLong(3, maxOffset);
+      ps.setLong(4, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byte[] metaPayload = rs.getBytes(11);
+          int metaSerId = rs.getInt(12);
+          boolean noMetaSerId = rs.wasNull();
+          rows.add(
+              new JournalPekkoSerializationRow(
+                  rs.getLong(1),
+                  rs.getBoolean(2),
+                  rs.getString(3),
+                  rs.getLong(4),
+                  rs.getString(5),
+                  rs.getLong(6),
+                  rs.getString(7),
+                  rs.getBytes(8),
+                  rs.getInt(9),
+                  rs.getString(10),
+                  Option.apply(metaPayload),
+                  noMetaSerId ? Option.empty() : Option.apply(metaSerId),
+                  Option.apply(rs.getString(13))));
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** A failed read: the eventsByTag stream fails and the plugin's restart with backoff retries it. */
+  static final class ReadException extends RuntimeException {
+    ReadException(SQLException cause) {
+      super("eventsByTag read failed: " + cause.getMessage(), cause);
+    }
+  }
+}
