@@ -99,7 +99,7 @@ public record ChaosOptions(
         case "--min-faults" -> minFaults = integer(flag, value(args, ++i), 0, 1000);
         case "--restart-after" -> restartAfter = seconds(flag, value(args, ++i), true);
         case "--users" -> users = integer(flag, value(args, ++i), 2, 500);
-        case "--rate" -> rate = rate(value(args, ++i));
+        case "--rate" -> rate = rate(value(args, ++i), 2000);
         case "--seed" -> seed = seed(value(args, ++i));
         case "--work-dir" -> workDir = Path.of(value(args, ++i));
         case "--db-url" -> dbUrl = value(args, ++i);
@@ -180,7 +180,8 @@ public record ChaosOptions(
     return Duration.ofMillis(millis);
   }
 
-  private static int integer(String flag, String value, int min, int max) {
+  /** A whole number from {@code min} to {@code max}, or a usage error naming {@code flag}. */
+  public static int integer(String flag, String value, int min, int max) {
     try {
       int n = Integer.parseInt(value.trim());
       if (n < min || n > max) {
@@ -192,15 +193,18 @@ public record ChaosOptions(
     }
   }
 
-  private static double rate(String value) {
+  /** Messages per second, more than 0 and at most {@code max}, or a usage error naming --rate. */
+  public static double rate(String value, double max) {
     try {
       double r = Double.parseDouble(value.trim());
-      if (!(r > 0) || r > 2000) {
+      if (!(r > 0) || r > max) {
         throw new NumberFormatException();
       }
       return r;
     } catch (NumberFormatException e) {
-      throw new UsageException("--rate must be messages per second, more than 0 and at most 2000, got '" + value + "'");
+      throw new UsageException(
+          "--rate must be messages per second, more than 0 and at most " + String.format(java.util.Locale.ROOT, "%.0f", max)
+              + ", got '" + value + "'");
     }
   }
 

@@ -319,25 +319,17 @@ public record BenchOptions(
 
   private static int integer(String flag, String value, int min, int max) {
     try {
-      int n = Integer.parseInt(value.trim());
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+      return ChaosOptions.integer(flag, value, min, max);
+    } catch (ChaosOptions.UsageException e) {
+      throw new UsageException(e.getMessage());
     }
   }
 
   private static double rate(String value) {
     try {
-      double r = Double.parseDouble(value.trim());
-      if (!(r > 0) || r > 1_000_000) {
-        throw new NumberFormatException();
-      }
-      return r;
-    } catch (NumberFormatException e) {
-      throw new UsageException("--rate must be messages per second, more than 0 and at most 1000000, got '" + value + "'");
+      return ChaosOptions.rate(value, 1_000_000);
+    } catch (ChaosOptions.UsageException e) {
+      throw new UsageException(e.getMessage());
     }
   }
 

@@ -25,6 +25,34 @@ final class LoadFrames {
     OTHER
   }
 
+  /**
+   * Records a frame of a load socket in {@code m}: an ack or a delivery (to anyone but its
+   * sender) with its latency from the send time the frame carries, an error as an error. Returns
+   * the frame's kind, so that a closed loop can send its next message on an ack or an error.
+   */
+  static Kind record(Measurement m, UpdatesConnection c, String frame, long now) {
+    Kind kind = kind(frame);
+    switch (kind) {
+      case ACK -> {
+        long t = ackSendNanos(frame);
+        if (t > 0) {
+          m.ack(t, now);
+        }
+      }
+      case DELIVERY -> {
+        if (!sentBy(frame, c.user().userId())) {
+          long t = deliverySendNanos(frame);
+          if (t > 0) {
+            m.delivered(t, now);
+          }
+        }
+      }
+      case ERROR -> m.error();
+      case OTHER -> { }
+    }
+    return kind;
+  }
+
   static Kind kind(String frame) {
     if (Frames.is(frame, "type", "sent")) {
       return Kind.ACK;

@@ -37,28 +37,9 @@ final class PairsScenario implements Scenario {
     // Set before the first send, read in every callback: the load stops sending at this time.
     long[] end = new long[1];
     UpdatesConnection.FrameHandler handler = (c, frame) -> {
-      long now = System.nanoTime();
-      switch (LoadFrames.kind(frame)) {
-        case ACK -> {
-          long t = LoadFrames.ackSendNanos(frame);
-          if (t > 0) {
-            m.ack(t, now);
-          }
-          sendNext(c, chatOf[c.user().index()], seq, m, end[0]);
-        }
-        case DELIVERY -> {
-          if (!LoadFrames.sentBy(frame, c.user().userId())) {
-            long t = LoadFrames.deliverySendNanos(frame);
-            if (t > 0) {
-              m.delivered(t, now);
-            }
-          }
-        }
-        case ERROR -> {
-          m.error();
-          sendNext(c, chatOf[c.user().index()], seq, m, end[0]);
-        }
-        case OTHER -> { }
+      LoadFrames.Kind kind = LoadFrames.record(m, c, frame, System.nanoTime());
+      if (kind == LoadFrames.Kind.ACK || kind == LoadFrames.Kind.ERROR) {
+        sendNext(c, chatOf[c.user().index()], seq, m, end[0]);
       }
     };
     BenchContext.Pairs pairs = context.pairs(name(), o.users(), handler);

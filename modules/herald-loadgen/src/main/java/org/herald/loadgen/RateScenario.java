@@ -27,27 +27,7 @@ final class RateScenario implements Scenario {
   public ScenarioResult run(BenchContext context) {
     BenchOptions o = context.options();
     Measurement m = context.newMeasurement();
-    UpdatesConnection.FrameHandler handler = (c, frame) -> {
-      long now = System.nanoTime();
-      switch (LoadFrames.kind(frame)) {
-        case ACK -> {
-          long t = LoadFrames.ackSendNanos(frame);
-          if (t > 0) {
-            m.ack(t, now);
-          }
-        }
-        case DELIVERY -> {
-          if (!LoadFrames.sentBy(frame, c.user().userId())) {
-            long t = LoadFrames.deliverySendNanos(frame);
-            if (t > 0) {
-              m.delivered(t, now);
-            }
-          }
-        }
-        case ERROR -> m.error();
-        case OTHER -> { }
-      }
-    };
+    UpdatesConnection.FrameHandler handler = (c, frame) -> LoadFrames.record(m, c, frame, System.nanoTime());
     BenchContext.Pairs pairs = context.pairs(name(), o.users(), handler);
     try (Progress p = context.progress(() -> m.progress(name()))) {
       m.start();

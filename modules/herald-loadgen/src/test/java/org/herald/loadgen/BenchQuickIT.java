@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.herald.testkit.PostgresExtension;
@@ -31,21 +26,11 @@ class BenchQuickIT {
     String classpath = System.getProperty("java.class.path");
     assertTrue(classpath.contains("herald-node"),
         "the node is started with this JVM's class path, which must hold herald-node (failsafe useManifestOnlyJar=false)");
-    Path out = Path.of("target/bench-it/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    BenchOptions options = BenchOptions.parse(
-            List.of("--quick", "pairs", "rate", "wire", "ceiling", "--node-heap", "512m", "--out", out.toString(), "--db-url", pg.url()),
-            Map.of("HERALD_DB_USER", pg.user(), "HERALD_DB_PASSWORD", pg.password()))
-        .withNodeClasspath(classpath)
-        .withProgressBar(false);
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    Bench.Report report;
-    try (PrintStream captured = new PrintStream(stdout, true, StandardCharsets.UTF_8)) {
-      report = Bench.run(options, captured, System.err);
-    }
-    String printed = stdout.toString(StandardCharsets.UTF_8);
-    System.out.println(printed);
-
-    List<Map<String, String>> lines = printed.lines().filter(l -> l.startsWith(ResultLine.PREFIX)).map(ResultLine::parse).toList();
+    QuickRun run = QuickRun.of(pg, "load", "pairs", "rate", "wire", "ceiling");
+    String printed = run.printed();
+    Bench.Report report = run.report();
+    Path out = run.out();
+    List<Map<String, String>> lines = run.lines();
     assertEquals(4, lines.size(), printed);
     lines.forEach(l -> assertNotNull(l, "every bench: line parses\n" + printed));
     assertEquals(

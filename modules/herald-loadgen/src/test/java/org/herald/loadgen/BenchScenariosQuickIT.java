@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.herald.testkit.PostgresExtension;
@@ -27,22 +22,11 @@ class BenchScenariosQuickIT {
 
   @Test
   void quickFanoutConnectionsAndRecoveryDeliverHoldAndRecoverEverything() throws Exception {
-    String classpath = System.getProperty("java.class.path");
-    Path out = Path.of("target/bench-it/scenarios-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    BenchOptions options = BenchOptions.parse(
-            List.of("--quick", "fanout", "connections", "recovery", "--node-heap", "512m", "--out", out.toString(), "--db-url", pg.url()),
-            Map.of("HERALD_DB_USER", pg.user(), "HERALD_DB_PASSWORD", pg.password()))
-        .withNodeClasspath(classpath)
-        .withProgressBar(false);
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    Bench.Report report;
-    try (PrintStream captured = new PrintStream(stdout, true, StandardCharsets.UTF_8)) {
-      report = Bench.run(options, captured, System.err);
-    }
-    String printed = stdout.toString(StandardCharsets.UTF_8);
-    System.out.println(printed);
-
-    List<Map<String, String>> lines = printed.lines().filter(l -> l.startsWith(ResultLine.PREFIX)).map(ResultLine::parse).toList();
+    QuickRun run = QuickRun.of(pg, "scenarios", "fanout", "connections", "recovery");
+    String printed = run.printed();
+    Bench.Report report = run.report();
+    Path out = run.out();
+    List<Map<String, String>> lines = run.lines();
     lines.forEach(l -> assertNotNull(l, "every bench: line parses\n" + printed));
     assertEquals(List.of("fanout", "connections", "recovery"), lines.stream().map(l -> l.get("scenario")).toList(), printed);
     for (String key : List.of("deliveries_per_s", "group_all_ms", "channel_reach_ms", "p50_ms", "p99_ms")) {
