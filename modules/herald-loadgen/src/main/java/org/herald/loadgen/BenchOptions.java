@@ -62,6 +62,9 @@ public record BenchOptions(
     }
   }
 
+  /** Above this many channel subscribers the node the bench starts gets an 8 GiB heap by default. */
+  static final int BIG_CHANNEL = 50_000;
+
   /** A group holds at most this many members (the chat entity's limit). */
   static final int MAX_GROUP_MEMBERS = 200_000;
 
@@ -101,7 +104,8 @@ public record BenchOptions(
           --warmup Ns            time before measuring, per scenario (default 5s)
           --inflight K           pairs: unacknowledged messages per user, 1-1000 (default 1)
           --rate N               rate: messages per second, all users together (default 1000)
-          --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g)
+          --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g;
+                                 8g for fanout with more than 50,000 subscribers)
           --setup-concurrency N  accounts, chats and sockets set up at once, 1-512 (default 32)
           --out DIR              results.json and charts (default data/bench/<timestamp>)
           --db-url URL           PostgreSQL of the node the bench starts (env HERALD_DB_URL); user
@@ -129,7 +133,7 @@ public record BenchOptions(
     Duration warmup = null;
     int inflight = 1;
     Double rate = null;
-    String nodeHeap = "2g";
+    String nodeHeap = null;
     int setupConcurrency = 32;
     Path outDir = null;
     boolean quick = false;
@@ -195,6 +199,11 @@ public record BenchOptions(
       rate = quick ? 200.0 : 1000.0;
     }
     Sizes sizes = sizes(quick, members, connected, posts, subscribers, channelConnected, channelPosts, connections, recoverySizes);
+    if (nodeHeap == null) {
+      // Every account the bench makes is two live entities on the node (about 11 KiB) until they
+      // passivate: a 200,000-subscriber channel's accounts alone fill a 2 GiB heap.
+      nodeHeap = scenarios.contains("fanout") && sizes.subscribers() > BIG_CHANNEL ? "8g" : "2g";
+    }
     if (url == null && dbUrl == null && !dryRun) {
       throw new UsageException("no target: give --url of a running node, or HERALD_DB_URL or --db-url for the node the bench starts"
           + " (bin/herald bench creates a local database)");

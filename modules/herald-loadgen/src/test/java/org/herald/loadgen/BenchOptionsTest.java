@@ -54,6 +54,10 @@ class BenchOptionsTest {
     assertEquals(200, d.users());
     assertEquals(Duration.ofSeconds(30), d.duration());
     assertEquals("2g", d.nodeHeap());
+    assertEquals("8g", BenchOptions.parse(List.of("fanout"), DB).nodeHeap(), "200,000 subscribers' accounts need more than 2g");
+    assertEquals("2g", BenchOptions.parse(List.of("fanout", "--subscribers", "50000"), DB).nodeHeap());
+    assertEquals("2g", BenchOptions.parse(List.of("pairs", "--subscribers", "200000"), DB).nodeHeap());
+    assertEquals("4g", BenchOptions.parse(List.of("fanout", "--node-heap", "4g"), DB).nodeHeap());
     BenchOptions q = BenchOptions.parse(List.of("--quick", "--users", "40", "rate", "pairs", "rate"), DB);
     assertEquals(40, q.users());
     assertEquals(Duration.ofSeconds(3), q.duration());
