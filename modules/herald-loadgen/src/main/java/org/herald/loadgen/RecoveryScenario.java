@@ -14,8 +14,9 @@ import org.herald.chaos.Threads;
  * A cold chat's first answer. For each of {@code --recovery-sizes}: a direct chat filled with
  * that many messages over the sender's updates sockets ({@link #INFLIGHT} unacknowledged), then
  * the node the bench started restarted, so that the chat entity recovers from its snapshot and
- * the journal after it on its next command. A send into a small warm-up chat first absorbs what
- * any first request pays after a start (shard allocation, connection pools, cold code); then the
+ * the journal after it on its next command. A send into a warm-up chat of {@link
+ * #WARMUP_MESSAGES} first absorbs what any first request and any first chat recovery pay after a
+ * start (shard allocation, connection pools, cold code); then the
  * first send into the big chat is timed to its 201 (it must get messageId N+1), and a history
  * read ({@code GET messages?limit=50}) after it.
  */
@@ -28,6 +29,12 @@ final class RecoveryScenario implements Scenario {
    * limit.
    */
   static final int FILL_SOCKETS = 8;
+  /**
+   * Messages in the warm-up chat: more than two snapshots' worth (herald.chat.snapshot-every is
+   * 500), so that its first send after the restart loads a snapshot and replays events, and the
+   * big chat's first send pays only for its size, not for the first run of that code.
+   */
+  static final int WARMUP_MESSAGES = 1_200;
   /** A fill that gets no ack for this long has stalled. */
   private static final long STALL_NANOS = 60_000_000_000L;
 
@@ -107,27 +114,10 @@ final class RecoveryScenario implements Scenario {
     List<BenchUser> users = context.setUp(name(), () -> client.createUsers(4));
     String chatId = client.directChat(users.get(0), users.get(1));
     String warmupChat = client.directChat(users.get(2), users.get(3));
-    send(client, users.get(2), warmupChat, "warm-up-before");
+    fill(context, client, users.get(2), warmupChat, WARMUP_MESSAGES, "warm-up fill");
 
-    Fill fill = new Fill(chatId, size);
-    List<UpdatesConnection> sockets = client.connect(java.util.Collections.nCopies(FILL_SOCKETS, users.get(0)), fill::answered);
     long start = System.nanoTime();
-    try (Progress p = context.progress(() -> String.format(Locale.ROOT, "bench recovery fill: %d/%d acked, %.0f msg/s",
-        fill.acked(), size, fill.acked() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)))) {
-      for (int i = 0; i < INFLIGHT; i++) {
-        fill.next(sockets.get(i % FILL_SOCKETS));
-      }
-      while (fill.acked() < size) {
-        UpdatesConnection closed = sockets.stream().filter(UpdatesConnection::closed).findFirst().orElse(null);
-        if (fill.stalled() || closed != null) {
-          throw new IllegalStateException("the fill stalled at " + fill.acked() + " of " + size + " messages"
-              + (closed != null ? ": " + closed.failure() : "") + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
-        }
-        Threads.sleep(50);
-      }
-    } finally {
-      sockets.forEach(UpdatesConnection::close);
-    }
+    Fill fill = fill(context, client, users.get(0), chatId, size, "fill");
     double fillSeconds = (System.nanoTime() - start) / 1e9;
     context.log("recovery: %d messages in %.1f s (%.0f msg/s, %d errors); restarting the node", size, fillSeconds, size / fillSeconds,
         fill.errors);
@@ -151,6 +141,30 @@ final class RecoveryScenario implements Scenario {
     figures.put("history_messages_" + n, history.path("messages").size());
     line.put("first_send_ms_" + n, ResultLine.millis(Math.round(first.millis() * 1000)));
     line.put("history_ms_" + n, ResultLine.millis(Math.round(historyMs * 1000)));
+  }
+
+  /** {@code size} messages from {@code sender} into the chat over its sockets, pipelined. */
+  private static Fill fill(BenchContext context, BenchClient client, BenchUser sender, String chatId, int size, String label) {
+    Fill fill = new Fill(chatId, size);
+    List<UpdatesConnection> sockets = client.connect(java.util.Collections.nCopies(FILL_SOCKETS, sender), fill::answered);
+    long start = System.nanoTime();
+    try (Progress p = context.progress(() -> String.format(Locale.ROOT, "bench recovery %s: %d/%d acked, %.0f msg/s", label,
+        fill.acked(), size, fill.acked() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)))) {
+      for (int i = 0; i < INFLIGHT; i++) {
+        fill.next(sockets.get(i % FILL_SOCKETS));
+      }
+      while (fill.acked() < size) {
+        UpdatesConnection closed = sockets.stream().filter(UpdatesConnection::closed).findFirst().orElse(null);
+        if (fill.stalled() || closed != null) {
+          throw new IllegalStateException("the " + label + " stalled at " + fill.acked() + " of " + size + " messages"
+              + (closed != null ? ": " + closed.failure() : "") + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
+        }
+        Threads.sleep(50);
+      }
+    } finally {
+      sockets.forEach(UpdatesConnection::close);
+    }
+    return fill;
   }
 
   private record Sent(long messageId, double millis) {}
