@@ -48,11 +48,29 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     if (database == null) {
       return;
     }
-    try (Connection conn = DriverManager.getConnection(adminUrl, user, password);
-        Statement st = conn.createStatement()) {
-      st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    // DROP … WITH (FORCE) may only end sessions of roles the test user has: an autovacuum worker
+    // busy on the database after a heavy test makes it fail until the worker is done.
+    for (int attempt = 1; ; attempt++) {
+      try (Connection conn = DriverManager.getConnection(adminUrl, user, password);
+          Statement st = conn.createStatement()) {
+        st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        return;
+      } catch (SQLException e) {
+        if (attempt >= DROP_ATTEMPTS) {
+          throw e;
+        }
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
+
+  /** Tries of dropping the database, half a second apart. */
+  private static final int DROP_ATTEMPTS = 20;
 
   /** JDBC URL of this class's database. */
   public String url() {
