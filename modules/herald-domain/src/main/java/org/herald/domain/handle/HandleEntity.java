@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -39,7 +40,18 @@ public final class HandleEntity
 
   public static void init(ActorSystem<?> system, Clock clock) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), clock)));
+        .init(Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), clock)).withSettings(shardingSettings(system)));
+  }
+
+  /**
+   * The node's sharding settings, but a handle passivates after {@code
+   * herald.handle.passivate-after} idle: it is used when an account is made or renamed and then
+   * rarely, and every live entity holds several KiB of heap.
+   */
+  static ClusterShardingSettings shardingSettings(ActorSystem<?> system) {
+    Duration idle = system.settings().config().getDuration("herald.handle.passivate-after");
+    ClusterShardingSettings settings = ClusterShardingSettings.create(system);
+    return settings.withPassivationStrategy(settings.passivationStrategySettings().withIdleEntityPassivation(idle));
   }
 
   public static String usernameId(String username) {
