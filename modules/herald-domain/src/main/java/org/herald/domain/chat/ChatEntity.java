@@ -521,11 +521,15 @@ public final class ChatEntity
   /**
    * The next key of the pool, or null when it is empty. A chat that has needed more than its
    * first batch asks for the next one once a quarter of the last is left, so a busy chat draws
-   * keys without ever stashing its sends behind the key table's transaction.
+   * keys without ever stashing its sends behind the key table's transaction; while the key table
+   * is failing it waits out the pause like {@link #awaitKeys}.
    */
   private ContentKey takeKey() {
     ContentKey key = keyPool.poll();
-    if (key != null && nextKeyBatch > FIRST_KEY_BATCH && keyPool.size() <= nextKeyBatch / 8) {
+    if (key != null
+        && nextKeyBatch > FIRST_KEY_BATCH
+        && keyPool.size() <= nextKeyBatch / 8
+        && !clock.instant().isBefore(keysFailedUntil)) {
       requestKeys();
     }
     return key;

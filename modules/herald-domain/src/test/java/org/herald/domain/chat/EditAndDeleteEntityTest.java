@@ -255,6 +255,7 @@ class EditAndDeleteEntityTest {
     assertTrue(result.events().isEmpty());
     assertEquals(0, ((ChatState.Active) kit.getState()).lastMessageId());
   }
+
   @Test
   void aBusyChatAsksForItsNextKeysBeforeItRunsOut() {
     List<Integer> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -286,5 +287,36 @@ class EditAndDeleteEntityTest {
     third.complete(keys.issue(16).toCompletableFuture().join());
     assertEquals(13, send(ALICE, "m13"));
     assertEquals(3, requested.size());
+  }
+
+  @Test
+  void aFailedPrefetchIsNotRetriedWhileTheKeyTableIsPaused() {
+    List<Integer> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ContentKeys failingThird =
+        new ContentKeys() {
+          @Override
+          public CompletionStage<List<ContentKey>> issue(int count) {
+            requested.add(count);
+            return requested.size() <= 2
+                ? keys.issue(count)
+                : CompletableFuture.failedFuture(new IllegalStateException("key table down"));
+          }
+
+          @Override
+          public CompletionStage<Map<String, ContentKey>> find(Collection<String> keyIds) {
+            return keys.find(keyIds);
+          }
+
+          @Override
+          public CompletionStage<Void> destroy(Collection<String> keyIds) {
+            return keys.destroy(keyIds);
+          }
+        };
+    start(ChatKind.DIRECT, 50, failingThird);
+    // Batches of 4 and 8; the prefetch after the tenth send fails, the last two keys still serve.
+    for (int i = 1; i <= 12; i++) {
+      assertEquals(i, send(i % 2 == 0 ? ALICE : BOB, "m" + i));
+    }
+    assertEquals(List.of(4, 8, 16), requested, "no new request during the pause after the failure");
   }
 }
