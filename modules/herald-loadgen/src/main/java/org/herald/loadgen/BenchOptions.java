@@ -200,8 +200,9 @@ public record BenchOptions(
     }
     Sizes sizes = sizes(quick, members, connected, posts, subscribers, channelConnected, channelPosts, connections, recoverySizes);
     if (nodeHeap == null) {
-      // Every account the bench makes is two live entities on the node (about 11 KiB) until they
-      // passivate: a 200,000-subscriber channel's accounts alone fill a 2 GiB heap.
+      // Every account the bench makes stays a live entity on the node (about 8 KiB of heap with
+      // its handle, docs/benchmarks.md) until it passivates: a 200,000-subscriber channel's
+      // accounts alone nearly fill a 2 GiB heap.
       nodeHeap = scenarios.contains("fanout") && sizes.subscribers() > BIG_CHANNEL ? "8g" : "2g";
     }
     if (url == null && dbUrl == null && !dryRun) {

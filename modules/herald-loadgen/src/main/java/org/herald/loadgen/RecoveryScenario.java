@@ -16,9 +16,9 @@ import org.herald.chaos.Threads;
  * the node the bench started restarted, so that the chat entity recovers from its snapshot and
  * the journal after it on its next command. A send into a warm-up chat of {@link
  * #WARMUP_MESSAGES} first absorbs what any first request and any first chat recovery pay after a
- * start (shard allocation, connection pools, cold code); then the
- * first send into the big chat is timed to its 201 (it must get messageId N+1), and a history
- * read ({@code GET messages?limit=50}) after it.
+ * start (shard allocation, connection pools, cold code); then the first send into the big chat
+ * is timed to its 201 (it must get messageId N+1), and a history read ({@code GET
+ * messages?limit=50}) after it.
  */
 final class RecoveryScenario implements Scenario {
   /** Unacknowledged sends while filling, over all the sender's sockets. */
