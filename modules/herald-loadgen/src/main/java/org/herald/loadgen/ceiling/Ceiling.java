@@ -99,9 +99,9 @@ public final class Ceiling {
       createTables(admin);
       try {
         Run run = new Run(url, user, password, durationPerMode, threads, progress);
-        CeilingResult.Mode batched = run.mode("batched", (c, w) -> w.batch(c, batchSize));
+        CeilingResult.Mode batched = run.mode("batched", (c, w) -> w.batch(c, batchSize), 0);
         truncate(admin);
-        CeilingResult.Mode single = run.mode("single-row", (c, w) -> w.single(c));
+        CeilingResult.Mode single = run.mode("single-row", (c, w) -> w.single(c), batched.rows());
         return new CeilingResult(
             synchronousCommit, fsync, threads, batchSize, PAYLOAD_BYTES, batched, single);
       } finally {
@@ -183,31 +183,9 @@ public final class Ceiling {
   }
 
   /** Runs one mode: the threads, the per-second sampling and the figures. */
-  private static final class Run {
-    private final String url;
-    private final String user;
-    private final String password;
-    private final Duration duration;
-    private final int threads;
-    private final LongConsumer progress;
-    private long rowsBefore;
-
-    Run(
-        String url,
-        String user,
-        String password,
-        Duration duration,
-        int threads,
-        LongConsumer progress) {
-      this.url = url;
-      this.user = user;
-      this.password = password;
-      this.duration = duration;
-      this.threads = threads;
-      this.progress = progress;
-    }
-
-    CeilingResult.Mode mode(String name, Transaction transaction)
+  private record Run(String url, String user, String password, Duration duration, int threads, LongConsumer progress) {
+    /** One mode; {@code rowsBefore} (rows of earlier modes) offsets what {@code progress} hears. */
+    CeilingResult.Mode mode(String name, Transaction transaction, long rowsBefore)
         throws SQLException, InterruptedException {
       LongAdder rows = new LongAdder();
       LongAdder transactions = new LongAdder();
@@ -277,8 +255,7 @@ public final class Ceiling {
       }
       long elapsed = Math.max(1, lastEnd.get() - start);
       long committed = rows.sum();
-      rowsBefore += committed;
-      progress.accept(rowsBefore);
+      progress.accept(rowsBefore + committed);
       long[] all = merge(latencies);
       return new CeilingResult.Mode(
           name,
