@@ -8,13 +8,11 @@ import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.Projection;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
@@ -25,7 +23,8 @@ import org.herald.domain.chat.ChatEvent;
 /**
  * Runs a projection over tagged events (the chat events' {@code chat-0 … chat-7}, the post views'
  * {@code views-0 …}, the users' single tag): one instance per tag, spread over the cluster by a
- * sharded daemon process, each resuming from its offset in the JDBC offset store. Every
+ * sharded daemon process, each resuming from its offset in the JDBC offset store. The instances
+ * of every projection on a node read a tag through one {@link TagFeed}. Every
  * projection started here is entered in the node's {@link ReadModels} catalog, with the tables
  * it owns, so lag, metrics and rebuilds know it without further wiring.
  *
@@ -134,8 +133,9 @@ public final class TaggedProjections {
                 ProjectionId.of(name, tag), TaggedProjections.<ChatEvent>source(system, tag), () -> new JdbcSessions(dataSource), handler, system));
   }
 
+  /** The tag's events through the node's shared {@link TagFeed}: read and decoded once per node. */
   private static <E> SourceProvider<Offset, EventEnvelope<E>> source(ActorSystem<?> system, String tag) {
-    return EventSourcedProvider.<E>eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+    return TagFeeds.get(system).source(tag);
   }
 
   private static <E> void run(

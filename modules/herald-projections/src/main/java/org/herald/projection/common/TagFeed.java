@@ -1,0 +1,220 @@
+package org.herald.projection.common;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * One reader of a tag's events for every projection instance of that tag on this node. Each
+ * projection used to poll the journal and deserialize every event itself: seven projections read
+ * and decoded each chat event seven times, and that was a sixth of the node's CPU under load
+ * (docs/benchmarks.md). The feed polls once, decodes once, and keeps the last {@code capacity}
+ * envelopes; a projection that has caught up is answered from memory.
+ *
+ * <p>The buffer holds every event of the tag after {@code floor} up to {@code head}, the position
+ * read through. A projection asks for the events after its offset ({@link Read}):
+ * <ul>
+ *   <li>at or past the floor, it gets the buffered events after it, or waits for the next poll
+ *       (every waiting reader is answered after each poll, with whatever it brought, possibly
+ *       nothing: a reader never waits longer than one poll);
+ *   <li>below the floor (starting, rebuilding, or fallen behind by more than the buffer), it is
+ *       told so, and reads that stretch from the journal itself ({@link TagFeedSource}).
+ * </ul>
+ * The feed polls only while someone waits: at once if the last poll filled a batch (more is
+ * there), else one refresh interval after the last. Positions come from the read journal's
+ * {@code currentEventsByTag}, which never reads past a gap still being written, so the buffer
+ * has no holes. Node-local, never serialized.
+ */
+final class TagFeed extends AbstractBehavior<TagFeed.Command> {
+
+  sealed interface Command {}
+
+  /** The events after {@code after}, at most {@code max}. */
+  record Read(long after, int max, ActorRef<Batch> replyTo) implements Command {}
+
+  /**
+   * Events after the asked position, in order (possibly none yet); or {@code behind}: the reader
+   * is below {@code floor} and reads up to it from the journal.
+   */
+  record Batch(List<EventEnvelope> events, boolean behind, long floor) {}
+
+  private record Polled(List<EventEnvelope> events) implements Command {}
+
+  private record PollFailed(Throwable cause) implements Command {}
+
+  private enum Poll implements Command {
+    INSTANCE
+  }
+
+  static Behavior<Command> create(String tag, CurrentEventsByTagQuery journal, int capacity, int batch, Duration interval) {
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new TagFeed(context, timers, tag, journal, capacity, batch, interval)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final String tag;
+  private final CurrentEventsByTagQuery journal;
+  private final int capacity;
+  private final int batch;
+  private final Duration interval;
+  /** The buffered events from index {@code first} on, oldest first; evicted slots are nulled. */
+  private final ArrayList<EventEnvelope> buffer = new ArrayList<>();
+  private int first;
+  private final List<Read> waiting = new ArrayList<>();
+  private boolean started;
+  private long floor;
+  private long head;
+  private boolean polling;
+  private boolean moreToRead;
+  private long lastPollNanos;
+
+  private TagFeed(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String tag,
+      CurrentEventsByTagQuery journal,
+      int capacity,
+      int batch,
+      Duration interval) {
+    super(context);
+    this.timers = timers;
+    this.tag = tag;
+    this.journal = journal;
+    this.capacity = capacity;
+    this.batch = batch;
+    this.interval = interval;
+    this.lastPollNanos = System.nanoTime() - interval.toNanos();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Read.class, this::onRead)
+        .onMessage(Polled.class, this::onPolled)
+        .onMessage(PollFailed.class, this::onPollFailed)
+        .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .build();
+  }
+
+  private Behavior<Command> onRead(Read read) {
+    if (!started) {
+      // The first reader's position starts the buffer; readers below it read the journal.
+      started = true;
+      floor = read.after();
+      head = read.after();
+    }
+    if (read.after() < floor) {
+      read.replyTo().tell(new Batch(List.of(), true, floor));
+      return this;
+    }
+    List<EventEnvelope> events = after(read.after(), read.max());
+    if (!events.isEmpty()) {
+      read.replyTo().tell(new Batch(events, false, floor));
+      return this;
+    }
+    waiting.add(read);
+    schedulePoll();
+    return this;
+  }
+
+  private void schedulePoll() {
+    if (polling || timers.isTimerActive(Poll.INSTANCE)) {
+      return;
+    }
+    long sinceLast = System.nanoTime() - lastPollNanos;
+    if (moreToRead || sinceLast >= interval.toNanos()) {
+      onPoll();
+    } else {
+      timers.startSingleTimer(Poll.INSTANCE, Duration.ofNanos(interval.toNanos() - sinceLast));
+    }
+  }
+
+  private Behavior<Command> onPoll() {
+    if (polling) {
+      return this;
+    }
+    polling = true;
+    lastPollNanos = System.nanoTime();
+    getContext()
+        .pipeToSelf(
+            journal.currentEventsByTag(tag, Sequence.apply(head)).take(batch).runWith(Sink.seq(), getContext().getSystem()),
+            (events, failure) -> failure == null ? new Polled(events) : new PollFailed(failure));
+    return this;
+  }
+
+  private Behavior<Command> onPolled(Polled polled) {
+    polling = false;
+    moreToRead = polled.events().size() >= batch;
+    for (EventEnvelope envelope : polled.events()) {
+      long ordering = ordering(envelope);
+      if (ordering > head) {
+        buffer.add(envelope);
+        head = ordering;
+      }
+    }
+    while (buffer.size() - first > capacity) {
+      floor = ordering(buffer.get(first));
+      buffer.set(first++, null);
+    }
+    if (first > capacity) {
+      buffer.subList(0, first).clear();
+      first = 0;
+    }
+    answerWaiting();
+    return this;
+  }
+
+  private Behavior<Command> onPollFailed(PollFailed failed) {
+    polling = false;
+    moreToRead = false;
+    getContext().getLog().warn("Reading tag {} failed; readers retry after the next poll", tag, failed.cause());
+    answerWaiting();
+    return this;
+  }
+
+  /** Every waiting reader gets what the poll brought it (possibly nothing) and asks again. */
+  private void answerWaiting() {
+    for (Read read : waiting) {
+      if (read.after() < floor) {
+        read.replyTo().tell(new Batch(List.of(), true, floor));
+      } else {
+        read.replyTo().tell(new Batch(after(read.after(), read.max()), false, floor));
+      }
+    }
+    waiting.clear();
+  }
+
+  /** The buffered events after {@code position}, at most {@code max}, oldest first. */
+  private List<EventEnvelope> after(long position, int max) {
+    if (position >= head) {
+      return List.of();
+    }
+    // Binary search for the first buffered event after the position.
+    int low = first;
+    int high = buffer.size();
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (ordering(buffer.get(middle)) <= position) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return List.copyOf(buffer.subList(low, Math.min(buffer.size(), low + max)));
+  }
+
+  static long ordering(EventEnvelope envelope) {
+    return Sql.ordering(envelope.offset());
+  }
+}
