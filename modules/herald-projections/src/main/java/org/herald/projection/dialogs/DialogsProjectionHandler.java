@@ -29,6 +29,11 @@ public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<Ch
     long seq = Sql.ordering(envelope.offset());
     session.withConnection(
         conn -> {
+          if (event instanceof MessageSent e) {
+            // The commonest event by far: its one row update also records the position.
+            DialogsRepository.messageSent(conn, e, seq);
+            return null;
+          }
           applyEvent(conn, event);
           if (ChatUpdates.of(event) != null) {
             DialogsRepository.markChanged(conn, event.chatId(), seq);
@@ -48,8 +53,6 @@ public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<Ch
   private static void applyEvent(Connection conn, ChatEvent event) throws SQLException {
     if (event instanceof ChatCreated e) {
       DialogsRepository.chatCreated(conn, e);
-    } else if (event instanceof MessageSent e) {
-      DialogsRepository.messageSent(conn, e);
     } else if (event instanceof ChatEvent.MessageEdited e) {
       DialogsRepository.messageEdited(conn, e);
     } else if (event instanceof ChatEvent.MessageDeleted e) {

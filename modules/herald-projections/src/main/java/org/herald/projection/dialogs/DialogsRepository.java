@@ -172,13 +172,14 @@ public final class DialogsRepository {
     }
   }
 
-  static void messageSent(Connection conn, MessageSent e) throws SQLException {
+  /** A new last message; {@code seq} is its journal position, recorded as the chat's last change. */
+  static void messageSent(Connection conn, MessageSent e, long seq) throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
             "UPDATE dialog_chats SET last_message_id = ?, last_message_pts = ?, last_message_sender = ?,"
                 + " last_message_text = ?, last_message_date = ?, last_message_silent = ?,"
                 + " last_message_reply_to = ?, pts = ?, last_activity_at = ?, last_message_content = ?,"
-                + " last_message_edited_at = NULL WHERE chat_id = ?")) {
+                + " last_message_edited_at = NULL, changed_seq = GREATEST(changed_seq, ?) WHERE chat_id = ?")) {
       ps.setLong(1, e.messageId());
       ps.setLong(2, e.pts());
       ps.setString(3, e.senderId());
@@ -189,7 +190,8 @@ public final class DialogsRepository {
       ps.setLong(8, e.pts());
       Sql.setInstant(ps, 9, e.date());
       ps.setString(10, Sql.encoded(e.content()));
-      ps.setString(11, e.chatId());
+      ps.setLong(11, seq);
+      ps.setString(12, e.chatId());
       ps.executeUpdate();
     }
     moveReadMark(conn, e.chatId(), e.senderId(), e.messageId());
