@@ -5,6 +5,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 import java.util.List;
+import org.herald.domain.chat.ChatEntity;
+import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.user.UserEntity;
 import org.herald.domain.user.UserEvent;
 
@@ -23,8 +25,8 @@ public final class AnalyticsProjection {
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     // analytics_active_users is written by both (insert-if-absent, so a replay adds nothing):
     // neither clears it on a rebuild, or the other's rows would be lost.
-    TaggedProjections.start(
-        system, NAME, dataSource,
+    TaggedProjections.<ChatEvent>startGrouped(
+        system, NAME, ChatEntity.TAGS, dataSource,
         ReadModel.owning("analytics_chat_daily", "analytics_channel_posts", "analytics_messages_hourly", "analytics_chats_created"),
         AnalyticsProjectionHandler::new);
     TaggedProjections.<UserEvent>start(

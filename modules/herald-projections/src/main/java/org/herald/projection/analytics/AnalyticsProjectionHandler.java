@@ -2,6 +2,7 @@ package org.herald.projection.analytics;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEntity;
@@ -17,40 +18,45 @@ import org.herald.domain.chat.ChatKind;
 import org.herald.projection.common.JdbcSessions;
 
 /**
- * Chat events → analytics counters. Exactly-once: every counter increment and the projection
- * offset commit in one transaction, so a crash or a replay counts nothing twice (the counters
- * are not idempotent; the transaction is what makes them exact).
+ * Chat events → analytics counters, a group of events at a time. Exactly-once: every counter
+ * increment and the projection offset commit in one transaction, so a crash or a replay counts
+ * nothing twice (the counters are not idempotent; the transaction is what makes them exact).
+ * Counters and active-user marks are summed over the group ({@link AnalyticsTally}) and written
+ * at its end; channel-post rows are written in event order.
  */
-public final class AnalyticsProjectionHandler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
+public final class AnalyticsProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
 
   @Override
-  public void process(JdbcSessions session, EventEnvelope<ChatEvent> envelope) throws Exception {
-    ChatEvent event = envelope.event();
-    ChatKind kind = event instanceof ChatCreated c ? c.kind() : ChatIds.kindOf(event.chatId());
-    if (kind == null) {
-      // No chat has such an id; nothing to count.
-      return;
-    }
+  public void process(JdbcSessions session, List<EventEnvelope<ChatEvent>> envelopes) throws Exception {
     session.withConnection(
         conn -> {
-          apply(conn, event, kind);
+          AnalyticsTally tally = new AnalyticsTally();
+          for (EventEnvelope<ChatEvent> envelope : envelopes) {
+            ChatEvent event = envelope.event();
+            ChatKind kind = event instanceof ChatCreated c ? c.kind() : ChatIds.kindOf(event.chatId());
+            if (kind != null) {
+              // (No chat has an id without a kind; such an event counts nothing.)
+              apply(conn, tally, event, kind);
+            }
+          }
+          tally.writeTo(conn);
           return null;
         });
   }
 
-  private static void apply(Connection conn, ChatEvent event, ChatKind kind) throws SQLException {
+  private static void apply(Connection conn, AnalyticsTally tally, ChatEvent event, ChatKind kind) throws SQLException {
     int slice = ChatEntity.TAGS.indexOf(ChatEntity.tagFor(event.chatId()));
     boolean perChat = kind != ChatKind.DIRECT;
     if (event instanceof ChatCreated e) {
-      AnalyticsRepository.chatCreated(conn, e.date(), kind, slice);
+      AnalyticsRepository.chatCreated(tally, e.date(), kind, slice);
       if (perChat) {
-        AnalyticsRepository.joined(conn, e.chatId(), e.date(), e.memberIds().size());
+        AnalyticsRepository.joined(tally, e.chatId(), e.date(), e.memberIds().size());
       }
     } else if (event instanceof MessageSent e) {
-      AnalyticsRepository.messageSent(conn, e.date(), kind, slice);
-      AnalyticsRepository.active(conn, e.date(), e.senderId());
+      AnalyticsRepository.messageSent(tally, e.date(), kind, slice);
+      tally.active(AnalyticsRepository.day(e.date()), e.senderId());
       if (perChat) {
-        AnalyticsRepository.chatMessage(conn, e.chatId(), e.date());
+        AnalyticsRepository.chatMessage(tally, e.chatId(), e.date());
       }
       if (kind == ChatKind.CHANNEL) {
         AnalyticsRepository.channelPost(conn, e.chatId(), e.messageId(), e.date());
@@ -60,14 +66,14 @@ public final class AnalyticsProjectionHandler extends JdbcHandler<EventEnvelope<
         AnalyticsRepository.channelPostDeleted(conn, e.chatId(), e.messageId());
       }
     } else if (event instanceof MessagesRead e) {
-      AnalyticsRepository.active(conn, e.date(), e.userId());
+      tally.active(AnalyticsRepository.day(e.date()), e.userId());
     } else if (event instanceof MembersJoined e) {
       if (perChat) {
-        AnalyticsRepository.joined(conn, e.chatId(), e.date(), e.userIds().size());
+        AnalyticsRepository.joined(tally, e.chatId(), e.date(), e.userIds().size());
       }
     } else if (event instanceof MemberLeft e) {
       if (perChat) {
-        AnalyticsRepository.left(conn, e.chatId(), e.date());
+        AnalyticsRepository.left(tally, e.chatId(), e.date());
       }
     } else {
       // Edits, roles, bans, invites and chat edits are not counted.

@@ -41,28 +41,28 @@ public final class AnalyticsRepository {
 
   // ---------------------------------------------------------------- writes (projection)
 
-  static void chatCreated(Connection conn, Instant date, ChatKind kind, int slice) throws SQLException {
-    Sql.increment(conn, "analytics_chats_created", new String[] {"day_utc", "chat_kind", "slice"},
+  static void chatCreated(AnalyticsTally tally, Instant date, ChatKind kind, int slice) {
+    tally.increment("analytics_chats_created", new String[] {"day_utc", "chat_kind", "slice"},
         new Object[] {day(date), kindName(kind), slice}, "chats", 1);
   }
 
-  static void messageSent(Connection conn, Instant date, ChatKind kind, int slice) throws SQLException {
-    Sql.increment(conn, "analytics_messages_hourly", new String[] {"hour_utc", "chat_kind", "slice"},
+  static void messageSent(AnalyticsTally tally, Instant date, ChatKind kind, int slice) {
+    tally.increment("analytics_messages_hourly", new String[] {"hour_utc", "chat_kind", "slice"},
         new Object[] {hour(date), kindName(kind), slice}, "messages", 1);
   }
 
-  static void joined(Connection conn, String chatId, Instant date, int users) throws SQLException {
+  static void joined(AnalyticsTally tally, String chatId, Instant date, int users) {
     if (users > 0) {
-      Sql.increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "joins", users);
+      tally.increment("analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "joins", users);
     }
   }
 
-  static void left(Connection conn, String chatId, Instant date) throws SQLException {
-    Sql.increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "leaves", 1);
+  static void left(AnalyticsTally tally, String chatId, Instant date) {
+    tally.increment("analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "leaves", 1);
   }
 
-  static void chatMessage(Connection conn, String chatId, Instant date) throws SQLException {
-    Sql.increment(conn, "analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "messages", 1);
+  static void chatMessage(AnalyticsTally tally, String chatId, Instant date) {
+    tally.increment("analytics_chat_daily", new String[] {"chat_id", "day_utc"}, new Object[] {chatId, day(date)}, "messages", 1);
   }
 
   static void accountRegistered(Connection conn, Instant date) throws SQLException {
@@ -93,7 +93,10 @@ public final class AnalyticsRepository {
    * the same row at once: the loser's insert is undone to a savepoint and counts as done.
    */
   static void active(Connection conn, Instant date, String userId) throws SQLException {
-    LocalDate day = day(date);
+    active(conn, day(date), userId);
+  }
+
+  static void active(Connection conn, LocalDate day, String userId) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM analytics_active_users WHERE day_utc = ? AND user_id = ?")) {
       ps.setObject(1, day);
       ps.setString(2, userId);

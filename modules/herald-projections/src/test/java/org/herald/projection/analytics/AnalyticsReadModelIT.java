@@ -58,15 +58,17 @@ class AnalyticsReadModelIT {
 
   static long seq = 0;
 
+  /** The events as one group, in one transaction, as the projection hands them over. */
   static void chatEvents(HikariDataSource ds, ChatEvent... events) throws Exception {
+    List<EventEnvelope<ChatEvent>> group = new java.util.ArrayList<>();
     for (ChatEvent event : events) {
       seq++;
-      var envelope = EventEnvelope.create(Offset.sequence(seq), "Chat|" + event.chatId(), seq, event, 0L);
-      JdbcSessions session = new JdbcSessions(ds);
-      new AnalyticsProjectionHandler().process(session, envelope);
-      session.commit();
-      session.close();
+      group.add(EventEnvelope.create(Offset.sequence(seq), "Chat|" + event.chatId(), seq, event, 0L));
     }
+    JdbcSessions session = new JdbcSessions(ds);
+    new AnalyticsProjectionHandler().process(session, group);
+    session.commit();
+    session.close();
   }
 
   static void userEvent(HikariDataSource ds, String userId, UserEvent event) throws Exception {
@@ -165,6 +167,13 @@ class AnalyticsReadModelIT {
    * The first increments of one counter row in two transactions at once: the second waits for
    * the first, finds its row inserted, and adds to it; nothing is lost and nothing fails.
    */
+  private static void tally(Connection conn, String chatId, Instant at) throws java.sql.SQLException {
+    AnalyticsTally tally = new AnalyticsTally();
+    AnalyticsRepository.chatMessage(tally, chatId, at);
+    tally.active(AnalyticsRepository.day(at), "urace");
+    tally.writeTo(conn);
+  }
+
   @Test
   void twoTransactionsCreatingTheSameRowBothCount() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
@@ -172,15 +181,13 @@ class AnalyticsReadModelIT {
       Instant at = T0.minusSeconds(100 * 86_400L);
       try (Connection first = ds.getConnection()) {
         first.setAutoCommit(false);
-        AnalyticsRepository.chatMessage(first, chatId, at);
-        AnalyticsRepository.active(first, at, "urace");
+        tally(first, chatId, at);
         CompletableFuture<Void> second =
             CompletableFuture.runAsync(
                 () -> {
                   try (Connection conn = ds.getConnection()) {
                     conn.setAutoCommit(false);
-                    AnalyticsRepository.chatMessage(conn, chatId, at);
-                    AnalyticsRepository.active(conn, at, "urace");
+                    tally(conn, chatId, at);
                     conn.commit();
                   } catch (Exception e) {
                     throw new IllegalStateException(e);
