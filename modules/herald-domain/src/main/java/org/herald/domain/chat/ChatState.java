@@ -112,14 +112,7 @@ public sealed interface ChatState extends CborSerializable {
 
     /** The answer already given to this sender's {@code clientMessageId}, if still remembered. */
     public MessageNew findSent(String senderId, String clientMessageId) {
-      for (int i = 0; i < recent.size(); i++) {
-        if (recent.fromNewest(i) instanceof MessageNew m
-            && clientMessageId.equals(m.clientMessageId())
-            && senderId.equals(m.message().senderId())) {
-          return m;
-        }
-      }
-      return null;
+      return recent.findSent(senderId, clientMessageId);
     }
 
     /**
