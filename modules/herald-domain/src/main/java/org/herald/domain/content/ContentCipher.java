@@ -17,6 +17,17 @@ public final class ContentCipher {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Nonces come from a DRBG per thread: the default {@code NativePRNG} reads {@code /dev/urandom}
+   * (a system call) under one lock for every message, which showed in profiles of the send path.
+   */
+  private static final ThreadLocal<SecureRandom> NONCES = ThreadLocal.withInitial(ContentCipher::drbg);
+  /**
+   * A {@code Cipher} per thread, initialized afresh for every message (new key and nonce): looking
+   * one up by transformation walks the provider list each time. Not shared: a Cipher is not
+   * thread-safe.
+   */
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(ContentCipher::gcm);
 
   private ContentCipher() {}
 
@@ -70,8 +81,8 @@ public final class ContentCipher {
   public static byte[] encrypt(byte[] key, byte[] aad, byte[] plain) {
     try {
       byte[] nonce = new byte[NONCE_BYTES];
-      RANDOM.nextBytes(nonce);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      NONCES.get().nextBytes(nonce);
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(aad);
       byte[] sealed = cipher.doFinal(plain);
@@ -86,7 +97,7 @@ public final class ContentCipher {
       throw new ContentUnreadable("sealed content is truncated");
     }
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, box, 0, NONCE_BYTES));
       cipher.updateAAD(aad);
       return cipher.doFinal(box, NONCE_BYTES, box.length - NONCE_BYTES);
@@ -94,6 +105,22 @@ public final class ContentCipher {
       throw new ContentUnreadable("sealed content does not authenticate under its key");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available", e);
+    }
+  }
+
+  private static Cipher gcm() {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available", e);
+    }
+  }
+
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no DRBG SecureRandom", e);
     }
   }
 
