@@ -60,20 +60,24 @@ class ReadModelsIT {
     h2.close();
   }
 
+  /** Dialogs takes the events one transaction each; history takes them as one group. */
   static void handle(HikariDataSource ds, List<ChatEvent> events) throws Exception {
-    List<JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions>> handlers =
-        List.of(new DialogsProjectionHandler(), new HistoryProjectionHandler());
+    JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> dialogs = new DialogsProjectionHandler();
+    List<EventEnvelope<ChatEvent>> group = new java.util.ArrayList<>();
     long seq = 0;
     for (ChatEvent event : events) {
       seq++;
       var envelope = EventEnvelope.create(Offset.sequence(seq), "Chat|" + event.chatId(), seq, event, 0L);
-      for (var handler : handlers) {
-        JdbcSessions session = new JdbcSessions(ds);
-        handler.process(session, envelope);
-        session.commit();
-        session.close();
-      }
+      group.add(envelope);
+      JdbcSessions session = new JdbcSessions(ds);
+      dialogs.process(session, envelope);
+      session.commit();
+      session.close();
     }
+    JdbcSessions session = new JdbcSessions(ds);
+    new HistoryProjectionHandler().process(session, group);
+    session.commit();
+    session.close();
   }
 
   static final MasterKey MASTER = MasterKey.generate();
@@ -147,14 +151,14 @@ class ReadModelsIT {
   void editsRewriteEveryCopyAndDeletionsLeaveTombstonesAndShredKeys() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
       String chat = "d-ue-uf";
-      List<ChatEvent> story = story(ds, chat, "ue", "uf");
-      handle(ds, story);
+      List<ChatEvent> story = new java.util.ArrayList<>(story(ds, chat, "ue", "uf"));
       Sealed one = ((ChatEvent.MessageSent) story.get(1)).content();
       Sealed two = ((ChatEvent.MessageSent) story.get(2)).content();
       Sealed oneEdited = seal(ds, chat, 1, "one, edited");
-      handle(ds, List.of(
-          new ChatEvent.MessageEdited(chat, 1, 4, "ue", "ue", T0.plusSeconds(1), false, null, oneEdited, one.keyId(), T0.plusSeconds(4)),
-          new ChatEvent.MessageDeleted(chat, 2, 5, "uf", two.keyId(), T0.plusSeconds(5))));
+      // One group for history: the edit and the deletion must see the rows batched before them.
+      story.add(new ChatEvent.MessageEdited(chat, 1, 4, "ue", "ue", T0.plusSeconds(1), false, null, oneEdited, one.keyId(), T0.plusSeconds(4)));
+      story.add(new ChatEvent.MessageDeleted(chat, 2, 5, "uf", two.keyId(), T0.plusSeconds(5)));
+      handle(ds, story);
       HistoryRepository repo = new HistoryRepository(ds, DIRECT);
       List<Message> messages = repo.messages(chat, 1, 2).toCompletableFuture().join();
       assertEquals("one, edited", open(ds, chat, messages.get(0)));

@@ -1,5 +1,8 @@
 package org.herald.projection.history;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
@@ -10,34 +13,48 @@ import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.common.Sql;
 
 /**
- * Chat events → {@code chat_messages} and {@code chat_updates}. Exactly-once: rows and offset
- * commit in one transaction.
+ * Chat events → {@code chat_messages} and {@code chat_updates}. Exactly-once: a group of events
+ * is one transaction with the offset. New rows of a group go to the database as two JDBC
+ * batches (messages, updates) instead of two statements per event; an edit or deletion first
+ * sends what is batched, since it reads and rewrites rows that may be among them.
  */
-public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
+public final class HistoryProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
 
   @Override
-  public void process(JdbcSessions session, EventEnvelope<ChatEvent> envelope) throws Exception {
-    ChatEvent event = envelope.event();
+  public void process(JdbcSessions session, List<EventEnvelope<ChatEvent>> envelopes) throws Exception {
     session.withConnection(
         conn -> {
-          ChatUpdate update = ChatUpdates.of(event);
-          if (update == null) {
-            // Not numbered for clients (creation, bans, invites, channel subscriptions, reads in
-            // large chats): nothing to page through.
-            return null;
+          try (HistoryRepository.Inserts inserts = new HistoryRepository.Inserts(conn)) {
+            for (EventEnvelope<ChatEvent> envelope : envelopes) {
+              apply(conn, inserts, envelope);
+            }
+            inserts.flush();
           }
-          if (update instanceof ChatUpdate.MessageNew m) {
-            HistoryRepository.insertMessage(conn, m.chatId(), m.pts(), m.message());
-          } else if (event instanceof ChatEvent.MessageEdited e) {
-            String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), e.content(), e.editDate());
-            shred(conn, held, e.supersededKeyId(), e.content().keyId());
-          } else if (event instanceof ChatEvent.MessageDeleted e) {
-            String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), null, null);
-            shred(conn, held, e.shreddedKeyId(), null);
-          }
-          HistoryRepository.insertUpdate(conn, update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
           return null;
         });
+  }
+
+  private static void apply(Connection conn, HistoryRepository.Inserts inserts, EventEnvelope<ChatEvent> envelope)
+      throws SQLException {
+    ChatEvent event = envelope.event();
+    ChatUpdate update = ChatUpdates.of(event);
+    if (update == null) {
+      // Not numbered for clients (creation, bans, invites, channel subscriptions, reads in
+      // large chats): nothing to page through.
+      return;
+    }
+    if (update instanceof ChatUpdate.MessageNew m) {
+      inserts.message(m.chatId(), m.pts(), m.message());
+    } else if (event instanceof ChatEvent.MessageEdited e) {
+      inserts.flush();
+      String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), e.content(), e.editDate());
+      shred(conn, held, e.supersededKeyId(), e.content().keyId());
+    } else if (event instanceof ChatEvent.MessageDeleted e) {
+      inserts.flush();
+      String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), null, null);
+      shred(conn, held, e.shreddedKeyId(), null);
+    }
+    inserts.update(update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
   }
 
   /**
@@ -46,8 +63,8 @@ public final class HistoryProjectionHandler extends JdbcHandler<EventEnvelope<Ch
    * yet known to the chat). Idempotent; in the projection's transaction, so a crash between the
    * event and the shredding cannot leave a superseded key alive.
    */
-  private static void shred(java.sql.Connection conn, String heldKeyId, String namedKeyId, String currentKeyId)
-      throws java.sql.SQLException {
+  private static void shred(Connection conn, String heldKeyId, String namedKeyId, String currentKeyId)
+      throws SQLException {
     java.util.Set<String> ids = new java.util.HashSet<>();
     if (heldKeyId != null) {
       ids.add(heldKeyId);

@@ -25,11 +25,29 @@ public final class HistoryRepository {
     this.jdbcExecutor = jdbcExecutor;
   }
 
-  static void insertMessage(Connection conn, String chatId, long pts, Message m) throws SQLException {
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "INSERT INTO chat_messages (chat_id, message_id, pts, sender_id, text, sent_at, edited_at, silent,"
-                + " reply_to_message_id, content, deleted, from_scheduled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)")) {
+  /**
+   * The new rows of one group of events, sent as one JDBC batch per table at {@link #flush} (one
+   * round trip each instead of one per row), on the group's connection and transaction.
+   */
+  static final class Inserts implements AutoCloseable {
+    private final Connection conn;
+    private PreparedStatement messages;
+    private PreparedStatement updates;
+    private int pendingMessages;
+    private int pendingUpdates;
+
+    Inserts(Connection conn) {
+      this.conn = conn;
+    }
+
+    void message(String chatId, long pts, Message m) throws SQLException {
+      if (messages == null) {
+        messages =
+            conn.prepareStatement(
+                "INSERT INTO chat_messages (chat_id, message_id, pts, sender_id, text, sent_at, edited_at, silent,"
+                    + " reply_to_message_id, content, deleted, from_scheduled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)");
+      }
+      PreparedStatement ps = messages;
       ps.setString(1, chatId);
       ps.setLong(2, m.messageId());
       ps.setLong(3, pts);
@@ -41,7 +59,45 @@ public final class HistoryRepository {
       Sql.setLong(ps, 9, m.replyToMessageId());
       ps.setString(10, Sql.encoded(m.content()));
       ps.setBoolean(11, m.fromScheduled());
-      ps.executeUpdate();
+      ps.addBatch();
+      pendingMessages++;
+    }
+
+    void update(ChatUpdate update, String kind, long seq) throws SQLException {
+      if (updates == null) {
+        updates =
+            conn.prepareStatement("INSERT INTO chat_updates (chat_id, pts, kind, body, seq, message_id) VALUES (?, ?, ?, ?, ?, ?)");
+      }
+      PreparedStatement ps = updates;
+      ps.setString(1, update.chatId());
+      ps.setLong(2, update.pts());
+      ps.setString(3, kind);
+      ps.setString(4, UpdateJson.write(update));
+      ps.setLong(5, seq);
+      Message carried = ChatUpdate.messageOf(update);
+      Sql.setLong(ps, 6, carried != null ? carried.messageId() : null);
+      ps.addBatch();
+      pendingUpdates++;
+    }
+
+    /** Sends what is batched, messages first. */
+    void flush() throws SQLException {
+      if (pendingMessages > 0) {
+        messages.executeBatch();
+        pendingMessages = 0;
+      }
+      if (pendingUpdates > 0) {
+        updates.executeBatch();
+        pendingUpdates = 0;
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      try (PreparedStatement m = messages;
+          PreparedStatement u = updates) {
+        // closes both, even if one throws
+      }
     }
   }
 
@@ -100,20 +156,6 @@ public final class HistoryRepository {
       ps.executeBatch();
     }
     return heldKeyId;
-  }
-
-  static void insertUpdate(Connection conn, ChatUpdate update, String kind, long seq) throws SQLException {
-    try (PreparedStatement ps =
-        conn.prepareStatement("INSERT INTO chat_updates (chat_id, pts, kind, body, seq, message_id) VALUES (?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, update.chatId());
-      ps.setLong(2, update.pts());
-      ps.setString(3, kind);
-      ps.setString(4, UpdateJson.write(update));
-      ps.setLong(5, seq);
-      Message carried = ChatUpdate.messageOf(update);
-      Sql.setLong(ps, 6, carried != null ? carried.messageId() : null);
-      ps.executeUpdate();
-    }
   }
 
   /** Messages with {@code fromId <= messageId <= toId}, in order. */
