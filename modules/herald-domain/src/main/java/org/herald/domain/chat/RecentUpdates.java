@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The last few updates of a chat, oldest first, as an immutable value with O(1) appends.
@@ -138,7 +139,7 @@ public final class RecentUpdates {
 
   /** Never 0, which marks updates that are not a new message with a client id. */
   private static int sentKey(String senderId, String clientMessageId) {
-    int h = 31 * clientMessageId.hashCode() + java.util.Objects.hashCode(senderId);
+    int h = 31 * clientMessageId.hashCode() + Objects.hashCode(senderId);
     return h == 0 ? 1 : h;
   }
 

@@ -9,8 +9,9 @@ import java.util.List;
  * RecentUpdates#findSent}, against the linear scan of the updates it replaced, over the windows
  * of many chats (so that the updates are not all in cache, as on a busy node). Every lookup
  * misses, as nearly every real send does. Client ids are shaped like the load generator's (a
- * send time in nanoseconds and a sequence number): equal lengths and a long common prefix. Figures in docs/benchmarks.md. Run with {@code java
- * -cp target/test-classes:target/classes:<dependencies> org.herald.domain.chat.FindSentBench}.
+ * send time in nanoseconds and a sequence number): equal lengths and a long common prefix.
+ * Figures in docs/benchmarks.md. Run with {@code java -cp
+ * target/test-classes:target/classes:<dependencies> org.herald.domain.chat.FindSentBench}.
  */
 public class FindSentBench {
   public static void main(String[] args) {

@@ -15,8 +15,8 @@ import org.herald.projection.common.Sql;
 /**
  * Chat events → {@code chat_messages} and {@code chat_updates}. Exactly-once: a group of events
  * is one transaction with the offset. New rows of a group go to the database as two JDBC
- * batches (messages, updates) instead of two statements per event; an edit or deletion first
- * sends what is batched, since it reads and rewrites rows that may be among them.
+ * batches (messages, updates) instead of two statements per event ({@link
+ * HistoryRepository.Writes}).
  */
 public final class HistoryProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
 
@@ -24,17 +24,17 @@ public final class HistoryProjectionHandler extends JdbcHandler<List<EventEnvelo
   public void process(JdbcSessions session, List<EventEnvelope<ChatEvent>> envelopes) throws Exception {
     session.withConnection(
         conn -> {
-          try (HistoryRepository.Inserts inserts = new HistoryRepository.Inserts(conn)) {
+          try (HistoryRepository.Writes writes = new HistoryRepository.Writes(conn)) {
             for (EventEnvelope<ChatEvent> envelope : envelopes) {
-              apply(conn, inserts, envelope);
+              apply(conn, writes, envelope);
             }
-            inserts.flush();
+            writes.flush();
           }
           return null;
         });
   }
 
-  private static void apply(Connection conn, HistoryRepository.Inserts inserts, EventEnvelope<ChatEvent> envelope)
+  private static void apply(Connection conn, HistoryRepository.Writes writes, EventEnvelope<ChatEvent> envelope)
       throws SQLException {
     ChatEvent event = envelope.event();
     ChatUpdate update = ChatUpdates.of(event);
@@ -44,17 +44,15 @@ public final class HistoryProjectionHandler extends JdbcHandler<List<EventEnvelo
       return;
     }
     if (update instanceof ChatUpdate.MessageNew m) {
-      inserts.message(m.chatId(), m.pts(), m.message());
+      writes.message(m.chatId(), m.pts(), m.message());
     } else if (event instanceof ChatEvent.MessageEdited e) {
-      inserts.flush();
-      String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), e.content(), e.editDate());
+      String held = writes.replaceMessage(e.chatId(), e.messageId(), e.content(), e.editDate());
       shred(conn, held, e.supersededKeyId(), e.content().keyId());
     } else if (event instanceof ChatEvent.MessageDeleted e) {
-      inserts.flush();
-      String held = HistoryRepository.replaceMessage(conn, e.chatId(), e.messageId(), null, null);
+      String held = writes.replaceMessage(e.chatId(), e.messageId(), null, null);
       shred(conn, held, e.shreddedKeyId(), null);
     }
-    inserts.update(update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
+    writes.update(update, UpdateJson.typeOf(update), Sql.ordering(envelope.offset()));
   }
 
   /**

@@ -26,17 +26,18 @@ public final class HistoryRepository {
   }
 
   /**
-   * The new rows of one group of events, sent as one JDBC batch per table at {@link #flush} (one
-   * round trip each instead of one per row), on the group's connection and transaction.
+   * The writes of one group of events, on the group's connection and transaction. New rows are
+   * sent as one JDBC batch per table (one round trip each instead of one per row) at {@link
+   * #flush}, or before {@link #replaceMessage} reads rows that may be among them.
    */
-  static final class Inserts implements AutoCloseable {
+  static final class Writes implements AutoCloseable {
     private final Connection conn;
     private PreparedStatement messages;
     private PreparedStatement updates;
     private int pendingMessages;
     private int pendingUpdates;
 
-    Inserts(Connection conn) {
+    Writes(Connection conn) {
       this.conn = conn;
     }
 
@@ -80,6 +81,12 @@ public final class HistoryRepository {
       pendingUpdates++;
     }
 
+    /** {@link HistoryRepository#replaceMessage}, after sending what is batched. */
+    String replaceMessage(String chatId, long messageId, Sealed next, Instant editDate) throws SQLException {
+      flush();
+      return HistoryRepository.replaceMessage(conn, chatId, messageId, next, editDate);
+    }
+
     /** Sends what is batched, messages first. */
     void flush() throws SQLException {
       if (pendingMessages > 0) {
@@ -107,7 +114,7 @@ public final class HistoryRepository {
    * sender and date; no content). Answers the key id of the content the row held before, for
    * shredding.
    */
-  static String replaceMessage(Connection conn, String chatId, long messageId, Sealed next, Instant editDate)
+  private static String replaceMessage(Connection conn, String chatId, long messageId, Sealed next, Instant editDate)
       throws SQLException {
     String heldKeyId = null;
     try (PreparedStatement ps = conn.prepareStatement("SELECT content FROM chat_messages WHERE chat_id = ? AND message_id = ?")) {
