@@ -17,9 +17,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * One reader of a tag's events for every projection instance of that tag on this node. Each
- * projection used to poll the journal and deserialize every event itself: seven projections read
- * and decoded each chat event seven times, and that was a sixth of the node's CPU under load
- * (docs/benchmarks.md). The feed polls once, decodes once, and keeps the last {@code capacity}
+ * projection used to poll the journal and deserialize every event itself: the five projections of
+ * the chat tags (six with push) read and decoded each chat event five times, and that was a
+ * sixth of the node's CPU under load (docs/benchmarks.md). The feed polls once, decodes once, and keeps the last {@code capacity}
  * envelopes; a projection that has caught up is answered from memory.
  *
  * <p>The buffer holds every event of the tag after {@code floor} up to {@code head}, the position
