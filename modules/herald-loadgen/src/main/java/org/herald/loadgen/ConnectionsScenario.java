@@ -1,6 +1,8 @@
 package org.herald.loadgen;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,13 @@ final class ConnectionsScenario implements Scenario {
         figures.put("rss_per_conn_kib", rssPer);
         line.put("heap_per_conn_kib", heapPer);
         line.put("rss_per_conn_kib", rssPer);
+        List<String> grown = after.grownClasses(before, held, Integer.MAX_VALUE);
+        figures.put("heap_per_conn_by_class", grown.subList(0, Math.min(25, grown.size())));
+        Path byClass = context.outDir().resolve("connections-heap-by-class.txt");
+        Files.createDirectories(byClass.getParent());
+        Files.write(byClass, grown);
+        context.log("connections: live heap per socket by class (bytes, instances, class), all in %s:%n  %s", byClass,
+            String.join(System.lineSeparator() + "  ", grown.subList(0, Math.min(12, grown.size()))));
       }
       line.put("connect_per_s", figures.get("connect_per_s").toString());
       line.put("failed", Integer.toString(herd.failed()));
