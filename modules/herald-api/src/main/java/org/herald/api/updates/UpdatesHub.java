@@ -21,9 +21,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.pubsub.DistributedPubSubMediator;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
-import org.apache.pekko.stream.QueueOfferResult;
 import org.herald.api.common.Json;
 import org.herald.api.message.dto.MessageDtos;
 import org.herald.api.common.ApiException;
@@ -38,7 +35,6 @@ import org.herald.domain.user.UserCommand;
 import org.herald.domain.user.UserEntity;
 import org.herald.domain.user.UserNotification;
 import org.herald.domain.user.UserReply;
-import org.apache.pekko.stream.BoundedSourceQueue;
 
 /**
  * One per node, at {@code /user/updates-hub}: the sockets of this node and the topics they
@@ -56,8 +52,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   /** The hub's protocol. */
   public sealed interface Command {}
 
-  /** A socket opened. Frames for it go into {@code queue}. */
-  public record Connect(String connId, String userId, String sessionId, BoundedSourceQueue<Message> queue)
+  /** A socket opened. Frames for it go into {@code outbox}. */
+  public record Connect(String connId, String userId, String sessionId, SocketOutbox outbox)
       implements Command {}
 
   /** A socket closed. */
@@ -79,7 +75,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
 
   private record ListingFailed(String userId, Throwable cause) implements Command {}
 
-  private record Conn(String connId, String userId, String sessionId, BoundedSourceQueue<Message> queue) {}
+  private record Conn(String connId, String userId, String sessionId, SocketOutbox outbox) {}
 
   /** Local state of one user with at least one socket here. */
   private static final class Follower {
@@ -214,7 +210,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   private Behavior<Command> onCloseAll(CloseAll close) {
     for (Conn conn : conns.values()) {
       offer(conn, SHUTTING_DOWN);
-      conn.queue().complete();
+      conn.outbox().complete();
     }
     close.replyTo().tell(Done.getInstance());
     return this;
@@ -244,7 +240,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   }
 
   private Behavior<Command> onConnect(Connect c) {
-    Conn conn = new Conn(c.connId(), c.userId(), c.sessionId(), c.queue());
+    Conn conn = new Conn(c.connId(), c.userId(), c.sessionId(), c.outbox());
     conns.put(conn.connId(), conn);
     open.set(conns.size());
     presence(conn, true);
@@ -322,7 +318,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
         for (Conn conn : List.copyOf(follower.conns.values())) {
           if (conn.sessionId().equals(revoked.sessionId())) {
             offer(conn, SESSION_ENDED);
-            conn.queue().complete();
+            conn.outbox().complete();
           }
         }
       }
@@ -406,7 +402,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     if (follower != null) {
       // Its sockets close; the client reconnects and the listing is tried again.
       follower.chats.forEach(chatId -> unfollow(failed.userId(), chatId));
-      follower.conns.values().forEach(conn -> conn.queue().fail(failed.cause()));
+      follower.conns.values().forEach(conn -> conn.outbox().fail(failed.cause()));
     }
     return this;
   }
@@ -477,9 +473,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
    * reconnects and catches up through {@code pts}.
    */
   private void offer(Conn conn, String frame) {
-    QueueOfferResult result = conn.queue().offer(TextMessage.create(frame));
-    if (result == QueueOfferResult.dropped()) {
-      conn.queue().fail(new IllegalStateException("client too slow, closing socket"));
+    if (!conn.outbox().offer(frame)) {
+      conn.outbox().fail(new IllegalStateException("client too slow, closing socket"));
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.herald.api.updates;
 
+import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -9,11 +10,18 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
-import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.InHandler;
+import org.apache.pekko.stream.stage.OutHandler;
 import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
@@ -26,7 +34,8 @@ import org.herald.domain.common.Ids;
 
 /**
  * The updates WebSocket of one client. Outgoing: whatever the node's {@link UpdatesHub} offers
- * (bounded; a client that falls too far behind is disconnected and catches up by pts).
+ * to its {@link SocketOutbox} (bounded; a client that falls too far behind is disconnected and
+ * catches up by pts).
  * Incoming: {@code send} frames go through the same {@link Messaging} path as HTTP and are
  * answered with {@code sent} or {@code error}; a malformed or unknown frame gets an
  * {@code error} frame and the socket stays open.
@@ -50,34 +59,148 @@ public final class UpdatesSocket {
   record ErrorFrame(String type, String clientMessageId, ApiErrors.ErrorBody.Error error) {}
 
   /**
-   * The socket's flow. Nothing is registered with the hub until the flow is materialized, that
-   * is, until the upgrade really happened; termination, whichever side ends it, unregisters.
+   * The socket's flow: one stage (see {@link SocketStage}). Nothing is registered with the hub
+   * until the stage starts, that is, until the upgrade really happened; its stop, whichever side
+   * ends the socket, unregisters.
    */
   public Flow<Message, Message, NotUsed> flow(Caller caller) {
-    String connId = UUID.randomUUID().toString();
-    CompletableFuture<BoundedSourceQueue<Message>> queue = new CompletableFuture<>();
+    return Flow.fromGraph(new SocketStage(caller));
+  }
 
-    Source<Message, NotUsed> outgoing =
-        Source.<Message>queue(settings.socketBufferSize())
-            .mapMaterializedValue(
-                q -> {
-                  queue.complete(q);
-                  hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), q));
-                  return NotUsed.getInstance();
-                })
-            .watchTermination(
-                (mat, done) -> {
-                  done.whenComplete((d, failure) -> hub.tell(new UpdatesHub.Disconnect(connId)));
-                  return mat;
-                });
+  /**
+   * The whole socket in one stream stage, because an idle socket's memory is mostly its stages
+   * (pekko-http's own plus ours; docs/benchmarks.md): outgoing frames come from the socket's
+   * {@link SocketOutbox}, which the hub fills; incoming frames are handled up to
+   * {@code herald.api.socket.send-parallelism} at once and their replies ({@code sent},
+   * {@code error}, {@code pong}) go out in the order their frames came in, through the same
+   * outbox. The client closing its side closes the socket.
+   */
+  private final class SocketStage extends GraphStage<FlowShape<Message, Message>> {
+    private final Inlet<Message> in = Inlet.create("UpdatesSocket.in");
+    private final Outlet<Message> out = Outlet.create("UpdatesSocket.out");
+    private final FlowShape<Message, Message> shape = FlowShape.of(in, out);
+    private final Caller caller;
 
-    Sink<Message, NotUsed> in =
-        Flow.<Message>create()
-            .mapAsync(1, this::text)
-            .mapAsync(settings.socketSendParallelism(), text -> handle(connId, caller, text).thenApply(Optional::ofNullable))
-            .to(Sink.foreach(frame -> frame.ifPresent(f -> queue.thenAccept(q -> q.offer(TextMessage.create(f))))));
+    SocketStage(Caller caller) {
+      this.caller = caller;
+    }
 
-    return Flow.fromSinkAndSourceCoupled(in, outgoing);
+    @Override
+    public FlowShape<Message, Message> shape() {
+      return shape;
+    }
+
+    @Override
+    public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+      return new Logic();
+    }
+
+    /** A client frame being handled; its reply waits here until those before it are out. */
+    private static final class Pending {
+      private String reply;
+      private boolean done;
+    }
+
+    private record Answered(Pending pending, String reply) {}
+
+    private final class Logic extends GraphStageLogic implements InHandler, OutHandler {
+      private final String connId = UUID.randomUUID().toString();
+      private final SocketOutbox outbox = new SocketOutbox(settings.socketBufferSize());
+      private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+      private AsyncCallback<Answered> answered;
+
+      Logic() {
+        super(shape);
+        setHandler(in, this);
+        setHandler(out, this);
+      }
+
+      @Override
+      public void preStart() {
+        answered = createAsyncCallback(this::onAnswered);
+        AsyncCallback<NotUsed> wake = createAsyncCallback(n -> onWake());
+        outbox.attach(() -> wake.invoke(NotUsed.getInstance()));
+        hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), outbox));
+        pull(in);
+      }
+
+      @Override
+      public void postStop() {
+        outbox.detach();
+        hub.tell(new UpdatesHub.Disconnect(connId));
+      }
+
+      @Override
+      public void onPush() {
+        Pending p = new Pending();
+        pending.addLast(p);
+        text(grab(in))
+            .thenCompose(text -> handle(connId, caller, text))
+            .whenComplete(
+                (reply, failure) ->
+                    answered.invoke(
+                        new Answered(p, failure == null ? reply : error(null, ApiErrors.toApiException(failure)))));
+        if (pending.size() < settings.socketSendParallelism()) {
+          pull(in);
+        }
+      }
+
+      @Override
+      public void onUpstreamFinish() {
+        completeStage();
+      }
+
+      @Override
+      public void onPull() {
+        pushNext();
+      }
+
+      private void onAnswered(Answered a) {
+        a.pending().reply = a.reply();
+        a.pending().done = true;
+        while (!pending.isEmpty() && pending.peekFirst().done) {
+          String reply = pending.pollFirst().reply;
+          if (reply != null && !outbox.offerFromStage(reply)) {
+            failStage(new IllegalStateException("client too slow, closing socket"));
+            return;
+          }
+        }
+        if (!isClosed(in) && !hasBeenPulled(in) && pending.size() < settings.socketSendParallelism()) {
+          pull(in);
+        }
+        if (isAvailable(out)) {
+          pushNext();
+        }
+      }
+
+      private void onWake() {
+        if (outbox.failure() != null) {
+          failStage(outbox.failure());
+        } else if (isAvailable(out)) {
+          pushNext();
+        }
+      }
+
+      /** Out has demand: the next frame, or the end the hub asked for, or wait to be woken. */
+      private void pushNext() {
+        Throwable failure = outbox.failure();
+        if (failure != null) {
+          failStage(failure);
+          return;
+        }
+        String frame = outbox.poll();
+        if (frame == null) {
+          frame = outbox.idle();
+        }
+        if (frame != null) {
+          push(out, TextMessage.create(frame));
+        } else if (outbox.failure() != null) {
+          failStage(outbox.failure());
+        } else if (outbox.isCompleted()) {
+          completeStage();
+        }
+      }
+    }
   }
 
   /** The whole text of a frame, or empty for a binary frame; oversized text is an error. */

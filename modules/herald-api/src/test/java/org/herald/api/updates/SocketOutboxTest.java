@@ -1,0 +1,137 @@
+package org.herald.api.updates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SocketOutboxTest {
+  private final AtomicInteger wakes = new AtomicInteger();
+
+  private SocketOutbox outbox(int capacity) {
+    SocketOutbox outbox = new SocketOutbox(capacity);
+    outbox.attach(wakes::incrementAndGet);
+    return outbox;
+  }
+
+  @Test
+  void framesComeOutInOrderAndABusySocketIsNotWoken() {
+    SocketOutbox outbox = outbox(8);
+    assertTrue(outbox.offer("a"));
+    assertTrue(outbox.offer("b"));
+    assertEquals(0, wakes.get(), "the stage was not waiting, so nothing wakes it");
+    assertEquals("a", outbox.poll());
+    assertEquals("b", outbox.poll());
+    assertNull(outbox.poll());
+  }
+
+  @Test
+  void anIdleSocketIsWokenOnceByABurst() {
+    SocketOutbox outbox = outbox(8);
+    assertNull(outbox.idle());
+    outbox.offer("a");
+    outbox.offer("b");
+    outbox.offer("c");
+    assertEquals(1, wakes.get(), "one wake-up for the burst, not one per frame");
+    assertEquals("a", outbox.poll());
+  }
+
+  @Test
+  void aFullOutboxRefusesAndHasRoomAgainOnceDrained() {
+    SocketOutbox outbox = outbox(2);
+    assertTrue(outbox.offer("a"));
+    assertTrue(outbox.offerFromStage("b"));
+    assertFalse(outbox.offer("c"), "a third frame does not fit: the client is too slow");
+    assertFalse(outbox.offerFromStage("c"));
+    outbox.poll();
+    assertTrue(outbox.offer("c"));
+  }
+
+  @Test
+  void failingWakesEvenABusySocket() {
+    SocketOutbox outbox = outbox(2);
+    outbox.offer("a");
+    outbox.fail(new IllegalStateException("client too slow"));
+    assertEquals(1, wakes.get());
+    assertNotNull(outbox.failure());
+    assertFalse(outbox.offer("b"), "a failed socket takes nothing more");
+  }
+
+  @Test
+  void completingLetsQueuedFramesOutFirst() {
+    SocketOutbox outbox = outbox(4);
+    outbox.offer("a");
+    outbox.complete();
+    assertTrue(outbox.isCompleted());
+    assertFalse(outbox.offer("b"));
+    assertEquals("a", outbox.poll(), "frames queued before the end still go out");
+    assertNull(outbox.idle());
+  }
+
+  @Test
+  void aStoppedSocketRefusesFramesAndIsNeverWoken() {
+    SocketOutbox outbox = outbox(4);
+    assertNull(outbox.idle());
+    outbox.detach();
+    assertFalse(outbox.offer("a"));
+    outbox.fail(new IllegalStateException("late"));
+    assertEquals(0, wakes.get());
+  }
+
+  /** Producers on other threads racing the stage: every frame is taken exactly once, none is stranded. */
+  @Test
+  void noFrameIsStrandedWhileTheStageGoesIdle() throws Exception {
+    int producers = 4;
+    int perProducer = 50_000;
+    SocketOutbox outbox = new SocketOutbox(producers * perProducer);
+    java.util.concurrent.Semaphore woken = new java.util.concurrent.Semaphore(0);
+    outbox.attach(woken::release);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      Thread t = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < perProducer; i++) {
+          assertTrue(outbox.offer(id + ":" + i));
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    start.countDown();
+    int[] next = new int[producers];
+    int taken = 0;
+    while (taken < producers * perProducer) {
+      String frame = outbox.poll();
+      if (frame == null) {
+        frame = outbox.idle();
+      }
+      if (frame == null) {
+        // Idle: only a wake-up may bring the next frame; waiting for it proves none is stranded.
+        assertTrue(woken.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS), "a frame was offered but the idle stage was not woken");
+        continue;
+      }
+      String[] parts = frame.split(":");
+      int producer = Integer.parseInt(parts[0]);
+      assertEquals(next[producer], Integer.parseInt(parts[1]), "each producer's frames in order");
+      next[producer]++;
+      taken++;
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertNull(outbox.poll());
+  }
+}
