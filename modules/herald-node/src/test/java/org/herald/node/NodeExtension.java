@@ -33,4 +33,8 @@ final class NodeExtension implements BeforeAllCallback, AfterAllCallback {
   HeraldClient client() {
     return client;
   }
+
+  HeraldNode node() {
+    return node;
+  }
 }

@@ -9,6 +9,7 @@ public record ApiSettings(
     long maxBodyBytes,
     int socketBufferSize,
     int socketSendParallelism,
+    Duration socketKeepAlive,
     int argon2MemoryKib,
     int argon2Iterations,
     int argon2Parallelism) {
@@ -20,6 +21,7 @@ public record ApiSettings(
         c.getBytes("max-body-size"),
         c.getInt("socket.buffer-size"),
         c.getInt("socket.send-parallelism"),
+        c.getDuration("socket.keep-alive"),
         c.getInt("password.argon2.memory-kib"),
         c.getInt("password.argon2.iterations"),
         c.getInt("password.argon2.parallelism"));

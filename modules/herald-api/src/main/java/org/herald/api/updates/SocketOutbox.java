@@ -4,9 +4,11 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.util.ByteString;
 
 /**
- * The frames waiting to be written to one updates socket: a bounded, lock-free queue that any
+ * The frames waiting to be written to one updates socket, encoded ({@link WebSocketFrames}; one
+ * update's frame is the same bytes for every socket that gets it): a bounded, lock-free queue that any
  * thread may offer to (the node's {@link UpdatesHub}, the socket's own send replies) and that
  * only the socket's stream stage ({@link UpdatesSocket}) takes from. Offering never blocks and
  * never wakes the stage unless it is idle waiting for a frame, so a burst costs one wake-up, not
@@ -21,7 +23,7 @@ public final class SocketOutbox {
   }
 
   private final int capacity;
-  private final Queue<String> frames = new ConcurrentLinkedQueue<>();
+  private final Queue<ByteString> frames = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   /** Set by the stage when it has demand and found nothing; whoever clears it wakes the stage. */
   private final AtomicBoolean idle = new AtomicBoolean();
@@ -38,7 +40,7 @@ public final class SocketOutbox {
    * (the caller should {@link #fail} it) or has been completed or failed (the frame is dropped:
    * the socket is closing).
    */
-  public boolean offer(String frame) {
+  public boolean offer(ByteString frame) {
     if (completed || failure != null) {
       return false;
     }
@@ -84,8 +86,16 @@ public final class SocketOutbox {
     completed = true;
   }
 
+  /** The socket is closing at once (the client closed it): refuse more, drop what waits. */
+  void discard() {
+    completed = true;
+    while (poll() != null) {
+      // dropped: the client will not read them
+    }
+  }
+
   /** Queues a frame of the socket's own (a reply), from the stage: no wake-up, the stage pushes it. */
-  boolean offerFromStage(String frame) {
+  boolean offerFromStage(ByteString frame) {
     if (size.incrementAndGet() > capacity) {
       size.decrementAndGet();
       return false;
@@ -95,8 +105,8 @@ public final class SocketOutbox {
   }
 
   /** The next frame, or null; after null the stage calls {@link #idle()}. */
-  String poll() {
-    String frame = frames.poll();
+  ByteString poll() {
+    ByteString frame = frames.poll();
     if (frame != null) {
       size.decrementAndGet();
     }
@@ -108,9 +118,9 @@ public final class SocketOutbox {
    * {@link #fail} wakes it. Returns whatever arrived in between (the caller pushes it), so no
    * frame can slip past the flag unseen.
    */
-  String idle() {
+  ByteString idle() {
     idle.set(true);
-    String frame = poll();
+    ByteString frame = poll();
     if (frame != null) {
       idle.set(false);
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -103,9 +104,9 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
         .onFailure(SupervisorStrategy.resume());
   }
 
-  private static final String READY = Json.write(Map.of("type", "ready"));
-  private static final String SESSION_ENDED = Json.write(Map.of("type", "session.ended"));
-  private static final String SHUTTING_DOWN = Json.write(Map.of("type", "server.shutdown"));
+  private static final ByteString READY = WebSocketFrames.text(Json.write(Map.of("type", "ready")));
+  private static final ByteString SESSION_ENDED = WebSocketFrames.text(Json.write(Map.of("type", "session.ended")));
+  private static final ByteString SHUTTING_DOWN = WebSocketFrames.text(Json.write(Map.of("type", "server.shutdown")));
 
   private final ClusterSharding sharding;
   private final org.apache.pekko.actor.ActorRef mediator;
@@ -287,7 +288,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     } else if (message instanceof UserNotification.OwnReadMark read) {
       Follower follower = followers.get(read.userId());
       if (follower != null) {
-        String frame = Json.write(Map.of("type", "read", "chatId", read.chatId(), "userId", read.userId(), "upToMessageId", read.upToMessageId()));
+        ByteString frame = WebSocketFrames.text(Json.write(Map.of("type", "read", "chatId", read.chatId(), "userId", read.userId(), "upToMessageId", read.upToMessageId())));
         follower.conns.values().forEach(conn -> offer(conn, frame));
       }
     } else if (message instanceof ChatUpdate update) {
@@ -300,7 +301,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
       Follower follower = followers.get(removed.userId());
       if (follower != null && follower.chats.contains(removed.chatId())) {
         forget(removed.userId(), removed.chatId());
-        String frame = chatFrame("chat.removed", removed.chatId());
+        ByteString frame = WebSocketFrames.text(chatFrame("chat.removed", removed.chatId()));
         follower.conns.values().forEach(conn -> offer(conn, frame));
       }
     } else if (message instanceof UserNotification.ChatAdded added) {
@@ -370,7 +371,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   private void announceAdded(String userId, String chatId) {
     Follower follower = followers.get(userId);
     if (follower != null && follower.chats.contains(chatId)) {
-      String frame = chatFrame("chat.added", chatId);
+      ByteString frame = WebSocketFrames.text(chatFrame("chat.added", chatId));
       follower.conns.values().forEach(conn -> offer(conn, frame));
     }
   }
@@ -439,7 +440,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     }
   }
 
-  private void deliverExcept(String chatId, String exceptUserId, String frame) {
+  private void deliverExcept(String chatId, String exceptUserId, String json) {
+    ByteString frame = WebSocketFrames.text(json);
     Set<String> users = chatFollowers.get(chatId);
     if (users == null) {
       return;
@@ -457,7 +459,8 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
     if (users == null) {
       return;
     }
-    String frame = Json.write(MessageDtos.update(update));
+    // Encoded once: every socket of every member here writes these same bytes.
+    ByteString frame = WebSocketFrames.text(Json.write(MessageDtos.update(update)));
     for (String userId : users) {
       Follower follower = followers.get(userId);
       if (follower != null) {
@@ -472,7 +475,11 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
    * A socket that cannot keep up is closed rather than buffered without bound: its client
    * reconnects and catches up through {@code pts}.
    */
-  private void offer(Conn conn, String frame) {
+  private void offer(Conn conn, String json) {
+    offer(conn, WebSocketFrames.text(json));
+  }
+
+  private void offer(Conn conn, ByteString frame) {
     if (!conn.outbox().offer(frame)) {
       conn.outbox().fail(new IllegalStateException("client too slow, closing socket"));
     }

@@ -23,7 +23,11 @@ public final class UpdatesRoutes extends RouteSupport {
                 () ->
                     authenticated(
                         caller ->
+                            // pekko-http validates the upgrade (a 400 otherwise); the socket
+                            // answers it and frames the connection itself.
                             extractWebSocketUpgrade(
-                                upgrade -> complete(upgrade.handleMessagesWith(socket.flow(caller)))))));
+                                upgrade ->
+                                    headerValueByName(
+                                        "Sec-WebSocket-Key", key -> complete(socket.upgrade(caller, key)))))));
   }
 }

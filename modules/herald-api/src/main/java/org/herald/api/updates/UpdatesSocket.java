@@ -1,27 +1,29 @@
 package org.herald.api.updates;
 
 import java.util.ArrayDeque;
-import java.util.Optional;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHeader;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.InHandler;
 import org.apache.pekko.stream.stage.OutHandler;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
+import org.apache.pekko.util.ByteString;
 import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
@@ -44,13 +46,11 @@ public final class UpdatesSocket {
   private final ActorRef<UpdatesHub.Command> hub;
   private final Messaging messaging;
   private final ApiSettings settings;
-  private final Materializer materializer;
 
   public UpdatesSocket(ActorSystem<?> system, ActorRef<UpdatesHub.Command> hub, Messaging messaging, ApiSettings settings) {
     this.hub = hub;
     this.messaging = messaging;
     this.settings = settings;
-    this.materializer = Materializer.matFromSystem(system);
   }
 
   /** Frames a client may send. */
@@ -59,26 +59,40 @@ public final class UpdatesSocket {
   record ErrorFrame(String type, String clientMessageId, ApiErrors.ErrorBody.Error error) {}
 
   /**
-   * The socket's flow: one stage (see {@link SocketStage}). Nothing is registered with the hub
-   * until the stage starts, that is, until the upgrade really happened; its stop, whichever side
-   * ends the socket, unregisters.
+   * The 101 answer to a WebSocket upgrade whose connection, from then on, is one stream stage
+   * ({@link SocketStage}) that frames the socket itself ({@link WebSocketFrames}). The request
+   * was validated as an upgrade by pekko-http ({@code extractWebSocketUpgrade}). Nothing is
+   * registered with the hub until the stage starts, that is, until the upgrade really happened;
+   * its stop, whichever side ends the socket, unregisters.
    */
-  public Flow<Message, Message, NotUsed> flow(Caller caller) {
-    return Flow.fromGraph(new SocketStage(caller));
+  public HttpResponse upgrade(Caller caller, String secWebSocketKey) {
+    Flow<ByteString, ByteString, Object> socket = Flow.<ByteString>create().via(new SocketStage(caller)).mapMaterializedValue(m -> m);
+    return HttpResponse.create()
+        .withStatus(StatusCodes.SWITCHING_PROTOCOLS)
+        .addHeader(HttpHeader.parse("Upgrade", "websocket"))
+        .addHeader(HttpHeader.parse("Connection", "Upgrade"))
+        .addHeader(HttpHeader.parse("Sec-WebSocket-Accept", WebSocketFrames.accept(secWebSocketKey)))
+        // pekko-http's own hand-over of a connection to another protocol (its HTTP/2 upgrade
+        // uses it too): the bytes after this response go to the socket's stage.
+        .addHeader(new UpgradeToOtherProtocolResponseHeader(socket.asScala()));
   }
 
   /**
-   * The whole socket in one stream stage, because an idle socket's memory is mostly its stages
-   * (pekko-http's own plus ours; docs/benchmarks.md): outgoing frames come from the socket's
-   * {@link SocketOutbox}, which the hub fills; incoming frames are handled up to
-   * {@code herald.api.socket.send-parallelism} at once and their replies ({@code sent},
+   * The whole socket in one stream stage over the connection's bytes, because an idle socket's
+   * memory is mostly its stages (docs/benchmarks.md, "connections"): outgoing frames come from
+   * the socket's {@link SocketOutbox}, which the hub fills with frames encoded once for all their
+   * sockets; incoming frames are parsed here, {@code send}s handled up to
+   * {@code herald.api.socket.send-parallelism} at once, and their replies ({@code sent},
    * {@code error}, {@code pong}) go out in the order their frames came in, through the same
-   * outbox. The client closing its side closes the socket.
+   * outbox. Pings are answered at once; an idle socket is pinged every
+   * {@code herald.api.socket.keep-alive}. A close from the client is answered with a close;
+   * the hub completing the outbox (the session ended, the node is stopping) sends what waits,
+   * then a normal close (1000).
    */
-  private final class SocketStage extends GraphStage<FlowShape<Message, Message>> {
-    private final Inlet<Message> in = Inlet.create("UpdatesSocket.in");
-    private final Outlet<Message> out = Outlet.create("UpdatesSocket.out");
-    private final FlowShape<Message, Message> shape = FlowShape.of(in, out);
+  private final class SocketStage extends GraphStage<FlowShape<ByteString, ByteString>> {
+    private final Inlet<ByteString> in = Inlet.create("UpdatesSocket.in");
+    private final Outlet<ByteString> out = Outlet.create("UpdatesSocket.out");
+    private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
     private final Caller caller;
 
     SocketStage(Caller caller) {
@@ -86,7 +100,7 @@ public final class UpdatesSocket {
     }
 
     @Override
-    public FlowShape<Message, Message> shape() {
+    public FlowShape<ByteString, ByteString> shape() {
       return shape;
     }
 
@@ -95,19 +109,26 @@ public final class UpdatesSocket {
       return new Logic();
     }
 
-    /** A client frame being handled; its reply waits here until those before it are out. */
+    /** A client message being handled; its reply waits here until those before it are out. */
     private static final class Pending {
-      private String reply;
+      private ByteString reply;
       private boolean done;
     }
 
-    private record Answered(Pending pending, String reply) {}
+    private record Answered(Pending pending, ByteString reply) {}
 
-    private final class Logic extends GraphStageLogic implements InHandler, OutHandler {
+    private final class Logic extends TimerGraphStageLogic implements InHandler, OutHandler {
+      /** Frames written in one push at most, so a burst is one TCP write, not hundreds. */
+      private static final int MAX_BATCH_BYTES = 32 * 1024;
+
       private final String connId = UUID.randomUUID().toString();
       private final SocketOutbox outbox = new SocketOutbox(settings.socketBufferSize());
       private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+      private final WebSocketFrames.Parser parser = new WebSocketFrames.Parser(settings.maxBodyBytes());
       private AsyncCallback<Answered> answered;
+      private boolean wroteSinceTick;
+      /** Set once a close frame is queued: nothing follows it. */
+      private boolean closing;
 
       Logic() {
         super(shape);
@@ -121,6 +142,10 @@ public final class UpdatesSocket {
         AsyncCallback<NotUsed> wake = createAsyncCallback(n -> onWake());
         outbox.attach(() -> wake.invoke(NotUsed.getInstance()));
         hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), outbox));
+        Duration keepAlive = settings.socketKeepAlive();
+        if (!keepAlive.isZero()) {
+          scheduleWithFixedDelay("keep-alive", keepAlive, keepAlive);
+        }
         pull(in);
       }
 
@@ -131,16 +156,45 @@ public final class UpdatesSocket {
       }
 
       @Override
+      public void onTimer(Object key) {
+        if (!wroteSinceTick && !closing) {
+          reply(WebSocketFrames.ping());
+        }
+        wroteSinceTick = false;
+      }
+
+      @Override
       public void onPush() {
-        Pending p = new Pending();
-        pending.addLast(p);
-        text(grab(in))
-            .thenCompose(text -> handle(connId, caller, text))
-            .whenComplete(
-                (reply, failure) ->
-                    answered.invoke(
-                        new Answered(p, failure == null ? reply : error(null, ApiErrors.toApiException(failure)))));
-        if (pending.size() < settings.socketSendParallelism()) {
+        for (WebSocketFrames.Event event : parser.feed(grab(in))) {
+          if (event instanceof WebSocketFrames.Text t) {
+            Pending p = new Pending();
+            pending.addLast(p);
+            handle(connId, caller, t.text())
+                .whenComplete(
+                    (reply, failure) ->
+                        answered.invoke(
+                            new Answered(
+                                p,
+                                reply == null && failure == null
+                                    ? null
+                                    : WebSocketFrames.text(failure == null ? reply : error(null, ApiErrors.toApiException(failure))))));
+          } else if (event instanceof WebSocketFrames.Binary) {
+            answer(error(null, ApiException.badRequest("only text frames carrying JSON are accepted")));
+          } else if (event instanceof WebSocketFrames.TooLarge large) {
+            answer(error(null, ApiException.tooLarge("frame is larger than " + large.limit() + " bytes")));
+          } else if (event instanceof WebSocketFrames.Ping ping) {
+            reply(WebSocketFrames.pong(ping.payload()));
+          } else if (event instanceof WebSocketFrames.Close close) {
+            // Answer with the same code (RFC 6455 5.5.1); 1005 and 1006 are never sent.
+            int code = close.code() == 1005 || close.code() == 1006 ? WebSocketFrames.NORMAL_CLOSURE : close.code();
+            closeNow(WebSocketFrames.close(code, ""));
+            return;
+          } else if (event instanceof WebSocketFrames.Violation v) {
+            closeNow(WebSocketFrames.close(v.code(), v.reason()));
+            return;
+          }
+        }
+        if (!closing && !hasBeenPulled(in) && pending.size() < settings.socketSendParallelism()) {
           pull(in);
         }
       }
@@ -155,22 +209,47 @@ public final class UpdatesSocket {
         pushNext();
       }
 
+      /** A reply that needs no handling, in its place among the replies still pending. */
+      private void answer(String frame) {
+        Pending p = new Pending();
+        p.reply = WebSocketFrames.text(frame);
+        p.done = true;
+        pending.addLast(p);
+        drainReplies();
+      }
+
       private void onAnswered(Answered a) {
         a.pending().reply = a.reply();
         a.pending().done = true;
-        while (!pending.isEmpty() && pending.peekFirst().done) {
-          String reply = pending.pollFirst().reply;
-          if (reply != null && !outbox.offerFromStage(reply)) {
-            failStage(new IllegalStateException("client too slow, closing socket"));
-            return;
-          }
-        }
-        if (!isClosed(in) && !hasBeenPulled(in) && pending.size() < settings.socketSendParallelism()) {
+        drainReplies();
+        if (!closing && !isClosed(in) && !hasBeenPulled(in) && pending.size() < settings.socketSendParallelism()) {
           pull(in);
         }
-        if (isAvailable(out)) {
+      }
+
+      private void drainReplies() {
+        while (!pending.isEmpty() && pending.peekFirst().done) {
+          ByteString reply = pending.pollFirst().reply;
+          if (reply != null && !closing) {
+            reply(reply);
+          }
+        }
+      }
+
+      /** A frame of the socket's own, after whatever the outbox holds. */
+      private void reply(ByteString frame) {
+        if (!outbox.offerFromStage(frame)) {
+          failStage(new IllegalStateException("client too slow, closing socket"));
+        } else if (isAvailable(out)) {
           pushNext();
         }
+      }
+
+      /** The client closed or broke the protocol: what waits is dropped, the close goes out, done. */
+      private void closeNow(ByteString closeFrame) {
+        closing = true;
+        outbox.discard();
+        emit(out, closeFrame, this::completeStage);
       }
 
       private void onWake() {
@@ -181,54 +260,40 @@ public final class UpdatesSocket {
         }
       }
 
-      /** Out has demand: the next frame, or the end the hub asked for, or wait to be woken. */
+      /** Out has demand: the frames waiting (one write), or the end the hub asked for, or wait. */
       private void pushNext() {
         Throwable failure = outbox.failure();
         if (failure != null) {
           failStage(failure);
           return;
         }
-        String frame = outbox.poll();
-        if (frame == null) {
-          frame = outbox.idle();
+        ByteString frames = outbox.poll();
+        if (frames == null) {
+          frames = outbox.idle();
         }
-        if (frame != null) {
-          push(out, TextMessage.create(frame));
-        } else if (outbox.failure() != null) {
-          failStage(outbox.failure());
-        } else if (outbox.isCompleted()) {
-          completeStage();
+        if (frames == null) {
+          if (outbox.failure() != null) {
+            failStage(outbox.failure());
+          } else if (outbox.isCompleted() && !closing) {
+            closing = true;
+            push(out, WebSocketFrames.close(WebSocketFrames.NORMAL_CLOSURE, ""));
+            completeStage();
+          }
+          return;
         }
+        ByteString next;
+        while (frames.size() < MAX_BATCH_BYTES && (next = outbox.poll()) != null) {
+          frames = frames.concat(next);
+        }
+        wroteSinceTick = true;
+        push(out, frames);
       }
     }
   }
 
-  /** The whole text of a frame, or empty for a binary frame; oversized text is an error. */
-  private CompletionStage<Optional<String>> text(Message message) {
-    if (!message.isText()) {
-      message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer);
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    TextMessage text = message.asTextMessage();
-    if (text.isStrict()) {
-      return CompletableFuture.completedFuture(Optional.of(text.getStrictText()));
-    }
-    long max = settings.maxBodyBytes();
-    return text.getStreamedText()
-        .runFold(new StringBuilder(), (sb, part) -> sb.length() > max ? sb : sb.append(part), materializer)
-        .thenApply(sb -> Optional.of(sb.toString()));
-  }
-
-  /** The answer frame to a client frame, or null when there is none (typing). */
-  private CompletionStage<String> handle(String connId, Caller caller, Optional<String> frame) {
+  /** The answer to a client's text message, or null when there is none (typing). */
+  private CompletionStage<String> handle(String connId, Caller caller, String text) {
     long received = System.nanoTime();
-    if (frame.isEmpty()) {
-      return done(error(null, ApiException.badRequest("only text frames carrying JSON are accepted")));
-    }
-    String text = frame.get();
-    if (text.length() > settings.maxBodyBytes()) {
-      return done(error(null, ApiException.tooLarge("frame is larger than " + settings.maxBodyBytes() + " bytes")));
-    }
     Body body;
     String type;
     try {

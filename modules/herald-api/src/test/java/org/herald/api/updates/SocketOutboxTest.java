@@ -10,10 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 class SocketOutboxTest {
   private final AtomicInteger wakes = new AtomicInteger();
+
+  private static ByteString f(String text) {
+    return ByteString.fromString(text);
+  }
 
   private SocketOutbox outbox(int capacity) {
     SocketOutbox outbox = new SocketOutbox(capacity);
@@ -24,11 +29,11 @@ class SocketOutboxTest {
   @Test
   void framesComeOutInOrderAndABusySocketIsNotWoken() {
     SocketOutbox outbox = outbox(8);
-    assertTrue(outbox.offer("a"));
-    assertTrue(outbox.offer("b"));
+    assertTrue(outbox.offer(f("a")));
+    assertTrue(outbox.offer(f("b")));
     assertEquals(0, wakes.get(), "the stage was not waiting, so nothing wakes it");
-    assertEquals("a", outbox.poll());
-    assertEquals("b", outbox.poll());
+    assertEquals(f("a"), outbox.poll());
+    assertEquals(f("b"), outbox.poll());
     assertNull(outbox.poll());
   }
 
@@ -36,42 +41,42 @@ class SocketOutboxTest {
   void anIdleSocketIsWokenOnceByABurst() {
     SocketOutbox outbox = outbox(8);
     assertNull(outbox.idle());
-    outbox.offer("a");
-    outbox.offer("b");
-    outbox.offer("c");
+    outbox.offer(f("a"));
+    outbox.offer(f("b"));
+    outbox.offer(f("c"));
     assertEquals(1, wakes.get(), "one wake-up for the burst, not one per frame");
-    assertEquals("a", outbox.poll());
+    assertEquals(f("a"), outbox.poll());
   }
 
   @Test
   void aFullOutboxRefusesAndHasRoomAgainOnceDrained() {
     SocketOutbox outbox = outbox(2);
-    assertTrue(outbox.offer("a"));
-    assertTrue(outbox.offerFromStage("b"));
-    assertFalse(outbox.offer("c"), "a third frame does not fit: the client is too slow");
-    assertFalse(outbox.offerFromStage("c"));
+    assertTrue(outbox.offer(f("a")));
+    assertTrue(outbox.offerFromStage(f("b")));
+    assertFalse(outbox.offer(f("c")), "a third frame does not fit: the client is too slow");
+    assertFalse(outbox.offerFromStage(f("c")));
     outbox.poll();
-    assertTrue(outbox.offer("c"));
+    assertTrue(outbox.offer(f("c")));
   }
 
   @Test
   void failingWakesEvenABusySocket() {
     SocketOutbox outbox = outbox(2);
-    outbox.offer("a");
+    outbox.offer(f("a"));
     outbox.fail(new IllegalStateException("client too slow"));
     assertEquals(1, wakes.get());
     assertNotNull(outbox.failure());
-    assertFalse(outbox.offer("b"), "a failed socket takes nothing more");
+    assertFalse(outbox.offer(f("b")), "a failed socket takes nothing more");
   }
 
   @Test
   void completingLetsQueuedFramesOutFirst() {
     SocketOutbox outbox = outbox(4);
-    outbox.offer("a");
+    outbox.offer(f("a"));
     outbox.complete();
     assertTrue(outbox.isCompleted());
-    assertFalse(outbox.offer("b"));
-    assertEquals("a", outbox.poll(), "frames queued before the end still go out");
+    assertFalse(outbox.offer(f("b")));
+    assertEquals(f("a"), outbox.poll(), "frames queued before the end still go out");
     assertNull(outbox.idle());
   }
 
@@ -80,7 +85,7 @@ class SocketOutboxTest {
     SocketOutbox outbox = outbox(4);
     assertNull(outbox.idle());
     outbox.detach();
-    assertFalse(outbox.offer("a"));
+    assertFalse(outbox.offer(f("a")));
     outbox.fail(new IllegalStateException("late"));
     assertEquals(0, wakes.get());
   }
@@ -104,7 +109,7 @@ class SocketOutboxTest {
           return;
         }
         for (int i = 0; i < perProducer; i++) {
-          assertTrue(outbox.offer(id + ":" + i));
+          assertTrue(outbox.offer(f(id + ":" + i)));
         }
       });
       t.start();
@@ -114,7 +119,7 @@ class SocketOutboxTest {
     int[] next = new int[producers];
     int taken = 0;
     while (taken < producers * perProducer) {
-      String frame = outbox.poll();
+      ByteString frame = outbox.poll();
       if (frame == null) {
         frame = outbox.idle();
       }
@@ -123,7 +128,7 @@ class SocketOutboxTest {
         assertTrue(woken.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS), "a frame was offered but the idle stage was not woken");
         continue;
       }
-      String[] parts = frame.split(":");
+      String[] parts = frame.utf8String().split(":");
       int producer = Integer.parseInt(parts[0]);
       assertEquals(next[producer], Integer.parseInt(parts[1]), "each producer's frames in order");
       next[producer]++;
