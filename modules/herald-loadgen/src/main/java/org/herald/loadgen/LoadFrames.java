@@ -47,7 +47,7 @@ final class LoadFrames {
           }
         }
       }
-      case ERROR -> m.error();
+      case ERROR -> m.error(Frames.string(frame, "code"));
       case OTHER -> { }
     }
     return kind;

@@ -22,6 +22,7 @@ public final class Measurement {
   private final Recorder deliveries = new Recorder(3);
   private final LongAdder sent = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
   private final LongAdder ackedCount = new LongAdder();
   private final LongAdder deliveredCount = new LongAdder();
   private final Histogram ackTotal = new Histogram(3);
@@ -78,7 +79,22 @@ public final class Measurement {
   }
 
   public void error() {
+    error("unknown");
+  }
+
+  /** An error frame (or failure) with its code, counted by code for the report. */
+  public void error(String code) {
     errors.increment();
+    errorCodes.computeIfAbsent(code == null ? "unknown" : code, k -> new LongAdder()).increment();
+  }
+
+  /** Every error of the run by code, most frequent first. */
+  public Map<String, Long> errorCodes() {
+    Map<String, Long> codes = new LinkedHashMap<>();
+    errorCodes.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+        .forEach(e -> codes.put(e.getKey(), e.getValue().sum()));
+    return codes;
   }
 
   private void sample() {

@@ -92,6 +92,7 @@ final class PairsScenario implements Scenario {
     figures.put("acked_total", m.ackedAll());
     figures.put("delivered_total", m.deliveredAll());
     figures.put("errors_total", m.errorsAll());
+    figures.put("error_codes", m.errorCodes());
     Map<String, String> line = new LinkedHashMap<>();
     if (targetRate != null) {
       line.put("target_per_s", ResultLine.perSecond(targetRate));

@@ -44,7 +44,7 @@ final class RateScenario implements Scenario {
           int user = schedule.userOf(k);
           UpdatesConnection c = pairs.sockets().get(user);
           if (c.closed()) {
-            m.error();
+            m.error("socket closed");
             continue;
           }
           m.sent();
