@@ -17,7 +17,8 @@ import org.herald.chaos.Threads;
  * One sender, many receivers. A group of {@code --members}, {@code --connected} of them with a
  * socket open (on a {@link SocketHerd}, the poster's among them): the owner posts {@code
  * --posts} messages over a second socket of its own, {@link #INFLIGHT} unacknowledged at most,
- * and the scenario measures from the first send until every connected member has every post.
+ * and the scenario measures from the first send until every connected member has every post
+ * (after a warm-up round of up to {@link #WARMUP_POSTS} posts, delivered in full, unmeasured).
  * Then a public channel of {@code --subscribers}, added by its owner in batches, {@code
  * --channel-connected} of them connected: the owner posts {@code --channel-posts} messages over
  * HTTP, a second apart, each after the last reached everyone, and each post's reach is timed.
@@ -26,6 +27,8 @@ import org.herald.chaos.Threads;
 final class FanoutScenario implements Scenario {
   /** The group poster's unacknowledged sends: enough to keep the chat's journal batches full. */
   static final int INFLIGHT = 64;
+  /** Group posts before the measured ones (at most {@code --posts}). */
+  static final int WARMUP_POSTS = 50;
   /** The longest wait for a fan-out to complete; past it the scenario reports what arrived. */
   private static final long REACH_TIMEOUT_NANOS = 120_000_000_000L;
 
@@ -78,6 +81,13 @@ final class FanoutScenario implements Scenario {
       return delivered.get() >= expected;
     }
 
+    /** Forgets a finished round: counts and latencies start again. */
+    void reset() {
+      delivered.set(0);
+      latency.reset();
+      Arrays.fill(perSocket, 0);
+    }
+
     int socketsWith(int count) {
       return (int) Arrays.stream(perSocket).filter(n -> n >= count).count();
     }
@@ -118,34 +128,44 @@ final class FanoutScenario implements Scenario {
       int connected = herd.ready();
       long expected = (long) z.posts() * connected;
       AtomicLong sent = new AtomicLong();
+      AtomicLong limit = new AtomicLong();
       AtomicLong acked = new AtomicLong();
       AtomicReference<String> error = new AtomicReference<>();
       UpdatesConnection.FrameHandler acks = (c, frame) -> {
         switch (LoadFrames.kind(frame)) {
           case ACK -> {
             acked.incrementAndGet();
-            sendNext(c, chatId, sent, z.posts());
+            sendNext(c, chatId, sent, limit.get());
           }
           case ERROR -> error.compareAndSet(null, frame);
           case DELIVERY, OTHER -> { }
         }
       };
       UpdatesConnection out = client.connect(List.of(poster), acks).get(0);
-      context.log("fanout: group of %d members, %d connected; %d posts, %d in flight", users.size(), connected, z.posts(), INFLIGHT);
+      int warmup = Math.min(z.posts(), WARMUP_POSTS);
       long start;
-      try (Progress p = context.progress(() -> "bench fanout group: acked " + acked.get() + "/" + z.posts() + ", delivered "
-          + reach.delivered.get() + "/" + expected)) {
-        start = System.nanoTime();
-        for (int i = 0; i < Math.min(INFLIGHT, z.posts()); i++) {
-          sendNext(out, chatId, sent, z.posts());
+      try {
+        // A warm-up round of the same kind first, as every other scenario has: the node's fan-out
+        // code is compiled and its pools grown before the measured round starts.
+        context.log("fanout: group of %d members, %d connected; %d warm-up posts, then %d measured, %d in flight", users.size(),
+            connected, warmup, z.posts(), INFLIGHT);
+        try (Progress p = context.progress(() -> "bench fanout group warm-up: delivered " + reach.delivered.get() + "/"
+            + (long) warmup * connected)) {
+          round(out, chatId, sent, limit, warmup, reach, (long) warmup * connected, error);
         }
-        reach.await(expected, start, error);
+        reach.reset();
+        acked.set(0);
+        try (Progress p = context.progress(() -> "bench fanout group: acked " + acked.get() + "/" + z.posts() + ", delivered "
+            + reach.delivered.get() + "/" + expected)) {
+          start = round(out, chatId, sent, limit, z.posts(), reach, expected, error);
+        }
       } finally {
         out.close();
       }
       double seconds = Math.max(1e-9, (reach.lastNanos - start) / 1e9);
       figures.put("group_members", users.size());
       figures.put("group_connected", connected);
+      figures.put("group_warmup_posts", warmup);
       figures.put("group_posts", z.posts());
       figures.put("group_acked", acked.get());
       figures.put("group_deliveries", reach.delivered.get());
@@ -158,10 +178,25 @@ final class FanoutScenario implements Scenario {
     }
   }
 
-  private static void sendNext(UpdatesConnection c, String chatId, AtomicLong sent, int posts) {
+  /** Posts {@code posts} more, {@link #INFLIGHT} at a time, and waits for their deliveries; returns the start. */
+  private static long round(UpdatesConnection out, String chatId, AtomicLong sent, AtomicLong limit, int posts, Reach reach,
+      long expected, AtomicReference<String> error) {
+    long start = System.nanoTime();
+    limit.addAndGet(posts);
+    for (int i = 0; i < Math.min(INFLIGHT, posts); i++) {
+      sendNext(out, chatId, sent, limit.get());
+    }
+    reach.await(expected, start, error);
+    return start;
+  }
+
+  private static void sendNext(UpdatesConnection c, String chatId, AtomicLong sent, long posts) {
     long n = sent.incrementAndGet();
     if (n <= posts) {
       c.send(LoadFrames.send(chatId, System.nanoTime(), n));
+    } else {
+      // Not sent: the next round's posts start right after the last one sent.
+      sent.decrementAndGet();
     }
   }
 
