@@ -17,6 +17,7 @@ import org.herald.chaos.ChaosOptions;
  * go. {@code --quick} shrinks every default to a few seconds and a few users; flags given
  * explicitly still win.
  *
+ * @param nodeJavaOptions JVM options added to the node the run starts (profiling: JFR, GC logs)
  * @param nodeClasspath class path of the node the run starts; null: this JVM's own
  * @param progressBar a bar rewritten every second (a terminal) rather than a line every ten
  *     seconds (logs, tests)
@@ -30,6 +31,7 @@ public record BenchOptions(
     int inflight,
     double rate,
     String nodeHeap,
+    List<String> nodeJavaOptions,
     int setupConcurrency,
     Path outDir,
     boolean quick,
@@ -83,7 +85,8 @@ public record BenchOptions(
     s.append(
         """
         usage: bin/herald bench [scenario ...] [--url URL] [--users N] [--duration Ns] [--warmup Ns]
-                                [--inflight K] [--rate N] [--node-heap 2g] [--setup-concurrency N]
+                                [--inflight K] [--rate N] [--node-heap 2g] [--node-java-opt OPT]
+                                [--setup-concurrency N]
                                 [--out DIR] [--quick] [--dry-run] [--members M] [--connected K]
                                 [--posts P] [--subscribers S] [--channel-connected C]
                                 [--channel-posts N] [--connections C] [--messages N]
@@ -106,6 +109,8 @@ public record BenchOptions(
           --rate N               rate: messages per second, all users together (default 1000)
           --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g;
                                  8g for fanout with more than 50,000 subscribers)
+          --node-java-opt OPT    a JVM option for the node the bench starts, repeatable (to profile it:
+                                 -XX:StartFlightRecording=filename=node.jfr,settings=profile)
           --setup-concurrency N  accounts, chats and sockets set up at once, 1-512 (default 32)
           --out DIR              results.json and charts (default data/bench/<timestamp>)
           --db-url URL           PostgreSQL of the node the bench starts (env HERALD_DB_URL); user
@@ -134,6 +139,7 @@ public record BenchOptions(
     int inflight = 1;
     Double rate = null;
     String nodeHeap = null;
+    List<String> nodeJavaOptions = new ArrayList<>();
     int setupConcurrency = 32;
     Path outDir = null;
     boolean quick = false;
@@ -160,6 +166,7 @@ public record BenchOptions(
         case "--inflight" -> inflight = integer(flag, value(args, ++i), 1, 1000);
         case "--rate" -> rate = rate(value(args, ++i));
         case "--node-heap" -> nodeHeap = heap(value(args, ++i));
+        case "--node-java-opt" -> nodeJavaOptions.add(javaOption(value(args, ++i)));
         case "--setup-concurrency" -> setupConcurrency = integer(flag, value(args, ++i), 1, 512);
         case "--out" -> outDir = Path.of(value(args, ++i));
         case "--db-url" -> dbUrl = value(args, ++i);
@@ -222,7 +229,7 @@ public record BenchOptions(
     }
     return new BenchOptions(
         scenarios.isEmpty() ? Scenarios.DEFAULT : List.copyOf(scenarios), url, users, duration, warmup, inflight, rate,
-        nodeHeap, setupConcurrency, outDir, quick, dryRun, dbUrl, nullToEmpty(env.get("HERALD_DB_USER")),
+        nodeHeap, List.copyOf(nodeJavaOptions), setupConcurrency, outDir, quick, dryRun, dbUrl, nullToEmpty(env.get("HERALD_DB_USER")),
         nullToEmpty(env.get("HERALD_DB_PASSWORD")), blankToNull(env.get("HERALD_BENCH_NODE_CLASSPATH")), true, sizes);
   }
 
@@ -258,13 +265,13 @@ public record BenchOptions(
   }
 
   public BenchOptions withProgressBar(boolean bar) {
-    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, setupConcurrency, outDir,
-        quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar, sizes);
+    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, nodeJavaOptions, setupConcurrency,
+        outDir, quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar, sizes);
   }
 
   public BenchOptions withNodeClasspath(String classpath) {
-    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, setupConcurrency, outDir,
-        quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar, sizes);
+    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, nodeJavaOptions, setupConcurrency,
+        outDir, quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar, sizes);
   }
 
   /** The plan in one line, for --dry-run and the head of a run. */
@@ -318,6 +325,18 @@ public record BenchOptions(
     }
     if (!URL.matcher(v).matches()) {
       throw new UsageException("--url must be a node's base URL like http://127.0.0.1:8080, got '" + value + "'");
+    }
+    return v;
+  }
+
+  /** A JVM option: starts with '-'; the heap has its own flag, which a -Xmx here would contradict. */
+  private static String javaOption(String value) {
+    String v = value.trim();
+    if (!v.startsWith("-") || v.contains(" ")) {
+      throw new UsageException("--node-java-opt must be one JVM option like -XX:+UseParallelGC, got '" + value + "'");
+    }
+    if (v.startsWith("-Xmx") || v.startsWith("-Xms") || v.equals("-cp") || v.equals("-classpath")) {
+      throw new UsageException("--node-java-opt cannot set " + v + ": use --node-heap for the heap");
     }
     return v;
   }

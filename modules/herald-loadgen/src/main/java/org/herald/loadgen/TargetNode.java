@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -38,17 +39,19 @@ final class TargetNode implements AutoCloseable {
     int adminPort = freePort();
     NodeProcess node = new NodeProcess(1, httpPort, adminPort, 0, dir);
     String classpath = options.nodeClasspath() != null ? options.nodeClasspath() : System.getProperty("java.class.path");
-    List<String> command = List.of(
+    List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms" + options.nodeHeap(),
         "-Xmx" + options.nodeHeap(),
         "-Dherald.api.password.argon2.memory-kib=" + ARGON2_MEMORY_KIB,
-        "-Dherald.api.password.argon2.iterations=" + ARGON2_ITERATIONS,
+        "-Dherald.api.password.argon2.iterations=" + ARGON2_ITERATIONS));
+    command.addAll(options.nodeJavaOptions());
+    command.addAll(List.of(
         "-cp", classpath,
         "org.herald.node.Main",
         "--db", "postgres",
         "--port", Integer.toString(httpPort),
-        "--admin-port", Integer.toString(adminPort));
+        "--admin-port", Integer.toString(adminPort)));
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     Map<String, String> env = Map.of(

@@ -24,7 +24,8 @@ class BenchOptionsTest {
         {"--setup-concurrency", "0"}, {"--url", "localhost:8080"}, {"--members", "1"}, {"--members", "200001"},
         {"--connected", "0"}, {"--posts", "0"}, {"--subscribers", "x"}, {"--channel-connected", "0"},
         {"--channel-posts", "1001"}, {"--connections", "0"}, {"--messages", "0"}, {"--recovery-sizes", "1000,,5"},
-        {"--recovery-sizes", "5,5"}}) {
+        {"--recovery-sizes", "5,5"}, {"--node-java-opt", "verbose"}, {"--node-java-opt", "-Xmx8g"},
+        {"--node-java-opt", "-Da=1 -Db=2"}}) {
       String message = refusal(DB, bad);
       assertTrue(message.contains(bad[0]), bad[0] + " " + bad[1] + " → " + message);
       assertTrue(message.length() < 200 && !message.contains("\n"), "one line: " + message);
@@ -58,6 +59,9 @@ class BenchOptionsTest {
     assertEquals("2g", BenchOptions.parse(List.of("fanout", "--subscribers", "50000"), DB).nodeHeap());
     assertEquals("2g", BenchOptions.parse(List.of("pairs", "--subscribers", "200000"), DB).nodeHeap());
     assertEquals("4g", BenchOptions.parse(List.of("fanout", "--node-heap", "4g"), DB).nodeHeap());
+    assertEquals(List.of(), d.nodeJavaOptions());
+    assertEquals(List.of("-XX:+UseParallelGC", "-XX:StartFlightRecording=filename=n.jfr"), BenchOptions.parse(List.of(
+        "--node-java-opt", "-XX:+UseParallelGC", "--node-java-opt", "-XX:StartFlightRecording=filename=n.jfr"), DB).nodeJavaOptions());
     BenchOptions q = BenchOptions.parse(List.of("--quick", "--users", "40", "rate", "pairs", "rate"), DB);
     assertEquals(40, q.users());
     assertEquals(Duration.ofSeconds(3), q.duration());
