@@ -1,5 +1,6 @@
 package org.herald.domain.chat;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import org.herald.domain.common.CborSerializable;
 import org.herald.domain.content.Sealed;
@@ -41,7 +42,11 @@ public record Message(
     return new Message(messageId, senderId, null, date, null, silent, replyToMessageId, null, true, fromScheduled);
   }
 
-  /** True when readers must open {@code content} to show the text. */
+  /**
+   * True when readers must open {@code content} to show the text. Derived, so never written:
+   * messages written before it was ignored carry a {@code sealed} field that readers skip.
+   */
+  @JsonIgnore
   public boolean isSealed() {
     return content != null;
   }
