@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -76,7 +78,15 @@ final class Guardian {
             system.dispatchers().lookup(DispatcherSelector.fromConfig("herald.jdbc-dispatcher")),
             masterKey,
             clock,
-            system.settings().config().getInt("herald.crypto.key-cache-size"));
+            system.settings().config().getInt("herald.crypto.key-cache-size"),
+            system.settings().config().getInt("herald.crypto.key-reserve"));
+    contentKeys.refillIfLow();
+    // After the shard regions have stopped (their chats destroyed their own unused keys).
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "destroy-unused-content-keys",
+            () -> contentKeys.releaseReserve().handle((done, failure) -> Done.getInstance()));
     ActorRef<ContentKeysDestroyed> evictions =
         ctx.spawn(
             Behaviors.receive(ContentKeysDestroyed.class)

@@ -187,4 +187,51 @@ class ReadModelsIT {
       assertTrue(wrong.getMessage().startsWith("wrong master key"), wrong.getMessage());
     }
   }
+
+  /**
+   * The node's key reserve: keys it hands out are already durable (a fresh key table finds them),
+   * it refills when half is gone, a request larger than it is issued directly, and releasing it
+   * destroys the keys no chat took and stops it.
+   */
+  @Test
+  void theKeyReserveHandsOutDurableKeysRefillsAtHalfAndIsDestroyedOnRelease() throws Exception {
+    for (HikariDataSource ds : List.of(postgres, h2)) {
+      JdbcContentKeys reserve = new JdbcContentKeys(ds, DIRECT, MASTER, java.time.Clock.systemUTC(), 1000, 8);
+      assertEquals(0, reserve.reserved());
+      long rows = keyRows(ds);
+      reserve.refillIfLow().toCompletableFuture().join();
+      assertEquals(8, reserve.reserved());
+      assertEquals(rows + 8, keyRows(ds), "reserved keys are in the table before any chat takes one");
+
+      List<ContentKey> first = reserve.issue(4).toCompletableFuture().join();
+      assertEquals(4, first.size());
+      assertEquals(4, reserve.reserved(), "half left: no refill yet");
+      assertEquals(rows + 8, keyRows(ds), "taken from the reserve, not inserted");
+      Map<String, ContentKey> stored = keys(ds).find(first.stream().map(ContentKey::keyId).toList()).toCompletableFuture().join();
+      for (ContentKey k : first) {
+        assertTrue(java.util.Arrays.equals(k.key(), stored.get(k.keyId()).key()), "a fresh key table opens what it seals");
+      }
+
+      reserve.issue(1).toCompletableFuture().join();
+      assertEquals(8, reserve.reserved(), "below half: refilled (this test's executor runs the fill at once)");
+      assertEquals(rows + 13, keyRows(ds));
+      assertEquals(20, reserve.issue(20).toCompletableFuture().join().size());
+      assertEquals(8, reserve.reserved(), "a request larger than the reserve is issued directly");
+      assertEquals(rows + 33, keyRows(ds));
+
+      reserve.releaseReserve().toCompletableFuture().join();
+      assertEquals(0, reserve.reserved());
+      assertEquals(rows + 25, keyRows(ds), "the 8 keys no chat took are destroyed");
+      assertEquals(1, reserve.issue(1).toCompletableFuture().join().size());
+      assertEquals(0, reserve.reserved(), "a released reserve is not refilled");
+      assertEquals(rows + 26, keyRows(ds));
+    }
+  }
+
+  static long keyRows(HikariDataSource ds) throws java.sql.SQLException {
+    try (var conn = ds.getConnection(); var rs = conn.createStatement().executeQuery("SELECT count(*) FROM content_keys")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
 }

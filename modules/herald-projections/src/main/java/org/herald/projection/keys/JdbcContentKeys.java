@@ -29,6 +29,14 @@ import org.herald.projection.common.Sql;
  * issued in batches (one transaction per batch, so a chat's key costs a fraction of a write),
  * looked up in chunks, and destroyed by deleting their rows; destroying also evicts them here and,
  * through {@link #onDestroyed}, from every other node's cache.
+ *
+ * <p>Issued keys come from a node-wide reserve of up to {@code reserveSize} keys already durable
+ * in the table, refilled in one transaction whenever it falls below half, so that a chat's first
+ * send after it starts (after a restart, a rebalance or passivation) does not wait for a key
+ * transaction of its own, and many chats starting at once share large batches instead of each
+ * writing one of four keys. A request the reserve cannot cover is issued directly, as without
+ * one. {@link #releaseReserve} destroys what is left when the node stops; a node that crashes
+ * leaves at most {@code reserveSize} keys that sealed nothing.
  */
 public final class JdbcContentKeys implements ContentKeys {
   private static final int CHUNK = 100;
@@ -39,8 +47,23 @@ public final class JdbcContentKeys implements ContentKeys {
   private final Clock clock;
   private final Map<String, ContentKey> cache;
   private volatile Consumer<Collection<String>> onDestroyed = ids -> {};
+  private final int reserveSize;
+  /** Issued keys no chat has taken yet; guarded by itself, as is {@link #refilling}. */
+  private final java.util.ArrayDeque<ContentKey> reserve = new java.util.ArrayDeque<>();
+  private boolean refilling;
+  private boolean released;
 
+  /** A key table without a reserve: every issue is its own transaction. */
   public JdbcContentKeys(DataSource dataSource, Executor jdbcExecutor, MasterKey masterKey, Clock clock, int cacheSize) {
+    this(dataSource, jdbcExecutor, masterKey, clock, cacheSize, 0);
+  }
+
+  /** {@code reserveSize}: keys issued ahead of need for the whole node (0: none). */
+  public JdbcContentKeys(DataSource dataSource, Executor jdbcExecutor, MasterKey masterKey, Clock clock, int cacheSize, int reserveSize) {
+    if (reserveSize < 0) {
+      throw new IllegalArgumentException("reserveSize must be 0 or more, got " + reserveSize);
+    }
+    this.reserveSize = reserveSize;
     this.dataSource = dataSource;
     this.jdbcExecutor = jdbcExecutor;
     this.masterKey = masterKey;
@@ -67,6 +90,74 @@ public final class JdbcContentKeys implements ContentKeys {
 
   @Override
   public CompletionStage<List<ContentKey>> issue(int count) {
+    List<ContentKey> taken = null;
+    synchronized (reserve) {
+      if (count <= reserve.size()) {
+        taken = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          taken.add(reserve.poll());
+        }
+      }
+    }
+    refillIfLow();
+    return taken != null ? CompletableFuture.completedFuture(taken) : insert(count);
+  }
+
+  /** Keys in the reserve now (for tests and metrics). */
+  public int reserved() {
+    synchronized (reserve) {
+      return reserve.size();
+    }
+  }
+
+  /**
+   * Starts filling the reserve when it holds less than half of its size and no fill is under
+   * way; completes when that fill (or the one under way) is done. A failed fill is retried by the
+   * next issue.
+   */
+  public CompletionStage<Void> refillIfLow() {
+    int missing;
+    synchronized (reserve) {
+      if (released || refilling || reserve.size() >= (reserveSize + 1) / 2) {
+        return CompletableFuture.completedFuture(null);
+      }
+      refilling = true;
+      missing = reserveSize - reserve.size();
+    }
+    return insert(missing)
+        .handle(
+            (keys, failure) -> {
+              List<ContentKey> unused = List.of();
+              synchronized (reserve) {
+                refilling = false;
+                if (keys != null) {
+                  if (released) {
+                    unused = keys;
+                  } else {
+                    reserve.addAll(keys);
+                  }
+                }
+              }
+              if (!unused.isEmpty()) {
+                destroy(unused.stream().map(ContentKey::keyId).toList());
+              }
+              return null;
+            });
+  }
+
+  /** Destroys the keys left in the reserve and stops refilling it: the node is stopping. */
+  public CompletionStage<Void> releaseReserve() {
+    List<String> unused;
+    synchronized (reserve) {
+      released = true;
+      unused = reserve.stream().map(ContentKey::keyId).toList();
+      reserve.clear();
+    }
+    return destroy(unused);
+  }
+
+  /** {@code count} fresh keys, durably in the table, in one transaction. */
+  private CompletionStage<List<ContentKey>> insert(int count) {
     List<ContentKey> keys = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       keys.add(new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey()));
