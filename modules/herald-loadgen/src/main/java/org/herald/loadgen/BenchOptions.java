@@ -110,7 +110,7 @@ public record BenchOptions(
           --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g;
                                  8g for fanout with more than 50,000 subscribers)
           --node-java-opt OPT    a JVM option for the node the bench starts, repeatable (to profile it:
-                                 -XX:StartFlightRecording=filename=node.jfr,settings=profile)
+                                 -XX:StartFlightRecording=filename=data/node.jfr,settings=profile)
           --setup-concurrency N  accounts, chats and sockets set up at once, 1-512 (default 32)
           --out DIR              results.json and charts (default data/bench/<timestamp>)
           --db-url URL           PostgreSQL of the node the bench starts (env HERALD_DB_URL); user
