@@ -69,6 +69,11 @@ public final class NodeProcess {
     return "http://127.0.0.1:" + httpPort;
   }
 
+  /** The operator port's address (health, /metrics). */
+  public String adminUrl() {
+    return "http://127.0.0.1:" + adminPort;
+  }
+
   public synchronized void start(List<String> command, Map<String, String> env) throws IOException {
     Files.createDirectories(dataDir);
     incarnations++;

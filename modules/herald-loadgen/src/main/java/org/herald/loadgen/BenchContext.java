@@ -44,6 +44,14 @@ public final class BenchContext {
     return node == null ? OptionalLong.empty() : OptionalLong.of(node.pid());
   }
 
+  /**
+   * The operator port's {@code /metrics} of the node the bench started, or null (with --url, or
+   * when it cannot be read).
+   */
+  public NodeMetrics nodeMetrics() {
+    return node == null ? null : NodeMetrics.scrape(node.adminUrl());
+  }
+
   /** Whether the bench started the node, so that it can restart it and read its memory. */
   public boolean startedNode() {
     return node != null;

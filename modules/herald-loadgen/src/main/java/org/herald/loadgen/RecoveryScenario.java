@@ -18,7 +18,8 @@ import org.herald.chaos.Threads;
  * #WARMUP_MESSAGES} first absorbs what any first request and any first chat recovery pay after a
  * start (shard allocation, connection pools, cold code); then the first send into the big chat
  * is timed to its 201 (it must get messageId N+1), and a history read ({@code GET
- * messages?limit=50}) after it.
+ * messages?limit=50}) after it. The node's recovery-time histogram, read before and after that
+ * send, gives the chat's own recovery and its sender's (authentication) within it.
  */
 final class RecoveryScenario implements Scenario {
   /** Unacknowledged sends while filling, over all the sender's sockets. */
@@ -124,7 +125,9 @@ final class RecoveryScenario implements Scenario {
 
     long restartMs = context.restartNode();
     double warmupMs = send(client, users.get(2), warmupChat, "warm-up-after").millis();
+    NodeMetrics before = context.nodeMetrics();
     Sent first = send(client, users.get(0), chatId, "first-after-restart");
+    NodeMetrics after = context.nodeMetrics();
     long historyStart = System.nanoTime();
     JsonNode history = client.get("/v1/chats/" + chatId + "/messages?limit=50", users.get(0).token());
     double historyMs = (System.nanoTime() - historyStart) / 1e6;
@@ -137,6 +140,20 @@ final class RecoveryScenario implements Scenario {
     figures.put("warmup_send_ms_" + n, round(warmupMs));
     figures.put("first_send_ms_" + n, round(first.millis()));
     figures.put("first_message_id_" + n, first.messageId());
+    // The node's own account of the send (herald_entity_recovery_duration_seconds): the big
+    // chat's recovery, and the sender's (its user entity authenticates the request).
+    if (before != null && after != null) {
+      for (String type : List.of("Chat", "User")) {
+        double count = recoveries(before, after, "_count", type);
+        if (count >= 1) {
+          String key = type.toLowerCase(Locale.ROOT) + "_recovery_ms_" + n;
+          figures.put(key, round(recoveries(before, after, "_sum", type) * 1000 / count));
+          if (count > 1) {
+            figures.put(type.toLowerCase(Locale.ROOT) + "_recoveries_" + n, (long) count);
+          }
+        }
+      }
+    }
     figures.put("history_ms_" + n, round(historyMs));
     figures.put("history_messages_" + n, history.path("messages").size());
     line.put("first_send_ms_" + n, ResultLine.millis(Math.round(first.millis() * 1000)));
@@ -175,6 +192,12 @@ final class RecoveryScenario implements Scenario {
     JsonNode r = client.post("/v1/chats/" + chatId + "/messages", from.token(), Map.of("clientMessageId", clientMessageId, "text",
         "recovery " + clientMessageId));
     return new Sent(r.path("messageId").asLong(), (System.nanoTime() - t) / 1e6);
+  }
+
+  /** The change of one series of herald_entity_recovery_duration_seconds between two scrapes. */
+  private static double recoveries(NodeMetrics before, NodeMetrics after, String suffix, String entityType) {
+    String name = "herald_entity_recovery_duration_seconds" + suffix;
+    return after.get(name, "entity_type", entityType) - before.get(name, "entity_type", entityType);
   }
 
   private static double round(double millis) {

@@ -93,6 +93,10 @@ final class TargetNode implements AutoCloseable {
     return process.baseUrl();
   }
 
+  String adminUrl() {
+    return process.adminUrl();
+  }
+
   long pid() {
     return process.pid();
   }

@@ -56,6 +56,15 @@ class BenchScenariosQuickIT {
     assertEquals(1001, number(recovery, "first_message_id_1000"), "the cold chat's next message is N+1\n" + printed);
     assertEquals(5001, number(recovery, "first_message_id_5000"), printed);
     assertEquals(50, number(recovery, "history_messages_5000"), printed);
+    assertTrue(decimal(recovery, "chat_recovery_ms_5000") > 0, "the node timed the cold chat's recovery\n" + printed);
+    assertTrue(decimal(recovery, "user_recovery_ms_5000") > 0, "and its sender's\n" + printed);
+    assertTrue(decimal(recovery, "chat_recovery_ms_5000") < decimal(recovery, "first_send_ms_5000"), "within the send\n" + printed);
+  }
+
+  private static double decimal(Map<String, Object> figures, String key) {
+    Object v = figures.get(key);
+    assertNotNull(v, key + " in " + figures);
+    return ((Number) v).doubleValue();
   }
 
   private static long number(Map<String, Object> figures, String key) {

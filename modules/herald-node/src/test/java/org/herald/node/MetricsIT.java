@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Every meter of docs/operations.md on a node's {@code /metrics}, moving with traffic: sends
  * over HTTP and the socket counted by transport (a repeated clientMessageId not), their latency
- * histogram, journal writes, open sockets, the chat entities and shards the node hosts, the push
+ * histogram, journal writes, open sockets, entity recovery times, the chat entities and shards the node hosts, the push
  * outbox depth while the gateway fails, and the projection lag gauges beside them.
  */
 class MetricsIT {
@@ -87,6 +87,11 @@ class MetricsIT {
     assertTrue(after.count("herald_journal_write_duration_seconds_bucket", "outcome", "ok") > 10);
     assertEquals(0.0, after.get("herald_journal_write_duration_seconds_count", "outcome", "failed"));
     assertEquals(1.0, after.get("herald_websocket_connections"));
+    // Every entity that started recovered once: the chat, and alice and bob.
+    assertEquals(1.0, after.get("herald_entity_recovery_duration_seconds_count", "entity_type", "Chat"));
+    assertTrue(after.get("herald_entity_recovery_duration_seconds_count", "entity_type", "User") >= 2, "alice and bob");
+    assertTrue(after.get("herald_entity_recovery_duration_seconds_sum", "entity_type", "Chat") > 0);
+    assertTrue(after.count("herald_entity_recovery_duration_seconds_bucket", "entity_type", "Chat") > 10, "a histogram with buckets");
 
     Scrape hosted =
         eventually(

@@ -22,6 +22,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -84,6 +85,7 @@ import org.herald.domain.chat.ChatUpdate.MessageNew;
 import org.herald.domain.common.ErrorCode;
 import org.herald.domain.common.Limits;
 import org.herald.domain.common.Publisher;
+import org.herald.domain.common.RecoveryTimes;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.common.Topics;
 import org.herald.domain.content.ContentCipher;
@@ -216,11 +218,16 @@ public final class ChatEntity
     this.contentKeys = contentKeys;
     this.settings = settings;
     this.tags = Set.of(tagFor(chatId));
+    this.recoveryTimer = RecoveryTimes.timer(ctx.getSystem(), ENTITY_TYPE_KEY.name());
   }
+
+  private final long startedNanos = System.nanoTime();
+  private final io.micrometer.core.instrument.Timer recoveryTimer;
 
   @Override
   public SignalHandler<ChatState> signalHandler() {
     return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> RecoveryTimes.recordSince(recoveryTimer, startedNanos))
         .onSignal(
             PostStop.instance(),
             state -> {

@@ -10,11 +10,13 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -22,8 +24,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.herald.domain.common.ErrorCode;
 import org.herald.domain.common.Publisher;
+import org.herald.domain.common.RecoveryTimes;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.user.UserCommand.Authenticate;
 import org.herald.domain.user.UserCommand.EndSession;
@@ -88,20 +92,31 @@ public final class UserEntity
   }
 
   public static Behavior<UserCommand> create(String userId, Clock clock, Publisher publisher) {
-    return new UserEntity(userId, clock, publisher);
+    return Behaviors.setup(
+        ctx -> new UserEntity(userId, clock, publisher, RecoveryTimes.timer(ctx.getSystem(), ENTITY_TYPE_KEY.name())));
   }
 
   private final String userId;
   private final Clock clock;
   private final Publisher publisher;
+  private final io.micrometer.core.instrument.Timer recoveryTimer;
+  private final long startedNanos = System.nanoTime();
 
-  private UserEntity(String userId, Clock clock, Publisher publisher) {
+  private UserEntity(String userId, Clock clock, Publisher publisher, io.micrometer.core.instrument.Timer recoveryTimer) {
     super(
         PersistenceId.of(ENTITY_TYPE_KEY.name(), userId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.userId = userId;
     this.clock = clock;
     this.publisher = publisher;
+    this.recoveryTimer = recoveryTimer;
+  }
+
+  @Override
+  public SignalHandler<UserState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> RecoveryTimes.recordSince(recoveryTimer, startedNanos))
+        .build();
   }
 
   @Override
