@@ -40,14 +40,14 @@ public final class MeteredJdbcJournal extends JdbcAsyncWriteJournal {
   }
 
   private static Timer timer(MeterRegistry registry, String outcome) {
-    return Timer.builder("herald.journal.write.duration")
-        .description("Time from the journal receiving an entity's write to its commit (failed: to its failure)")
-        .tag("outcome", outcome)
-        .publishPercentileHistogram()
-        // The circuit breaker's call-timeout (10 s) bounds a write.
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    // The circuit breaker's call-timeout (10 s) bounds a write.
+    return Metrics.latencyHistogram(
+        registry,
+        "herald.journal.write.duration",
+        "Time from the journal receiving an entity's write to its commit (failed: to its failure)",
+        Duration.ofSeconds(10),
+        "outcome",
+        outcome);
   }
 
   @Override

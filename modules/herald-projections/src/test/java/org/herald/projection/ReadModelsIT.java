@@ -228,6 +228,29 @@ class ReadModelsIT {
     }
   }
 
+  /** A failing key table gets one refill attempt, not one per issue; the issue itself still fails. */
+  @Test
+  void aFailedRefillPausesTheReserveInsteadOfRetryingOnEveryIssue() {
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    javax.sql.DataSource down = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          if (method.getName().equals("getConnection")) {
+            connections.incrementAndGet();
+            throw new java.sql.SQLException("the database is down");
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
+    JdbcContentKeys reserve = new JdbcContentKeys(down, DIRECT, MASTER, java.time.Clock.systemUTC(), 1000, 8);
+    reserve.refillIfLow().toCompletableFuture().join();
+    assertEquals(1, connections.get(), "one refill attempt");
+    for (int i = 0; i < 3; i++) {
+      var issued = reserve.issue(1).toCompletableFuture();
+      assertThrows(java.util.concurrent.CompletionException.class, issued::join, "the issue fails as the table does");
+    }
+    assertEquals(4, connections.get(), "each issue tried the table once; no refill while paused");
+    assertEquals(0, reserve.reserved());
+  }
+
   static long keyRows(HikariDataSource ds) throws java.sql.SQLException {
     try (var conn = ds.getConnection(); var rs = conn.createStatement().executeQuery("SELECT count(*) FROM content_keys")) {
       rs.next();

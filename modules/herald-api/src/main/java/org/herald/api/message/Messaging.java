@@ -14,6 +14,7 @@ import org.herald.api.common.Chats;
 import org.herald.api.message.dto.MessageDtos.SendMessageRequest;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatReply;
+import org.herald.domain.common.Metrics;
 
 /**
  * Sending a message: one path for HTTP and the updates socket, and where sends are counted.
@@ -48,14 +49,14 @@ public final class Messaging {
               .register(registry));
       latency.put(
           transport,
-          Timer.builder("herald.messages.send.duration")
-              .description("Time from a send request or frame arriving to the chat's durable acknowledgement")
-              .tag("transport", transport.label())
-              .publishPercentileHistogram()
-              // The ask timeout (5 s) bounds a successful send; the buckets stop just above it.
-              .minimumExpectedValue(Duration.ofMillis(1))
-              .maximumExpectedValue(Duration.ofSeconds(10))
-              .register(registry));
+          // The ask timeout (5 s) bounds a successful send; the buckets stop just above it.
+          Metrics.latencyHistogram(
+              registry,
+              "herald.messages.send.duration",
+              "Time from a send request or frame arriving to the chat's durable acknowledgement",
+              Duration.ofSeconds(10),
+              "transport",
+              transport.label()));
     }
   }
 

@@ -1,5 +1,6 @@
 package org.herald.domain.chat;
 
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,6 +196,9 @@ public final class ChatEntity
   private final ContentKeys contentKeys;
   private final Settings settings;
   private final Set<String> tags;
+  /** When this incarnation started: its recovery is timed from here ({@link RecoveryTimes}). */
+  private final long startedNanos = System.nanoTime();
+  private final Timer recoveryTimer;
 
   /**
    * Data keys issued for this chat's next message versions. Runtime only, never in the state:
@@ -220,9 +224,6 @@ public final class ChatEntity
     this.tags = Set.of(tagFor(chatId));
     this.recoveryTimer = RecoveryTimes.timer(ctx.getSystem(), ENTITY_TYPE_KEY.name());
   }
-
-  private final long startedNanos = System.nanoTime();
-  private final io.micrometer.core.instrument.Timer recoveryTimer;
 
   @Override
   public SignalHandler<ChatState> signalHandler() {

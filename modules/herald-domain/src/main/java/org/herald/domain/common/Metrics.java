@@ -1,12 +1,14 @@
 package org.herald.domain.common;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -34,6 +36,21 @@ public final class Metrics implements Extension {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * A latency timer published as a Prometheus histogram with buckets from 1 ms to {@code max}
+   * (the longest the timed thing can take), labelled with one {@code tag=value}. Registering an
+   * existing name and label returns the meter already there.
+   */
+  public static Timer latencyHistogram(MeterRegistry registry, String name, String description, Duration max, String tag, String value) {
+    return Timer.builder(name)
+        .description(description)
+        .tag(tag, value)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(max)
+        .register(registry);
   }
 
   /** Every meter in the Prometheus text format (version 0.0.4). */

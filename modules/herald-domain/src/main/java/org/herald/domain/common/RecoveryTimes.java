@@ -16,13 +16,13 @@ public final class RecoveryTimes {
 
   /** The timer of one entity type, on the system's registry (one meter, shared by every entity). */
   public static Timer timer(ActorSystem<?> system, String entityType) {
-    return Timer.builder("herald.entity.recovery.duration")
-        .description("Time from a persistent entity's start to its recovery completed (snapshot read, events after it replayed)")
-        .tag("entity_type", entityType)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(Metrics.get(system).registry());
+    return Metrics.latencyHistogram(
+        Metrics.get(system).registry(),
+        "herald.entity.recovery.duration",
+        "Time from a persistent entity's start to its recovery completed (snapshot read, events after it replayed)",
+        Duration.ofSeconds(30),
+        "entity_type",
+        entityType);
   }
 
   /** Records the time since {@code startedNanos} ({@link System#nanoTime()} at the entity's start). */

@@ -1,5 +1,6 @@
 package org.herald.domain.user;
 
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,10 +100,10 @@ public final class UserEntity
   private final String userId;
   private final Clock clock;
   private final Publisher publisher;
-  private final io.micrometer.core.instrument.Timer recoveryTimer;
+  private final Timer recoveryTimer;
   private final long startedNanos = System.nanoTime();
 
-  private UserEntity(String userId, Clock clock, Publisher publisher, io.micrometer.core.instrument.Timer recoveryTimer) {
+  private UserEntity(String userId, Clock clock, Publisher publisher, Timer recoveryTimer) {
     super(
         PersistenceId.of(ENTITY_TYPE_KEY.name(), userId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));

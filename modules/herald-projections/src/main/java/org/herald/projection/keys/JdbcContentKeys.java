@@ -40,6 +40,8 @@ import org.herald.projection.common.Sql;
  */
 public final class JdbcContentKeys implements ContentKeys {
   private static final int CHUNK = 100;
+  /** How long the reserve waits after a failed refill before it tries again. */
+  static final java.time.Duration REFILL_PAUSE = java.time.Duration.ofSeconds(1);
 
   private final DataSource dataSource;
   private final Executor jdbcExecutor;
@@ -52,6 +54,8 @@ public final class JdbcContentKeys implements ContentKeys {
   private final java.util.ArrayDeque<ContentKey> reserve = new java.util.ArrayDeque<>();
   private boolean refilling;
   private boolean released;
+  /** {@link System#nanoTime()} before which no refill starts: set after a failed one. */
+  private long refillPausedUntil = System.nanoTime();
 
   /** A key table without a reserve: every issue is its own transaction. */
   public JdbcContentKeys(DataSource dataSource, Executor jdbcExecutor, MasterKey masterKey, Clock clock, int cacheSize) {
@@ -103,7 +107,7 @@ public final class JdbcContentKeys implements ContentKeys {
     return taken != null ? CompletableFuture.completedFuture(taken) : insert(count);
   }
 
-  /** Keys in the reserve now (for tests and metrics). */
+  /** Keys in the reserve now (for tests). */
   public int reserved() {
     synchronized (reserve) {
       return reserve.size();
@@ -112,13 +116,13 @@ public final class JdbcContentKeys implements ContentKeys {
 
   /**
    * Starts filling the reserve when it holds less than half of its size and no fill is under
-   * way; completes when that fill (or the one under way) is done. A failed fill is retried by the
-   * next issue.
+   * way; completes when that fill is done (at once when none starts). After a failed fill none
+   * starts for {@link #REFILL_PAUSE}, so a failing key table is not sent a batch per issue.
    */
   public CompletionStage<Void> refillIfLow() {
     int missing;
     synchronized (reserve) {
-      if (released || refilling || reserve.size() >= (reserveSize + 1) / 2) {
+      if (released || refilling || reserve.size() >= (reserveSize + 1) / 2 || System.nanoTime() - refillPausedUntil < 0) {
         return CompletableFuture.completedFuture(null);
       }
       refilling = true;
@@ -130,6 +134,9 @@ public final class JdbcContentKeys implements ContentKeys {
               List<ContentKey> unused = List.of();
               synchronized (reserve) {
                 refilling = false;
+                if (failure != null) {
+                  refillPausedUntil = System.nanoTime() + REFILL_PAUSE.toNanos();
+                }
                 if (keys != null) {
                   if (released) {
                     unused = keys;
