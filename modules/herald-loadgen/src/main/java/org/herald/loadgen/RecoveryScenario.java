@@ -32,7 +32,7 @@ final class RecoveryScenario implements Scenario {
   static final int FILL_SOCKETS = 8;
   /**
    * Messages in the warm-up chat: more than two snapshots' worth (herald.chat.snapshot-every is
-   * 500), so that its first send after the restart loads a snapshot and replays events, and the
+   * 500, spaced to at most 599 per chat), so that its first send after the restart loads a snapshot and replays events, and the
    * big chat's first send pays only for its size, not for the first run of that code.
    */
   static final int WARMUP_MESSAGES = 1_200;

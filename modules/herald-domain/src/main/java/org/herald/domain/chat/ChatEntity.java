@@ -88,6 +88,7 @@ import org.herald.domain.common.Limits;
 import org.herald.domain.common.Publisher;
 import org.herald.domain.common.RecoveryTimes;
 import org.herald.domain.common.Rejection;
+import org.herald.domain.common.SnapshotSpacing;
 import org.herald.domain.common.Topics;
 import org.herald.domain.content.ContentCipher;
 import org.herald.domain.content.ContentKey;
@@ -243,7 +244,7 @@ public final class ChatEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+    return SnapshotSpacing.every(settings.snapshotEvery(), chatId);
   }
 
   @Override

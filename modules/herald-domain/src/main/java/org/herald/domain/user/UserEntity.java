@@ -30,6 +30,7 @@ import org.herald.domain.common.ErrorCode;
 import org.herald.domain.common.Publisher;
 import org.herald.domain.common.RecoveryTimes;
 import org.herald.domain.common.Rejection;
+import org.herald.domain.common.SnapshotSpacing;
 import org.herald.domain.user.UserCommand.Authenticate;
 import org.herald.domain.user.UserCommand.EndSession;
 import org.herald.domain.user.UserCommand.ForgetChat;
@@ -82,6 +83,8 @@ public final class UserEntity
   public static final String TAG = "users";
 
   private static final Set<String> TAGGED = Set.of(TAG);
+  /** Events between snapshots (spread per user by {@link SnapshotSpacing}). */
+  private static final int SNAPSHOT_EVERY = 200;
 
   public static void init(ActorSystem<?> system, Clock clock, Publisher publisher) {
     ClusterSharding.get(system)
@@ -122,7 +125,7 @@ public final class UserEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(200, 2);
+    return SnapshotSpacing.every(SNAPSHOT_EVERY, userId);
   }
 
   @Override

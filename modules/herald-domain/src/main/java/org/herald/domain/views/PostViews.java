@@ -22,6 +22,7 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.herald.domain.common.SnapshotSpacing;
 import org.herald.domain.views.ViewsCommand.Counted;
 import org.herald.domain.views.ViewsCommand.Flush;
 import org.herald.domain.views.ViewsCommand.GetViews;
@@ -119,7 +120,7 @@ public final class PostViews extends EventSourcedBehavior<ViewsCommand, ViewsEve
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    return SnapshotSpacing.every(SNAPSHOT_EVERY, chatId + '/' + messageId);
   }
 
   @Override

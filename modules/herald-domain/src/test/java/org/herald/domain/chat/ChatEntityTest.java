@@ -16,11 +16,13 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.herald.domain.DomainTestKit;
 import org.herald.domain.DomainTestKit.RecordingPublisher;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatEvent.MessagesRead;
 import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.SnapshotSpacing;
 import org.herald.domain.common.Topics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -212,4 +214,27 @@ class ChatEntityTest {
     assertEquals(3, next.messageId());
     assertEquals(4, next.pts());
   }
+
+  @Test
+  void aChatSnapshotsAtItsOwnSpacedPointNotAtTheSettingItself() {
+    var snapshots = SnapshotTestKit.create(testKit.system());
+    snapshots.clearAll();
+    // A setting this chat's id spaces (one in twenty lands on the setting itself).
+    int setting = 100;
+    while (SnapshotSpacing.interval(setting, CHAT) == setting) {
+      setting++;
+    }
+    int every = SnapshotSpacing.interval(setting, CHAT);
+    kit = newKit(new ChatEntity.Settings(4, setting));
+    create(); // event 1
+    for (int i = 2; i < every; i++) {
+      assertInstanceOf(ChatReply.MessageAccepted.class, send(ALICE, "s" + i, "m" + i));
+    }
+    assertTrue(snapshots.persistedInStorage("Chat|" + CHAT).isEmpty(), "no snapshot at event " + setting + " nor before " + every);
+    send(ALICE, "last", "m");
+    var stored = snapshots.persistedInStorage("Chat|" + CHAT);
+    assertEquals(1, stored.size());
+    assertEquals(every, stored.get(0).first().sequenceNr());
+  }
 }
+
