@@ -2,7 +2,10 @@ package org.herald.projection.common;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -19,8 +22,18 @@ import org.apache.pekko.stream.javadsl.Sink;
  * One reader of a tag's events for every projection instance of that tag on this node. Each
  * projection used to poll the journal and deserialize every event itself: the five projections of
  * the chat tags (six with push) read and decoded each chat event five times, and that was a
- * sixth of the node's CPU under load (docs/benchmarks.md). The feed polls once, decodes once, and keeps the last {@code capacity}
- * envelopes; a projection that has caught up is answered from memory.
+ * sixth of the node's CPU under load (docs/benchmarks.md). The feed polls once, decodes once, and
+ * keeps the envelopes its readers have not read yet, at most {@code capacity}; a projection that
+ * has caught up is answered from memory.
+ *
+ * <p>Each reader (one projection instance's stream) names itself in every {@link Read}, and the
+ * position it asks from is what it has read. After each poll the feed drops every envelope that
+ * all its readers have read, so that in the steady state it holds about one poll's worth of
+ * events instead of its whole capacity: the envelopes, kept for half a minute at 1,000 events a
+ * second, were a large part of what every young collection copied (docs/benchmarks.md). A reader
+ * silent for longer than {@code idleReader} (stopped, restarted under a new name, or stuck)
+ * holds nothing back; if it asks again from below the floor, it reads the journal like any
+ * reader that fell behind.
  *
  * <p>The buffer holds every event of the tag after {@code floor} up to {@code head}, the position
  * read through. A projection asks for the events after its offset ({@link Read}):
@@ -40,8 +53,8 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
 
   sealed interface Command {}
 
-  /** The events after {@code after}, at most {@code max}. */
-  record Read(long after, int max, ActorRef<Batch> replyTo) implements Command {}
+  /** The events after {@code after}, at most {@code max}, for {@code reader}, which has read up to {@code after}. */
+  record Read(long reader, long after, int max, ActorRef<Batch> replyTo) implements Command {}
 
   /**
    * Events after the asked position, in order (possibly none yet); or {@code behind}: the reader
@@ -57,9 +70,16 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
     INSTANCE
   }
 
-  static Behavior<Command> create(String tag, CurrentEventsByTagQuery journal, int capacity, int batch, Duration interval) {
+  static Behavior<Command> create(
+      String tag, CurrentEventsByTagQuery journal, int capacity, int batch, Duration interval, Duration idleReader) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new TagFeed(context, timers, tag, journal, capacity, batch, interval)));
+        context -> Behaviors.withTimers(timers -> new TagFeed(context, timers, tag, journal, capacity, batch, interval, idleReader)));
+  }
+
+  /** Where a reader has read to, and when it last asked. */
+  private static final class Mark {
+    long position;
+    long seenNanos;
   }
 
   private final TimerScheduler<Command> timers;
@@ -68,6 +88,8 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
   private final int capacity;
   private final int batch;
   private final Duration interval;
+  private final long idleReaderNanos;
+  private final Map<Long, Mark> readers = new HashMap<>();
   /** The buffered events from index {@code first} on, oldest first; evicted slots are nulled. */
   private final ArrayList<EventEnvelope> buffer = new ArrayList<>();
   private int first;
@@ -86,7 +108,8 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
       CurrentEventsByTagQuery journal,
       int capacity,
       int batch,
-      Duration interval) {
+      Duration interval,
+      Duration idleReader) {
     super(context);
     this.timers = timers;
     this.tag = tag;
@@ -94,6 +117,7 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
     this.capacity = capacity;
     this.batch = batch;
     this.interval = interval;
+    this.idleReaderNanos = idleReader.toNanos();
     this.lastPollNanos = System.nanoTime() - interval.toNanos();
   }
 
@@ -114,6 +138,9 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
       floor = read.after();
       head = read.after();
     }
+    Mark mark = readers.computeIfAbsent(read.reader(), r -> new Mark());
+    mark.position = read.after();
+    mark.seenNanos = System.nanoTime();
     if (read.after() < floor) {
       read.replyTo().tell(new Batch(List.of(), true, floor));
       return this;
@@ -163,7 +190,8 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
         head = ordering;
       }
     }
-    while (buffer.size() - first > capacity) {
+    long read = readThrough();
+    while (first < buffer.size() && (buffer.size() - first > capacity || ordering(buffer.get(first)) <= read)) {
       floor = ordering(buffer.get(first));
       buffer.set(first++, null);
     }
@@ -181,6 +209,25 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
     getContext().getLog().warn("Reading tag {} failed; readers retry after the next poll", tag, failed.cause());
     answerWaiting();
     return this;
+  }
+
+  /**
+   * The position every reader heard from within {@code idleReader} has read through (forgetting
+   * the others), or {@link Long#MIN_VALUE} when there is none: nothing is dropped for readers
+   * that are not there.
+   */
+  private long readThrough() {
+    long now = System.nanoTime();
+    long low = Long.MAX_VALUE;
+    for (Iterator<Mark> marks = readers.values().iterator(); marks.hasNext(); ) {
+      Mark mark = marks.next();
+      if (now - mark.seenNanos > idleReaderNanos) {
+        marks.remove();
+      } else {
+        low = Math.min(low, mark.position);
+      }
+    }
+    return low == Long.MAX_VALUE ? Long.MIN_VALUE : low;
   }
 
   /** Every waiting reader gets what the poll brought it (possibly nothing) and asks again. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,6 +33,8 @@ public final class TagFeedSource<E> extends SourceProvider<Offset, EventEnvelope
   private final CurrentEventsByTagQuery journal;
   private final int batch;
   private final Duration timeout;
+  /** Names of readers, unique in the node: each stream of events is one reader of its feed. */
+  private static final AtomicLong READERS = new AtomicLong();
 
   TagFeedSource(ActorSystem<?> system, String tag, ActorRef<TagFeed.Command> feed, CurrentEventsByTagQuery journal, int batch, Duration timeout) {
     this.system = system;
@@ -47,16 +50,17 @@ public final class TagFeedSource<E> extends SourceProvider<Offset, EventEnvelope
     return offset.get().thenApply(stored -> events(stored.map(Sql::ordering).orElse(0L)));
   }
 
-  /** Every event of the tag after {@code start}, live. */
+  /** Every event of the tag after {@code start}, live; the stream names itself to the feed. */
   Source<EventEnvelope<E>, NotUsed> events(long start) {
-    return Source.unfoldAsync(start, after -> next(after).thenApply(Optional::of))
+    long reader = READERS.incrementAndGet();
+    return Source.unfoldAsync(start, after -> next(reader, after).thenApply(Optional::of))
         .mapConcat(list -> list)
         .map(TagFeedSource::toProjectionEnvelope);
   }
 
   /** The next batch after a position, and the position after it. */
-  private CompletionStage<Pair<Long, List<org.apache.pekko.persistence.query.EventEnvelope>>> next(long after) {
-    return AskPattern.<TagFeed.Command, TagFeed.Batch>ask(feed, replyTo -> new TagFeed.Read(after, batch, replyTo), timeout, system.scheduler())
+  private CompletionStage<Pair<Long, List<org.apache.pekko.persistence.query.EventEnvelope>>> next(long reader, long after) {
+    return AskPattern.<TagFeed.Command, TagFeed.Batch>ask(feed, replyTo -> new TagFeed.Read(reader, after, batch, replyTo), timeout, system.scheduler())
         .thenCompose(
             answer -> {
               if (!answer.behind()) {

@@ -27,6 +27,7 @@ public final class TagFeeds implements Extension {
   private final int batch;
   private final Duration interval;
   private final Duration timeout;
+  private final Duration idleReader;
   private final Map<String, ActorRef<TagFeed.Command>> feeds = new ConcurrentHashMap<>();
 
   private TagFeeds(ActorSystem<?> system) {
@@ -39,6 +40,7 @@ public final class TagFeeds implements Extension {
     this.batch = config.getInt("jdbc-read-journal.max-buffer-size");
     this.interval = config.getDuration("jdbc-read-journal.refresh-interval");
     this.timeout = feed.getDuration("ask-timeout");
+    this.idleReader = feed.getDuration("idle-reader");
   }
 
   public static TagFeeds get(ActorSystem<?> system) {
@@ -55,7 +57,7 @@ public final class TagFeeds implements Extension {
         tag,
         t ->
             system.systemActorOf(
-                Behaviors.supervise(TagFeed.create(t, journal, capacity, batch, interval)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(TagFeed.create(t, journal, capacity, batch, interval, idleReader)).onFailure(SupervisorStrategy.restart()),
                 "tag-feed-" + t,
                 Props.empty()));
   }
