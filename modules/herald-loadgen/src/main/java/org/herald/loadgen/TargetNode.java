@@ -39,8 +39,14 @@ final class TargetNode implements AutoCloseable {
     int adminPort = freePort();
     NodeProcess node = new NodeProcess(1, httpPort, adminPort, 0, dir);
     String classpath = options.nodeClasspath() != null ? options.nodeClasspath() : System.getProperty("java.class.path");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The node's own JVM options (conf/node-jvm.options, named by bin/herald), before the bench's.
+    String jvmOptions = System.getenv("HERALD_BENCH_NODE_JVM_OPTIONS");
+    if (jvmOptions != null && !jvmOptions.isBlank()) {
+      command.add("@" + jvmOptions);
+    }
+    command.addAll(List.of(
         "-Xms" + options.nodeHeap(),
         "-Xmx" + options.nodeHeap(),
         "-Dherald.api.password.argon2.memory-kib=" + ARGON2_MEMORY_KIB,
