@@ -50,10 +50,21 @@ public final class TagFeedSource<E> extends SourceProvider<Offset, EventEnvelope
     return offset.get().thenApply(stored -> events(stored.map(Sql::ordering).orElse(0L)));
   }
 
-  /** Every event of the tag after {@code start}, live; the stream names itself to the feed. */
+  /** A reader's name (0 until it first asks) and the position it has read through. */
+  private record Cursor(long reader, long after) {}
+
+  /**
+   * Every event of the tag after {@code start}, live. Each materialization is a reader of its
+   * own, named when it first asks the feed.
+   */
   Source<EventEnvelope<E>, NotUsed> events(long start) {
-    long reader = READERS.incrementAndGet();
-    return Source.unfoldAsync(start, after -> next(reader, after).thenApply(Optional::of))
+    return Source.unfoldAsync(
+            new Cursor(0, start),
+            cursor -> {
+              long reader = cursor.reader() != 0 ? cursor.reader() : READERS.incrementAndGet();
+              return next(reader, cursor.after())
+                  .thenApply(read -> Optional.of(Pair.create(new Cursor(reader, read.first()), read.second())));
+            })
         .mapConcat(list -> list)
         .map(TagFeedSource::toProjectionEnvelope);
   }
