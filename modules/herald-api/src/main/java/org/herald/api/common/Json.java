@@ -1,7 +1,9 @@
 package org.herald.api.common;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +18,14 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /** JSON on the wire: one mapper, ISO-8601 UTC times with milliseconds, absent fields omitted. */
 public final class Json {
+  /**
+   * Jackson's buffers come from a pool shared by all threads, not from its default per-thread
+   * one: most frames are written in callbacks on the JDK's common pool, whose workers erase their
+   * thread-locals between tasks, so the per-thread pool started afresh for nearly every frame
+   * (a new 4 KB buffer per `sent` frame, 16 % of the node's allocation; docs/benchmarks.md).
+   */
   public static final ObjectMapper MAPPER =
-      new ObjectMapper()
+      new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
           .setSerializationInclusion(JsonInclude.Include.NON_NULL)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
