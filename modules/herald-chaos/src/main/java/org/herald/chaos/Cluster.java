@@ -57,6 +57,8 @@ final class Cluster implements AutoCloseable {
   private final List<Slot> slots = new ArrayList<>();
   private final List<String> seeds;
   private final String classpath;
+  /** The nodes' JVM options file argument, if bin/herald named one ({@link NodeProcess#jvmOptionsFile}). */
+  private final List<String> jvmOptions;
   private final String masterKey;
   private final ExecutorService checks = Executors.newCachedThreadPool(Threads.daemon("node-check"));
   private final List<Exit> exits = new ArrayList<>();
@@ -70,6 +72,7 @@ final class Cluster implements AutoCloseable {
     this.options = options;
     this.events = events;
     this.classpath = options.nodeClasspath() != null ? options.nodeClasspath() : System.getProperty("java.class.path");
+    this.jvmOptions = NodeProcess.jvmOptionsFile(System.getenv());
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     this.masterKey = Base64.getEncoder().encodeToString(key);
@@ -327,9 +330,11 @@ final class Cluster implements AutoCloseable {
       return;
     }
     NodeProcess n = s.node;
-    List<String> command =
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(
         List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx512m",
             "-cp",
             classpath,
@@ -343,7 +348,7 @@ final class Cluster implements AutoCloseable {
             "--remote-port",
             Integer.toString(n.remotePort),
             "--seeds",
-            String.join(",", seeds));
+            String.join(",", seeds)));
     Map<String, String> env =
         Map.of(
             "HERALD_DB_USER", options.dbUser(),

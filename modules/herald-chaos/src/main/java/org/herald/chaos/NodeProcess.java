@@ -21,6 +21,28 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcess {
   public static final String READY_LINE = "Herald is ready on ";
 
+  /**
+   * The environment variable that names the nodes' JVM options file (conf/node-jvm.options,
+   * exported by bin/herald for bench and chaos), passed to every node before the launcher's own.
+   */
+  public static final String JVM_OPTIONS_ENV = "HERALD_NODE_JVM_OPTIONS";
+
+  /**
+   * The java launcher's argument for the options file named in {@code env} ({@code @file}),
+   * or nothing when none is named; a named file that does not exist is refused, since the
+   * node would not start.
+   */
+  public static List<String> jvmOptionsFile(Map<String, String> env) {
+    String file = env.get(JVM_OPTIONS_ENV);
+    if (file == null || file.isBlank()) {
+      return List.of();
+    }
+    if (!Files.isRegularFile(Path.of(file))) {
+      throw new IllegalArgumentException(JVM_OPTIONS_ENV + " names " + file + ", which is not a file");
+    }
+    return List.of("@" + file);
+  }
+
   /** Where a node is in its life, as the cluster supervisor tracks it. */
   enum State {
     /** Started; its ready line has not appeared yet. */

@@ -42,10 +42,7 @@ final class TargetNode implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // The node's own JVM options (conf/node-jvm.options, named by bin/herald), before the bench's.
-    String jvmOptions = System.getenv("HERALD_BENCH_NODE_JVM_OPTIONS");
-    if (jvmOptions != null && !jvmOptions.isBlank()) {
-      command.add("@" + jvmOptions);
-    }
+    command.addAll(NodeProcess.jvmOptionsFile(System.getenv()));
     command.addAll(List.of(
         "-Xms" + options.nodeHeap(),
         "-Xmx" + options.nodeHeap(),

@@ -20,7 +20,7 @@ public final class SnapshotSpacing {
     return RetentionCriteria.snapshotEvery(interval(events, entityId), 2);
   }
 
-  /** {@code events} plus this entity's share of a fifth of it (0 for fewer than 5 events). */
+  /** {@code events} plus this entity's share of a fifth of it (no spacing below 10 events). */
   public static int interval(int events, String entityId) {
     if (events < 1) {
       throw new IllegalArgumentException("snapshot interval must be at least 1 event, got " + events);

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -41,7 +43,7 @@ import org.herald.projection.common.Sql;
 public final class JdbcContentKeys implements ContentKeys {
   private static final int CHUNK = 100;
   /** How long the reserve waits after a failed refill before it tries again. */
-  static final java.time.Duration REFILL_PAUSE = java.time.Duration.ofSeconds(1);
+  static final Duration REFILL_PAUSE = Duration.ofSeconds(1);
 
   private final DataSource dataSource;
   private final Executor jdbcExecutor;
@@ -51,7 +53,7 @@ public final class JdbcContentKeys implements ContentKeys {
   private volatile Consumer<Collection<String>> onDestroyed = ids -> {};
   private final int reserveSize;
   /** Issued keys no chat has taken yet; guarded by itself, as is {@link #refilling}. */
-  private final java.util.ArrayDeque<ContentKey> reserve = new java.util.ArrayDeque<>();
+  private final ArrayDeque<ContentKey> reserve = new ArrayDeque<>();
   private boolean refilling;
   private boolean released;
   /** {@link System#nanoTime()} before which no refill starts: set after a failed one. */
