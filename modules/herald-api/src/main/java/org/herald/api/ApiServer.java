@@ -9,11 +9,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Tcp;
 import org.herald.api.account.AccountRoutes;
 import org.herald.api.admin.AdminRoutes;
 import org.herald.api.admin.ProjectionAdminRoutes;
@@ -44,25 +43,28 @@ import org.herald.projection.history.HistoryRepository;
 import org.herald.projection.ops.ProjectionOps;
 import org.herald.projection.sync.SyncRepository;
 
-/** Builds the routes of {@code /v1} and binds them; the binding unbinds in CoordinatedShutdown. */
+/**
+ * Builds the routes of {@code /v1} and binds them, with the updates socket, to the public port
+ * ({@link PublicPort}); the binding unbinds in CoordinatedShutdown.
+ */
 public final class ApiServer extends AllDirectives {
   private ApiServer() {}
 
-  public static CompletionStage<ServerBinding> start(
+  public static CompletionStage<Tcp.ServerBinding> start(
       ActorSystem<?> system,
       DataSource dataSource,
       ContentKeys contentKeys,
       ActorRef<UpdatesHub.Command> hub,
       String host,
       int port) {
-    Route route = routes(system, dataSource, contentKeys, hub);
-    return Http.get(system)
-        .newServerAt(host, port)
-        .bind(route)
-        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+    Served served = routes(system, dataSource, contentKeys, hub);
+    return PublicPort.bind(system, served.route(), served.socket(), host, port, Duration.ofSeconds(10));
   }
 
-  static Route routes(
+  /** The routes, and the updates socket that also serves the connections it recognises before them. */
+  record Served(Route route, UpdatesSocket socket) {}
+
+  static Served routes(
       ActorSystem<?> system, DataSource dataSource, ContentKeys contentKeys, ActorRef<UpdatesHub.Command> hub) {
     ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -73,7 +75,7 @@ public final class ApiServer extends AllDirectives {
         new PasswordHasher(settings.argon2MemoryKib(), settings.argon2Iterations(), settings.argon2Parallelism());
     Chats chats = new Chats(sharding, settings.askTimeout());
     Messaging messaging = new Messaging(chats, Metrics.get(system).registry());
-    UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings);
+    UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings, authenticator);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);
     HistoryRepository historyRepository = new HistoryRepository(dataSource, jdbc);
@@ -99,7 +101,7 @@ public final class ApiServer extends AllDirectives {
         new ProjectionAdminRoutes(authenticator, settings, new ProjectionOps(system, dataSource), caller -> roles.require(caller, org.herald.domain.user.PlatformRole.ADMIN));
 
     ApiServer d = new ApiServer();
-    return ApiErrors.handled(
+    Route route = ApiErrors.handled(
         d,
         () ->
             d.pathPrefix(
@@ -120,5 +122,6 @@ public final class ApiServer extends AllDirectives {
                         admin.routes(),
                         projectionAdmin.routes(),
                         updates.routes())));
+    return new Served(route, socket);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,6 +18,7 @@ import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
@@ -27,6 +29,7 @@ import org.apache.pekko.util.ByteString;
 import org.herald.api.common.ApiErrors;
 import org.herald.api.common.ApiException;
 import org.herald.api.common.ApiSettings;
+import org.herald.api.common.Authenticator;
 import org.herald.api.common.Body;
 import org.herald.api.common.Caller;
 import org.herald.api.common.Json;
@@ -46,11 +49,14 @@ public final class UpdatesSocket {
   private final ActorRef<UpdatesHub.Command> hub;
   private final Messaging messaging;
   private final ApiSettings settings;
+  private final Authenticator authenticator;
 
-  public UpdatesSocket(ActorSystem<?> system, ActorRef<UpdatesHub.Command> hub, Messaging messaging, ApiSettings settings) {
+  public UpdatesSocket(
+      ActorSystem<?> system, ActorRef<UpdatesHub.Command> hub, Messaging messaging, ApiSettings settings, Authenticator authenticator) {
     this.hub = hub;
     this.messaging = messaging;
     this.settings = settings;
+    this.authenticator = authenticator;
   }
 
   /** Frames a client may send. */
@@ -66,7 +72,8 @@ public final class UpdatesSocket {
    * its stop, whichever side ends the socket, unregisters.
    */
   public HttpResponse upgrade(Caller caller, String secWebSocketKey) {
-    Flow<ByteString, ByteString, Object> socket = Flow.<ByteString>create().via(new SocketStage(caller)).mapMaterializedValue(m -> m);
+    Flow<ByteString, ByteString, Object> socket =
+        Flow.<ByteString>create().via(new ConnectionStage(caller, null)).mapMaterializedValue(m -> m);
     return HttpResponse.create()
         .withStatus(StatusCodes.SWITCHING_PROTOCOLS)
         .addHeader(HttpHeader.parse("Upgrade", "websocket"))
@@ -78,7 +85,22 @@ public final class UpdatesSocket {
   }
 
   /**
-   * The whole socket in one stream stage over the connection's bytes, because an idle socket's
+   * A connection of the public port, as it comes from TCP. A plain WebSocket upgrade to
+   * {@code /v1/updates} ({@link UpgradeRequest}) whose token authenticates is answered here and
+   * the connection becomes an updates socket in this same stage, with no HTTP pipeline under
+   * it; every other connection, and an upgrade that does not authenticate, is handed with the
+   * bytes read so far to {@code http} (pekko-http's server layer and the routes), which answers
+   * it as if it had read them itself. {@code http} is only called then: pekko-http's layer
+   * holds its parser from the start, about 8 KiB that an updates socket does not keep.
+   */
+  public Flow<ByteString, ByteString, NotUsed> connection(Supplier<Flow<ByteString, ByteString, NotUsed>> http) {
+    return Flow.fromGraph(new ConnectionStage(null, http));
+  }
+
+  /**
+   * A connection's stage: first (unless pekko-http upgraded it) the request head, then either
+   * the socket or a pipe to pekko-http. The socket is the whole socket in one stream stage over
+   * the connection's bytes, because an idle socket's
    * memory is mostly its stages (docs/benchmarks.md, "connections"): outgoing frames come from
    * the socket's {@link SocketOutbox}, which the hub fills with frames encoded once for all their
    * sockets; incoming frames are parsed here, {@code send}s handled up to
@@ -89,14 +111,18 @@ public final class UpdatesSocket {
    * the hub completing the outbox (the session ended, the node is stopping) sends what waits,
    * then a normal close (1000).
    */
-  private final class SocketStage extends GraphStage<FlowShape<ByteString, ByteString>> {
+  private final class ConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>> {
     private final Inlet<ByteString> in = Inlet.create("UpdatesSocket.in");
     private final Outlet<ByteString> out = Outlet.create("UpdatesSocket.out");
     private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
-    private final Caller caller;
+    /** Set when pekko-http upgraded the connection: the stage is the socket from the start. */
+    private final Caller upgraded;
+    /** Where a connection that is not an updates socket goes; null when {@code upgraded}. */
+    private final Supplier<Flow<ByteString, ByteString, NotUsed>> http;
 
-    SocketStage(Caller caller) {
-      this.caller = caller;
+    ConnectionStage(Caller upgraded, Supplier<Flow<ByteString, ByteString, NotUsed>> http) {
+      this.upgraded = upgraded;
+      this.http = http;
     }
 
     @Override
@@ -117,18 +143,42 @@ public final class UpdatesSocket {
 
     private record Answered(Pending pending, ByteString reply) {}
 
+    private enum Phase {
+      /** Reading the request head. */
+      HEAD,
+      /** A plain upgrade read; its token is being checked. */
+      AUTHENTICATING,
+      /** An updates socket. */
+      SOCKET,
+      /** A pipe to pekko-http. */
+      HTTP
+    }
+
     private final class Logic extends TimerGraphStageLogic implements InHandler, OutHandler {
       /** Frames written in one push at most, so a burst is one TCP write, not hundreds. */
       private static final int MAX_BATCH_BYTES = 32 * 1024;
 
-      private final String connId = UUID.randomUUID().toString();
-      private final SocketOutbox outbox = new SocketOutbox(settings.socketBufferSize());
-      private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-      private final WebSocketFrames.Parser parser = new WebSocketFrames.Parser(settings.maxBodyBytes());
+      private Phase phase;
+      /** HEAD and AUTHENTICATING: every byte read so far, which pekko-http gets if it takes over. */
+      private ByteString read = ByteString.emptyByteString();
+
+      // The socket's, from startSocket on.
+      private Caller caller;
+      private String connId;
+      private SocketOutbox outbox;
+      private ArrayDeque<Pending> pending;
+      private WebSocketFrames.Parser parser;
       private AsyncCallback<Answered> answered;
       private boolean wroteSinceTick;
       /** Set once a close frame is queued: nothing follows it. */
       private boolean closing;
+
+      // The pipe's, from toHttp on.
+      private SubSinkInlet<ByteString> fromHttp;
+      private SubSourceOutlet<ByteString> toHttp;
+      /** Bytes read before the pipe existed, for pekko-http's first pull. */
+      private ByteString unsent;
+      private boolean inFinished;
 
       Logic() {
         super(shape);
@@ -138,7 +188,125 @@ public final class UpdatesSocket {
 
       @Override
       public void preStart() {
+        if (upgraded != null) {
+          startSocket(upgraded, null, ByteString.emptyByteString());
+        } else {
+          phase = Phase.HEAD;
+          pull(in);
+        }
+      }
+
+      @Override
+      public void postStop() {
+        if (outbox != null) {
+          outbox.detach();
+          hub.tell(new UpdatesHub.Disconnect(connId));
+        }
+      }
+
+      @Override
+      public void onPush() {
+        switch (phase) {
+          case SOCKET -> onFrames(grab(in));
+          case HTTP -> toHttp.push(grab(in));
+          case HEAD -> onHead(grab(in));
+          case AUTHENTICATING -> throw new IllegalStateException("not pulled while authenticating");
+        }
+      }
+
+      private void onHead(ByteString bytes) {
+        read = read.concat(bytes);
+        switch (UpgradeRequest.verdict(read)) {
+          case HTTP -> startHttp();
+          case MORE -> pull(in);
+          case COMPLETE -> {
+            int length = UpgradeRequest.headLength(read);
+            UpgradeRequest request = UpgradeRequest.parse(read.take(length));
+            if (request == null) {
+              startHttp();
+              return;
+            }
+            phase = Phase.AUTHENTICATING;
+            AsyncCallback<Caller> authenticated =
+                createAsyncCallback(c -> {
+                  if (c == null) {
+                    startHttp(); // pekko-http's route answers it: 401, 503, whatever it is
+                  } else {
+                    startSocket(c, request.accepted(), read.drop(length));
+                  }
+                });
+            authenticator.authenticate(request.token).whenComplete((c, failure) -> authenticated.invoke(c));
+          }
+        }
+      }
+
+      /** The connection is pekko-http's from here: everything read so far, then the rest. */
+      private void startHttp() {
+        phase = Phase.HTTP;
+        unsent = read;
+        read = null;
+        fromHttp = new SubSinkInlet<>("UpdatesSocket.fromHttp");
+        toHttp = new SubSourceOutlet<>("UpdatesSocket.toHttp");
+        fromHttp.setHandler(
+            new InHandler() {
+              @Override
+              public void onPush() {
+                push(out, fromHttp.grab());
+              }
+
+              @Override
+              public void onUpstreamFinish() {
+                completeStage();
+              }
+
+              @Override
+              public void onUpstreamFailure(Throwable ex) {
+                failStage(ex);
+              }
+            });
+        toHttp.setHandler(
+            new OutHandler() {
+              @Override
+              public void onPull() {
+                if (unsent != null) {
+                  ByteString first = unsent;
+                  unsent = null;
+                  toHttp.push(first);
+                  if (inFinished) {
+                    toHttp.complete();
+                  }
+                } else if (!hasBeenPulled(in) && !isClosed(in)) {
+                  pull(in);
+                }
+              }
+
+              @Override
+              public void onDownstreamFinish(Throwable cause) {
+                // pekko-http reads no more; what it still writes goes out.
+                if (!isClosed(in)) {
+                  cancel(in);
+                }
+              }
+            });
+        Source.fromGraph(toHttp.source()).via(http.get()).runWith(fromHttp.sink(), subFusingMaterializer());
+        if (isAvailable(out)) {
+          fromHttp.pull();
+        }
+      }
+
+      /** The connection is an updates socket from here, answered with {@code accept} if not yet. */
+      private void startSocket(Caller caller, ByteString accept, ByteString early) {
+        phase = Phase.SOCKET;
+        read = null;
+        this.caller = caller;
+        connId = UUID.randomUUID().toString();
+        outbox = new SocketOutbox(settings.socketBufferSize());
+        pending = new ArrayDeque<>();
+        parser = new WebSocketFrames.Parser(settings.maxBodyBytes());
         answered = createAsyncCallback(this::onAnswered);
+        if (accept != null) {
+          outbox.offerFromStage(accept); // first: before anything the hub offers
+        }
         AsyncCallback<NotUsed> wake = createAsyncCallback(n -> onWake());
         outbox.attach(() -> wake.invoke(NotUsed.getInstance()));
         hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), outbox));
@@ -146,13 +314,14 @@ public final class UpdatesSocket {
         if (!keepAlive.isZero()) {
           scheduleWithFixedDelay("keep-alive", keepAlive, keepAlive);
         }
-        pull(in);
-      }
-
-      @Override
-      public void postStop() {
-        outbox.detach();
-        hub.tell(new UpdatesHub.Disconnect(connId));
+        if (isAvailable(out)) {
+          pushNext();
+        }
+        if (early.isEmpty()) {
+          pull(in);
+        } else {
+          onFrames(early);
+        }
       }
 
       @Override
@@ -163,9 +332,8 @@ public final class UpdatesSocket {
         wroteSinceTick = false;
       }
 
-      @Override
-      public void onPush() {
-        for (WebSocketFrames.Event event : parser.feed(grab(in))) {
+      private void onFrames(ByteString bytes) {
+        for (WebSocketFrames.Event event : parser.feed(bytes)) {
           if (event instanceof WebSocketFrames.Text t) {
             Pending p = new Pending();
             pending.addLast(p);
@@ -194,19 +362,46 @@ public final class UpdatesSocket {
             return;
           }
         }
-        if (!closing && !hasBeenPulled(in) && pending.size() < settings.socketSendParallelism()) {
+        if (!closing && !isClosed(in) && !hasBeenPulled(in) && pending.size() < settings.socketSendParallelism()) {
           pull(in);
         }
       }
 
       @Override
       public void onUpstreamFinish() {
-        completeStage();
+        if (phase != Phase.HTTP) {
+          completeStage();
+        } else if (unsent != null) {
+          inFinished = true; // completed after pekko-http takes what was read
+        } else {
+          toHttp.complete(); // it answers what it has, then ends the connection
+        }
+      }
+
+      @Override
+      public void onUpstreamFailure(Throwable ex) {
+        if (phase == Phase.HTTP) {
+          toHttp.fail(ex);
+        } else {
+          failStage(ex);
+        }
       }
 
       @Override
       public void onPull() {
-        pushNext();
+        if (phase == Phase.SOCKET) {
+          pushNext();
+        } else if (phase == Phase.HTTP && !fromHttp.hasBeenPulled() && !fromHttp.isClosed()) {
+          fromHttp.pull();
+        }
+      }
+
+      @Override
+      public void onDownstreamFinish(Throwable cause) {
+        if (phase == Phase.HTTP && !fromHttp.isClosed()) {
+          fromHttp.cancel(cause);
+        }
+        cancelStage(cause);
       }
 
       /** A reply that needs no handling, in its place among the replies still pending. */
