@@ -83,6 +83,11 @@ public final class PublicPort {
     BidiFlow plainTcp = TLSPlacebo.getInstance();
     BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> layer =
         Http.get(system).serverLayer(settings, Optional.of(connection.remoteAddress()), log).atop(plainTcp);
+    // As pekko-http's binding: no bytes either way for idle-timeout closes the connection.
+    scala.concurrent.duration.Duration idle = settings.getTimeouts().idleTimeout();
+    if (idle.isFinite()) {
+      layer = layer.atop(BidiFlow.bidirectionalIdleTimeout(Duration.ofNanos(idle.toNanos())));
+    }
     return counted(handler).join(layer).via(httpConnections.flow());
   }
 

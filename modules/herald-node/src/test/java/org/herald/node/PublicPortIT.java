@@ -27,10 +27,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code /v1/updates} becomes an updates socket without pekko-http (its 101 carries no
  * {@code Server} header, which pekko-http adds to every response), and everything else, an
  * upgrade that fails to authenticate or that the fast path does not recognise included, is
- * answered by pekko-http and the routes as before, whatever way its bytes arrive.
+ * answered by pekko-http and the routes as before, whatever way its bytes arrive. A connection
+ * that stays silent is closed after {@code pekko.http.server.idle-timeout}, as before, whether it
+ * never finished its request head or it is an HTTP connection kept alive.
  */
 class PublicPortIT {
-  @RegisterExtension static NodeExtension api = new NodeExtension();
+  /** A short idle timeout, to see connections that say nothing closed. */
+  @RegisterExtension
+  static NodeExtension api = new NodeExtension(o -> o.with("pekko.http.server.idle-timeout", "2s"));
 
   static HeraldClient client;
   static Account alice;
@@ -232,5 +236,30 @@ class PublicPortIT {
       assertTrue(response.startsWith("HTTP/1.1 101 "), response);
       assertEquals("ready", c.nextText().path("type").asText());
     }
+  }
+
+  @Test
+  void aConnectionThatNeverFinishesItsRequestOrFallsSilentIsClosedAfterTheIdleTimeout() throws Exception {
+    try (Conn c = new Conn()) {
+      c.write("GET /v1/upd".getBytes(StandardCharsets.US_ASCII), 100);
+      assertClosedWithin(c, 8_000);
+    }
+    try (Conn c = new Conn()) {
+      c.write(("GET /v1/openapi.json HTTP/1.1\r\nHost: " + c.host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), 1000);
+      assertTrue(c.response()[0].startsWith("HTTP/1.1 200 "));
+      assertClosedWithin(c, 8_000);
+    }
+  }
+
+  /** The server ends the connection (a clean close or a reset) well before {@code millis}. */
+  private static void assertClosedWithin(Conn c, int millis) throws IOException {
+    c.socket.setSoTimeout(millis);
+    long start = System.nanoTime();
+    try {
+      assertEquals(-1, c.in.read(), "nothing more is sent");
+    } catch (java.net.SocketException reset) {
+      // closed by a reset: closed all the same
+    }
+    assertTrue(System.nanoTime() - start < millis * 1_000_000L);
   }
 }

@@ -50,6 +50,11 @@ public final class UpdatesSocket {
   private final Messaging messaging;
   private final ApiSettings settings;
   private final Authenticator authenticator;
+  /**
+   * {@code pekko.http.server.idle-timeout}, or null if infinite: a connection that has not sent
+   * its request head by then is closed, as is a socket with pings turned off and no traffic.
+   */
+  private final Duration idleTimeout;
 
   public UpdatesSocket(
       ActorSystem<?> system, ActorRef<UpdatesHub.Command> hub, Messaging messaging, ApiSettings settings, Authenticator authenticator) {
@@ -57,6 +62,8 @@ public final class UpdatesSocket {
     this.messaging = messaging;
     this.settings = settings;
     this.authenticator = authenticator;
+    String idle = system.settings().config().getString("pekko.http.server.idle-timeout");
+    this.idleTimeout = idle.equals("infinite") ? null : system.settings().config().getDuration("pekko.http.server.idle-timeout");
   }
 
   /** Frames a client may send. */
@@ -158,6 +165,10 @@ public final class UpdatesSocket {
       /** Frames written in one push at most, so a burst is one TCP write, not hundreds. */
       private static final int MAX_BATCH_BYTES = 32 * 1024;
 
+      private static final String HEAD_TIMER = "head";
+      private static final String KEEP_ALIVE_TIMER = "keep-alive";
+      private static final String IDLE_TIMER = "idle";
+
       private Phase phase;
       /** HEAD and AUTHENTICATING: every byte read so far, which pekko-http gets if it takes over. */
       private ByteString read = ByteString.emptyByteString();
@@ -170,6 +181,7 @@ public final class UpdatesSocket {
       private WebSocketFrames.Parser parser;
       private AsyncCallback<Answered> answered;
       private boolean wroteSinceTick;
+      private boolean readSinceTick;
       /** Set once a close frame is queued: nothing follows it. */
       private boolean closing;
 
@@ -192,6 +204,9 @@ public final class UpdatesSocket {
           startSocket(upgraded, null, ByteString.emptyByteString());
         } else {
           phase = Phase.HEAD;
+          if (idleTimeout != null) {
+            scheduleOnce(HEAD_TIMER, idleTimeout);
+          }
           pull(in);
         }
       }
@@ -242,6 +257,7 @@ public final class UpdatesSocket {
 
       /** The connection is pekko-http's from here: everything read so far, then the rest. */
       private void startHttp() {
+        cancelTimer(HEAD_TIMER); // pekko-http's idle timeout takes over
         phase = Phase.HTTP;
         unsent = read;
         read = null;
@@ -296,6 +312,7 @@ public final class UpdatesSocket {
 
       /** The connection is an updates socket from here, answered with {@code accept} if not yet. */
       private void startSocket(Caller caller, ByteString accept, ByteString early) {
+        cancelTimer(HEAD_TIMER);
         phase = Phase.SOCKET;
         read = null;
         this.caller = caller;
@@ -312,7 +329,10 @@ public final class UpdatesSocket {
         hub.tell(new UpdatesHub.Connect(connId, caller.userId(), caller.sessionId(), outbox));
         Duration keepAlive = settings.socketKeepAlive();
         if (!keepAlive.isZero()) {
-          scheduleWithFixedDelay("keep-alive", keepAlive, keepAlive);
+          scheduleWithFixedDelay(KEEP_ALIVE_TIMER, keepAlive, keepAlive);
+        } else if (idleTimeout != null) {
+          // No pings to keep it busy: a socket silent both ways for an idle timeout is closed.
+          scheduleWithFixedDelay(IDLE_TIMER, idleTimeout, idleTimeout);
         }
         if (isAvailable(out)) {
           pushNext();
@@ -326,13 +346,24 @@ public final class UpdatesSocket {
 
       @Override
       public void onTimer(Object key) {
-        if (!wroteSinceTick && !closing) {
-          reply(WebSocketFrames.ping());
+        if (key == HEAD_TIMER) {
+          completeStage(); // no request within the idle timeout
+        } else if (key == IDLE_TIMER) {
+          if (!wroteSinceTick && !readSinceTick) {
+            completeStage();
+          }
+          wroteSinceTick = false;
+          readSinceTick = false;
+        } else {
+          if (!wroteSinceTick && !closing) {
+            reply(WebSocketFrames.ping());
+          }
+          wroteSinceTick = false;
         }
-        wroteSinceTick = false;
       }
 
       private void onFrames(ByteString bytes) {
+        readSinceTick = true;
         for (WebSocketFrames.Event event : parser.feed(bytes)) {
           if (event instanceof WebSocketFrames.Text t) {
             Pending p = new Pending();
