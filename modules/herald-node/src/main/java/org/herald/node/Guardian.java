@@ -110,7 +110,7 @@ final class Guardian {
                 failure -> {
                   throw new IllegalStateException(
                       "cannot bind the operator port " + endpoints.adminHost() + ":" + endpoints.adminPort()
-                          + " (herald.admin.port, HERALD_ADMIN_PORT): " + failure.getMessage(),
+                          + " (herald.admin.port, HERALD_ADMIN_PORT): " + rootMessage(failure),
                       failure);
                 });
     var api =
@@ -119,8 +119,14 @@ final class Guardian {
             .exceptionally(
                 failure -> {
                   throw new IllegalStateException(
-                      "cannot bind HTTP to " + endpoints.host() + ":" + endpoints.port() + ": " + failure.getMessage(), failure);
+                      "cannot bind HTTP to " + endpoints.host() + ":" + endpoints.port()
+                          + " (herald.http.port, HERALD_HTTP_PORT): " + rootMessage(failure),
+                      failure);
                 });
+    // The log is taken here: the callback below runs outside the actor, where the context
+    // refuses to be touched (it threw, and a port that failed to bind left the node running
+    // without it, silently).
+    org.slf4j.Logger log = ctx.getLog();
     api.thenCombine(
             operator,
             (http, admin) ->
@@ -130,12 +136,21 @@ final class Guardian {
             (ports, failure) -> {
               if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                ctx.getLog().error(cause.getMessage());
                 bound.completeExceptionally(cause);
+                log.error(cause.getMessage());
               } else {
                 bound.complete(ports);
               }
             });
     return Behaviors.empty();
+  }
+
+  /** The innermost cause's message: "Address already in use", not the wrappers' class names. */
+  private static String rootMessage(Throwable failure) {
+    Throwable t = failure;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 }
