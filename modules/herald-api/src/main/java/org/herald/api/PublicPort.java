@@ -42,42 +42,39 @@ import org.herald.api.updates.UpdatesSocket;
  * are closed by the {@link org.herald.api.updates.UpdatesHub} when the port unbinds.
  */
 public final class PublicPort {
+  private final ActorSystem<?> system;
+  private final ServerSettings settings;
+  private final LoggingAdapter log;
+  private final Flow<HttpRequest, HttpResponse, NotUsed> routes;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final SharedKillSwitch httpConnections = KillSwitches.shared("public-port-http");
   private volatile boolean stopping;
 
-  private PublicPort() {}
+  private PublicPort(ActorSystem<?> system, Route route) {
+    this.system = system;
+    this.settings = ServerSettings.create(system.classicSystem());
+    this.log = Logging.getLogger(system.classicSystem(), PublicPort.class);
+    this.routes = route.flow(system);
+  }
 
   /** Binds {@code host:port}; the binding is undone in CoordinatedShutdown. */
   public static CompletionStage<Tcp.ServerBinding> bind(
       ActorSystem<?> system, Route route, UpdatesSocket socket, String host, int port, Duration hardDeadline) {
-    PublicPort publicPort = new PublicPort();
-    ServerSettings settings = ServerSettings.create(system.classicSystem());
-    LoggingAdapter log = Logging.getLogger(system.classicSystem(), PublicPort.class);
-    Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
+    PublicPort publicPort = new PublicPort(system, route);
     return Tcp.get(system)
-        .bind(host, port, settings.getBacklog(), settings.getSocketOptions(), false, Optional.empty())
-        .to(
-            Sink.foreach(
-                connection ->
-                    connection.handleWith(
-                        socket.connection(() -> publicPort.http(system, settings, log, handler, connection)), system)))
+        .bind(host, port, publicPort.settings.getBacklog(), publicPort.settings.getSocketOptions(), false, Optional.empty())
+        .to(Sink.foreach(connection -> connection.handleWith(socket.connection(() -> publicPort.http(connection)), system)))
         .run(system)
         .thenApply(
             binding -> {
-              publicPort.addToCoordinatedShutdown(system, binding, hardDeadline);
+              publicPort.addToCoordinatedShutdown(binding, hardDeadline);
               return binding;
             });
   }
 
   /** pekko-http's server for one connection: its server layer over plain TCP, then the routes. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Flow<ByteString, ByteString, NotUsed> http(
-      ActorSystem<?> system,
-      ServerSettings settings,
-      LoggingAdapter log,
-      Flow<HttpRequest, HttpResponse, NotUsed> handler,
-      Tcp.IncomingConnection connection) {
+  private Flow<ByteString, ByteString, NotUsed> http(Tcp.IncomingConnection connection) {
     // TLSPlacebo's inbound type is SessionBytes, a kind of SslTlsInbound: Java's generics do not
     // see that one fits where the other is expected.
     BidiFlow plainTcp = TLSPlacebo.getInstance();
@@ -88,11 +85,11 @@ public final class PublicPort {
     if (idle.isFinite()) {
       layer = layer.atop(BidiFlow.bidirectionalIdleTimeout(Duration.ofNanos(idle.toNanos())));
     }
-    return counted(handler).join(layer).via(httpConnections.flow());
+    return counted().join(layer).via(httpConnections.flow());
   }
 
   /** The routes, counting the requests they have not answered yet (per connection, so a dropped one does not stay counted). */
-  private Flow<HttpRequest, HttpResponse, NotUsed> counted(Flow<HttpRequest, HttpResponse, NotUsed> handler) {
+  private Flow<HttpRequest, HttpResponse, NotUsed> counted() {
     AtomicInteger mine = new AtomicInteger();
     return Flow.<HttpRequest>create()
         .map(
@@ -101,7 +98,7 @@ public final class PublicPort {
               inFlight.incrementAndGet();
               return request;
             })
-        .via(handler)
+        .via(routes)
         .map(
             response -> {
               mine.decrementAndGet();
@@ -115,7 +112,7 @@ public final class PublicPort {
             });
   }
 
-  private void addToCoordinatedShutdown(ActorSystem<?> system, Tcp.ServerBinding binding, Duration hardDeadline) {
+  private void addToCoordinatedShutdown(Tcp.ServerBinding binding, Duration hardDeadline) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),
@@ -130,7 +127,7 @@ public final class PublicPort {
         () -> {
           CompletableFuture<Done> drained = new CompletableFuture<>();
           long deadline = System.nanoTime() + hardDeadline.toNanos();
-          awaitDrained(system, drained, deadline);
+          awaitDrained(drained, deadline);
           return drained.thenApply(
               d -> {
                 httpConnections.shutdown();
@@ -139,11 +136,11 @@ public final class PublicPort {
         });
   }
 
-  private void awaitDrained(ActorSystem<?> system, CompletableFuture<Done> drained, long deadline) {
+  private void awaitDrained(CompletableFuture<Done> drained, long deadline) {
     if (inFlight.get() <= 0 || System.nanoTime() >= deadline) {
       drained.complete(Done.getInstance());
     } else {
-      system.scheduler().scheduleOnce(Duration.ofMillis(20), () -> awaitDrained(system, drained, deadline), system.executionContext());
+      system.scheduler().scheduleOnce(Duration.ofMillis(20), () -> awaitDrained(drained, deadline), system.executionContext());
     }
   }
 }

@@ -5,18 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,126 +38,20 @@ class UpdatesSocketProtocolIT {
     chatId = client.post("/v1/chats", alice.token(), Map.of("kind", "direct", "userId", bob.userId())).text("chatId");
   }
 
-  /** A client on a raw socket: frames written and read by hand. */
-  static final class RawClient implements AutoCloseable {
-    final Socket socket;
-    final DataInputStream in;
-    final OutputStream out;
-
+  /** A client on a raw socket, upgraded: frames written and read by hand. */
+  static final class RawClient extends RawConnection {
     RawClient(String token) throws Exception {
-      URI base = URI.create(api.node().baseUrl());
-      socket = new Socket(base.getHost(), base.getPort());
-      socket.setSoTimeout(10_000);
-      in = new DataInputStream(socket.getInputStream());
-      out = socket.getOutputStream();
-      byte[] nonce = new byte[16];
-      ThreadLocalRandom.current().nextBytes(nonce);
-      String key = Base64.getEncoder().encodeToString(nonce);
-      out.write(("GET /v1/updates?token=" + token + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+      super(api.node().baseUrl());
+      String key = key();
+      out.write(("GET /v1/updates?token=" + token + " HTTP/1.1\r\nHost: " + host
               + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
               + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      String head = readHead();
+      String head = head();
       assertTrue(head.startsWith("HTTP/1.1 101"), head);
       String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
           .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
       assertTrue(head.toLowerCase().contains("sec-websocket-accept: " + accept.toLowerCase()), head);
       assertEquals("ready", nextText().path("type").asText());
-    }
-
-    private String readHead() throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-        head.write(in.readUnsignedByte());
-      }
-      return head.toString(StandardCharsets.US_ASCII);
-    }
-
-    static byte[] frame(boolean fin, int opcode, byte[] payload, boolean masked) {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.write((fin ? 0x80 : 0) | opcode);
-      int len = payload.length;
-      int mask = masked ? 0x80 : 0;
-      if (len < 126) {
-        b.write(mask | len);
-      } else if (len < 65_536) {
-        b.write(mask | 126);
-        b.write(len >> 8);
-        b.write(len);
-      } else {
-        b.write(mask | 127);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-          b.write((int) ((long) len >> shift));
-        }
-      }
-      byte[] key = new byte[4];
-      ThreadLocalRandom.current().nextBytes(key);
-      byte[] body = payload.clone();
-      if (masked) {
-        b.writeBytes(key);
-        for (int i = 0; i < body.length; i++) {
-          body[i] ^= key[i & 3];
-        }
-      }
-      b.writeBytes(body);
-      return b.toByteArray();
-    }
-
-    /** Writes the bytes in pieces of {@code piece} bytes, each flushed: TCP may split anywhere. */
-    void write(byte[] bytes, int piece) throws IOException {
-      for (int i = 0; i < bytes.length; i += piece) {
-        out.write(bytes, i, Math.min(piece, bytes.length - i));
-        out.flush();
-      }
-    }
-
-    record Frame(int opcode, byte[] payload) {}
-
-    Frame next() throws IOException {
-      int b0 = in.readUnsignedByte();
-      int b1 = in.readUnsignedByte();
-      assertEquals(0x80, b0 & 0xF0, "server frames are final, with no reserved bits");
-      assertEquals(0, b1 & 0x80, "server frames are not masked");
-      long len = b1 & 0x7F;
-      if (len == 126) {
-        len = in.readUnsignedShort();
-      } else if (len == 127) {
-        len = in.readLong();
-      }
-      byte[] payload = new byte[(int) len];
-      in.readFully(payload);
-      return new Frame(b0 & 0x0F, payload);
-    }
-
-    /** The next frame with {@code opcode}, passing over others (echoes of our own sends). */
-    Frame next(int opcode) throws IOException {
-      Frame f = next();
-      while (f.opcode() != opcode) {
-        f = next();
-      }
-      return f;
-    }
-
-    /** The next text frame of {@code type}, passing over others (echoes, pings). */
-    JsonNode nextOfType(String type) throws IOException {
-      JsonNode n = HeraldClient.JSON.readTree(next(1).payload());
-      while (!n.path("type").asText().equals(type)) {
-        n = HeraldClient.JSON.readTree(next(1).payload());
-      }
-      return n;
-    }
-
-    JsonNode nextText() throws IOException {
-      Frame f = next();
-      while (f.opcode() == 0x9) {
-        f = next();
-      }
-      assertEquals(1, f.opcode());
-      return HeraldClient.JSON.readTree(f.payload());
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
     }
   }
 
@@ -187,7 +74,7 @@ class UpdatesSocketProtocolIT {
       int cut = whole.length / 2;
       c.write(RawClient.frame(false, 1, Arrays.copyOfRange(whole, 0, cut), true), 1000);
       c.write(RawClient.frame(true, 9, utf8("are you there"), true), 1000);
-      RawClient.Frame pong = c.next(0xA);
+      RawConnection.Frame pong = c.next(0xA);
       assertEquals(0xA, pong.opcode(), "a ping between fragments is answered at once");
       assertArrayEquals(utf8("are you there"), pong.payload());
       c.write(RawClient.frame(true, 0, Arrays.copyOfRange(whole, cut, whole.length), true), 1000);
@@ -223,7 +110,7 @@ class UpdatesSocketProtocolIT {
   void theClientsCloseIsAnsweredWithTheSameCode() throws Exception {
     try (RawClient c = new RawClient(alice.token())) {
       c.write(RawClient.frame(true, 8, new byte[] {0x03, (byte) 0xE8}, true), 1000);
-      RawClient.Frame close = c.next();
+      RawConnection.Frame close = c.next();
       assertEquals(8, close.opcode());
       assertEquals(1000, ((close.payload()[0] & 0xFF) << 8) | (close.payload()[1] & 0xFF));
       assertEquals(-1, c.in.read(), "then the server closes the connection");
@@ -234,7 +121,7 @@ class UpdatesSocketProtocolIT {
   void anUnmaskedClientFrameIsAProtocolErrorThatClosesTheSocket() throws Exception {
     try (RawClient c = new RawClient(alice.token())) {
       c.write(RawClient.frame(true, 1, utf8(send("three", "unmasked")), false), 1000);
-      RawClient.Frame close = c.next();
+      RawConnection.Frame close = c.next();
       assertEquals(8, close.opcode());
       assertEquals(1002, ((close.payload()[0] & 0xFF) << 8) | (close.payload()[1] & 0xFF));
       assertTrue(new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8).contains("masked"));

@@ -22,6 +22,17 @@ public final class Authenticator {
     this.askTimeout = askTimeout;
   }
 
+  /**
+   * The token of an {@code Authorization} header's {@code Bearer} credentials, or null for
+   * another scheme or no header: what every request, and the updates upgrade read without
+   * pekko-http, takes before {@code ?token=}.
+   */
+  public static String bearerToken(String authorization) {
+    return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim()
+        : null;
+  }
+
   /** Completes with the caller, or fails with 401. */
   public CompletionStage<Caller> authenticate(String token) {
     Tokens.Presented presented = Tokens.parse(token);

@@ -31,10 +31,7 @@ public abstract class RouteSupport extends AllDirectives {
             parameterOptional(
                 "token",
                 query -> {
-                  Optional<String> token =
-                      header
-                          .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
-                          .map(h -> h.substring(7).trim());
+                  Optional<String> token = header.map(Authenticator::bearerToken);
                   return inner.apply(token.isPresent() ? token : query);
                 }));
   }

@@ -13,6 +13,7 @@ import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHe
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
@@ -62,8 +63,8 @@ public final class UpdatesSocket {
     this.messaging = messaging;
     this.settings = settings;
     this.authenticator = authenticator;
-    String idle = system.settings().config().getString("pekko.http.server.idle-timeout");
-    this.idleTimeout = idle.equals("infinite") ? null : system.settings().config().getDuration("pekko.http.server.idle-timeout");
+    scala.concurrent.duration.Duration idle = ServerSettings.create(system.classicSystem()).getTimeouts().idleTimeout();
+    this.idleTimeout = idle.isFinite() ? Duration.ofNanos(idle.toNanos()) : null;
   }
 
   /** Frames a client may send. */

@@ -3,8 +3,11 @@ package org.herald.api.updates;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.pekko.util.ByteString;
+import org.herald.api.common.Authenticator;
 
 /**
  * The one request the public port answers without pekko-http: a plain, complete WebSocket
@@ -104,17 +107,9 @@ final class UpgradeRequest {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    // Each header that decides the upgrade must come once: a repeated one is left to pekko-http.
-    int hosts = 0;
-    int keys = 0;
-    int upgrades = 0;
-    int connections = 0;
-    int versions = 0;
-    boolean upgrade = false;
-    boolean connectionUpgrade = false;
-    boolean version13 = false;
-    String key = null;
-    String authorization = null;
+    // The headers that decide the upgrade, each of which must come once: a repeated one is
+    // left to pekko-http.
+    Map<String, String> decisive = new HashMap<>();
     for (int i = 1; i < lines.length - 2; i++) {
       String line = lines[i];
       int colon = line.indexOf(':');
@@ -124,32 +119,14 @@ final class UpgradeRequest {
       String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
       String value = line.substring(colon + 1).strip();
       switch (name) {
-        case "host" -> hosts++;
-        case "upgrade" -> {
-          upgrades++;
-          upgrade = listContains(value, "websocket");
-        }
-        case "connection" -> {
-          connections++;
-          connectionUpgrade = listContains(value, "upgrade");
-        }
-        case "sec-websocket-version" -> {
-          versions++;
-          version13 = value.equals("13");
-        }
-        case "sec-websocket-key" -> {
-          keys++;
-          key = value;
-        }
-        case "authorization" -> {
-          if (authorization != null) {
+        case "host", "upgrade", "connection", "sec-websocket-version", "sec-websocket-key", "authorization" -> {
+          if (decisive.put(name, value) != null) {
             return null;
           }
-          authorization = value;
         }
         case "content-length" -> {
           if (!value.equals("0")) {
-            return null;
+            return null; // a body
           }
         }
         case "transfer-encoding", "expect" -> {
@@ -158,14 +135,17 @@ final class UpgradeRequest {
         default -> {}
       }
     }
-    if (hosts != 1 || keys != 1 || upgrades != 1 || connections != 1 || versions != 1 || !upgrade || !connectionUpgrade || !version13 || !isNonce(key)) {
+    String key = decisive.get("sec-websocket-key");
+    if (!decisive.containsKey("host")
+        || !listContains(decisive.get("upgrade"), "websocket")
+        || !listContains(decisive.get("connection"), "upgrade")
+        || !"13".equals(decisive.get("sec-websocket-version"))
+        || !isNonce(key)) {
       return null;
     }
     // As the routes take it (RouteSupport.withToken): a Bearer header first, else ?token=.
-    String token =
-        authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-            ? authorization.substring(7).trim()
-            : queryToken;
+    String bearer = Authenticator.bearerToken(decisive.get("authorization"));
+    String token = bearer != null ? bearer : queryToken;
     return new UpgradeRequest(token, key);
   }
 
@@ -202,8 +182,11 @@ final class UpgradeRequest {
     return true;
   }
 
-  /** Whether a comma-separated header value names {@code item}, ignoring case. */
+  /** Whether a comma-separated header value (null if absent) names {@code item}, ignoring case. */
   private static boolean listContains(String value, String item) {
+    if (value == null) {
+      return false;
+    }
     for (String part : value.split(",", -1)) {
       if (part.strip().equalsIgnoreCase(item)) {
         return true;
