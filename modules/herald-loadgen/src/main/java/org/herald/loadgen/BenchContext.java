@@ -93,9 +93,13 @@ public final class BenchContext {
     return c == null ? OptionalDouble.empty() : OptionalDouble.of(c);
   }
 
-  /** The load's warm-up and measured length, in whole seconds (at least one measured second). */
+  /**
+   * The load's warm-up and measured length, in whole seconds (at least one measured second); it
+   * reads the CPU time of the node, PostgreSQL, the bench and the machine over the measured window.
+   */
   public Measurement newMeasurement() {
-    return new Measurement(options.warmup().toSeconds(), Math.max(1, options.duration().toSeconds()));
+    return new Measurement(options.warmup().toSeconds(), Math.max(1, options.duration().toSeconds()),
+        () -> CpuTime.read(nodePid()));
   }
 
   /** A progress line on stderr until closed: a bar in a terminal, a line every 10 s otherwise. */

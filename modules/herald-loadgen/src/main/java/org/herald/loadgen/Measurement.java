@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.herald.chaos.Threads;
@@ -42,17 +43,33 @@ public final class Measurement {
   private Thread sampler;
   private volatile double lastAcksPerSecond;
   private volatile double lastDeliveriesPerSecond;
+  private final Supplier<CpuTime> cpu;
+  private CpuTime cpuFrom;
+  private CpuTime cpuTo;
 
   public Measurement(long warmupSeconds, long measuredSeconds) {
+    this(warmupSeconds, measuredSeconds, null);
+  }
+
+  /** {@code cpu}, if not null, is read when the measured window opens and when it closes. */
+  Measurement(long warmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu) {
     this.warmupSeconds = warmupSeconds;
     this.totalSeconds = warmupSeconds + measuredSeconds;
+    this.cpu = cpu;
   }
 
   /** Starts the clock and the sampler; the warm-up runs from now. */
   public synchronized void start() {
     startNanos = System.nanoTime();
     measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
+    if (warmupSeconds == 0) {
+      cpuFrom = readCpu();
+    }
     sampler = Threads.start("bench-sampler", this::sample);
+  }
+
+  private CpuTime readCpu() {
+    return cpu == null ? null : cpu.get();
   }
 
   public long startNanos() {
@@ -111,6 +128,11 @@ public final class Measurement {
     long s = sent.sum();
     long e = errors.sum();
     boolean measured = second > warmupSeconds && second <= totalSeconds;
+    if (second == warmupSeconds && !last) {
+      cpuFrom = readCpu();
+    } else if ((second == totalSeconds || last) && cpuTo == null && cpuFrom != null) {
+      cpuTo = readCpu();
+    }
     if (measured) {
       ackTotal.add(ackInterval);
       deliverTotal.add(deliverInterval);
@@ -174,6 +196,17 @@ public final class Measurement {
   /** Seconds measured: from the end of the warm-up to the end (or the stop, if earlier). */
   public synchronized double measuredSeconds() {
     return Math.max(1e-9, (measuredToNanos - measuredFromNanos) / 1e9);
+  }
+
+  /**
+   * CPU per acknowledged message and cores busy over the measured window, by process (node,
+   * postgres, bench, machine): empty when not read.
+   */
+  public synchronized Map<String, Object> cpuPerMessage() {
+    if (cpuFrom == null || cpuTo == null) {
+      return Map.of();
+    }
+    return cpuTo.since(cpuFrom, ackTotal.getTotalCount(), measuredSeconds());
   }
 
   public synchronized Histogram ackHistogram() {

@@ -93,6 +93,8 @@ final class PairsScenario implements Scenario {
     figures.put("delivered_total", m.deliveredAll());
     figures.put("errors_total", m.errorsAll());
     figures.put("error_codes", m.errorCodes());
+    Map<String, Object> cpu = m.cpuPerMessage();
+    figures.putAll(cpu);
     Map<String, String> line = new LinkedHashMap<>();
     if (targetRate != null) {
       line.put("target_per_s", ResultLine.perSecond(targetRate));
@@ -104,6 +106,12 @@ final class PairsScenario implements Scenario {
     line.put("deliver_p50_ms", ResultLine.millis(deliver.getValueAtPercentile(50)));
     line.put("deliver_p99_ms", ResultLine.millis(deliver.getValueAtPercentile(99)));
     line.put("errors", Long.toString(m.errorsMeasured()));
+    for (String who : new String[] {"node", "machine"}) {
+      Object perMessage = cpu.get(who + "_cpu_ms_per_msg");
+      if (perMessage != null) {
+        line.put(who + "_cpu_ms_per_msg", String.format(java.util.Locale.ROOT, "%.3f", (Double) perMessage));
+      }
+    }
     Map<String, Histogram> latencies = new LinkedHashMap<>();
     latencies.put("send→ack", ack);
     latencies.put("send→deliver", deliver);

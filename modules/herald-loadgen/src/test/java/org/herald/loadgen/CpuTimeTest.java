@@ -1,0 +1,48 @@
+package org.herald.loadgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class CpuTimeTest {
+  @Test
+  void readsAProcessLineWhoseNameHasSpacesAndParentheses() {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime …
+    String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 89 10 20 0 50 0";
+    assertEquals(1234 + 567, CpuTime.statTicks(stat, false));
+    assertEquals(1234 + 567 + 89 + 10, CpuTime.statTicks(stat, true));
+  }
+
+  @Test
+  void countsTheMachineBusyWithoutIdleIoWaitAndSteal() {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    assertEquals(100 + 2 + 30 + 4 + 5, CpuTime.busyTicks("cpu  100 2 30 9000 700 4 5 600 0 0"));
+    assertThrows(IllegalArgumentException.class, () -> CpuTime.busyTicks("cpu0 1 2 3 4 5 6 7 8"));
+  }
+
+  @Test
+  void givesMillisecondsPerMessageAndCoresOverTheWindow() {
+    CpuTime from = new CpuTime(1_000, 50, -1, 10_000);
+    CpuTime to = new CpuTime(1_000 + 1_200, 50 + 48, -1, 10_000 + 1_800);
+    // 10 s: the node used 12 s of CPU for 24,000 messages, the machine 18 s
+    Map<String, Object> f = to.since(from, 24_000, 10.0);
+    assertEquals(0.5, f.get("node_cpu_ms_per_msg"));
+    assertEquals(1.2, f.get("node_cpu_cores"));
+    assertEquals(0.75, f.get("machine_cpu_ms_per_msg"));
+    assertEquals(0.02, f.get("bench_cpu_ms_per_msg"));
+    assertEquals(0.05, f.get("bench_cpu_cores"));
+    assertFalse(f.containsKey("postgres_cpu_ms_per_msg"), "PostgreSQL was not read: nothing reported");
+  }
+
+  @Test
+  void readsThisJvmAndTheMachine() {
+    CpuTime now = CpuTime.read(OptionalLong.of(ProcessHandle.current().pid()));
+    assertTrue(now.node() >= 0 && now.bench() >= 0 && now.machine() > 0, now.toString());
+    assertEquals(-1, CpuTime.read(OptionalLong.empty()).node());
+  }
+}
