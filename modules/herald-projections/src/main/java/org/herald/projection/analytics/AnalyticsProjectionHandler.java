@@ -25,6 +25,10 @@ import org.herald.projection.common.JdbcSessions;
  * at its end; channel-post rows are written in event order.
  */
 public final class AnalyticsProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
+  /** Active-user marks remembered per instance (each about 150 bytes: at most 1.5 MB). */
+  private static final int KNOWN_ACTIVE = 10_000;
+
+  private final AnalyticsTally.KnownActive knownActive = new AnalyticsTally.KnownActive(KNOWN_ACTIVE);
 
   @Override
   public void process(JdbcSessions session, List<EventEnvelope<ChatEvent>> envelopes) throws Exception {
@@ -39,7 +43,7 @@ public final class AnalyticsProjectionHandler extends JdbcHandler<List<EventEnve
               apply(conn, tally, event, kind);
             }
           }
-          tally.writeTo(conn);
+          tally.writeTo(conn, knownActive);
           return null;
         });
   }

@@ -96,17 +96,23 @@ public final class AnalyticsRepository {
     active(conn, day(date), userId);
   }
 
-  static void active(Connection conn, LocalDate day, String userId) throws SQLException {
+  /**
+   * As above, for a day; true if the row was there before this call. A row found is committed
+   * (the caller marks each user and day once per transaction) and is never deleted, so it may be
+   * remembered; a row this call inserted may still be rolled back with its transaction.
+   */
+  static boolean active(Connection conn, LocalDate day, String userId) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM analytics_active_users WHERE day_utc = ? AND user_id = ?")) {
       ps.setObject(1, day);
       ps.setString(2, userId);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          return;
+          return true;
         }
       }
     }
     Sql.insertUnlessPresent(conn, "INSERT INTO analytics_active_users (day_utc, user_id) VALUES (?, ?)", day, userId);
+    return false;
   }
 
   static LocalDate day(Instant instant) {

@@ -33,15 +33,56 @@ final class AnalyticsTally {
     active.add(new Active(day, userId));
   }
 
-  void writeTo(Connection conn) throws SQLException {
+  /**
+   * Writes the group's increments, and its active-user marks but those {@code known} to be
+   * stored already; marks found stored are added to {@code known}.
+   */
+  void writeTo(Connection conn, KnownActive known) throws SQLException {
     for (Map.Entry<Row, Long> e : increments.entrySet()) {
       Row row = e.getKey();
       Sql.increment(conn, row.table(), row.keys().toArray(String[]::new), row.values().toArray(), row.counter(), e.getValue());
     }
     for (Active a : active) {
-      AnalyticsRepository.active(conn, a.day(), a.userId());
+      if (!known.contains(a) && AnalyticsRepository.active(conn, a.day(), a.userId())) {
+        known.add(a);
+      }
     }
     increments.clear();
     active.clear();
+  }
+
+  /**
+   * Active-user marks seen committed in the table, remembered by one projection instance so
+   * that a user who acts all day is looked up about twice a day instead of once per group (a
+   * third of the projection's statements under sustained sends). Only rows found by a lookup
+   * are remembered, never one the instance inserted itself: that insert commits only with its
+   * group, and a group that fails is retried and must insert again. The rows are never deleted
+   * (a rebuild keeps them), so what is remembered stays true. Bounded: the least recently seen
+   * marks are forgotten past {@code capacity}.
+   */
+  static final class KnownActive {
+    private final Map<Active, Boolean> marks;
+
+    KnownActive(int capacity) {
+      this.marks =
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Active, Boolean> eldest) {
+              return size() > capacity;
+            }
+          };
+    }
+
+    boolean contains(Active a) {
+      return marks.get(a) != null;
+    }
+
+    void add(Active a) {
+      marks.put(a, Boolean.TRUE);
+    }
+
+    int size() {
+      return marks.size();
+    }
   }
 }

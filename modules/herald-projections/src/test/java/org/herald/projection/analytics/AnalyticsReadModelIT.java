@@ -171,7 +171,7 @@ class AnalyticsReadModelIT {
     AnalyticsTally tally = new AnalyticsTally();
     AnalyticsRepository.chatMessage(tally, chatId, at);
     tally.active(AnalyticsRepository.day(at), "urace");
-    tally.writeTo(conn);
+    tally.writeTo(conn, new AnalyticsTally.KnownActive(10));
   }
 
   @Test
@@ -202,5 +202,51 @@ class AnalyticsReadModelIT {
       assertEquals(2, repo.chatDaily(chatId, day, day).toCompletableFuture().join().get(0).messages());
       assertEquals(1, repo.activeUsers(day, day).toCompletableFuture().join().get(0).dau());
     }
+  }
+
+  /**
+   * An instance remembers only the active-user marks it found committed: a mark whose group was
+   * rolled back is written again by the retried group, and a remembered mark is not looked up
+   * again.
+   */
+  @Test
+  void activeMarksAreRememberedOnlyOnceFoundCommitted() throws Exception {
+    for (HikariDataSource ds : List.of(postgres, h2)) {
+      LocalDate day = D.minusDays(200);
+      AnalyticsTally.KnownActive known = new AnalyticsTally.KnownActive(2);
+      try (Connection conn = ds.getConnection()) {
+        conn.setAutoCommit(false);
+        markActive(conn, day, "uretry", known);
+        conn.rollback();
+        assertEquals(0, known.size(), "its own insert is not remembered");
+        AnalyticsRepository repo = new AnalyticsRepository(ds, DIRECT);
+        assertEquals(0, repo.activeUsers(day, day).toCompletableFuture().join().get(0).dau(), "rolled back");
+        markActive(conn, day, "uretry", known);
+        conn.commit();
+        assertEquals(1, repo.activeUsers(day, day).toCompletableFuture().join().get(0).dau(), "the retried group wrote it");
+        markActive(conn, day, "uretry", known);
+        conn.commit();
+        assertEquals(1, known.size(), "found committed: remembered");
+        // Once remembered it is not looked up: the row gone behind the instance's back stays gone.
+        sql(ds, "DELETE FROM analytics_active_users WHERE day_utc = ?", day);
+        markActive(conn, day, "uretry", known);
+        conn.commit();
+        assertEquals(0, repo.activeUsers(day, day).toCompletableFuture().join().get(0).dau());
+        for (String user : List.of("ua1", "ua2", "ua3")) {
+          markActive(conn, day, user, known);
+          conn.commit();
+          markActive(conn, day, user, known);
+          conn.commit();
+        }
+        assertEquals(2, known.size(), "bounded");
+      }
+    }
+  }
+
+  private static void markActive(Connection conn, LocalDate day, String userId, AnalyticsTally.KnownActive known)
+      throws java.sql.SQLException {
+    AnalyticsTally tally = new AnalyticsTally();
+    tally.active(day, userId);
+    tally.writeTo(conn, known);
   }
 }
