@@ -60,17 +60,26 @@ class ReadModelsIT {
     h2.close();
   }
 
-  /** Dialogs takes the events one transaction each; history takes them as one group. */
+  /** Dialogs and history take the events as one group, in one transaction each. */
   static void handle(HikariDataSource ds, List<ChatEvent> events) throws Exception {
-    JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> dialogs = new DialogsProjectionHandler();
+    handle(ds, events, Math.max(1, events.size()));
+  }
+
+  /**
+   * Dialogs takes the events in groups of {@code dialogsGroup}, one transaction each; history
+   * takes them as one group. The events are numbered 1, 2, … as their journal positions.
+   */
+  static void handle(HikariDataSource ds, List<ChatEvent> events, int dialogsGroup) throws Exception {
+    JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> dialogs = new DialogsProjectionHandler();
     List<EventEnvelope<ChatEvent>> group = new java.util.ArrayList<>();
     long seq = 0;
     for (ChatEvent event : events) {
       seq++;
-      var envelope = EventEnvelope.create(Offset.sequence(seq), "Chat|" + event.chatId(), seq, event, 0L);
-      group.add(envelope);
+      group.add(EventEnvelope.create(Offset.sequence(seq), "Chat|" + event.chatId(), seq, event, 0L));
+    }
+    for (int from = 0; from < group.size(); from += dialogsGroup) {
       JdbcSessions session = new JdbcSessions(ds);
-      dialogs.process(session, envelope);
+      dialogs.process(session, group.subList(from, Math.min(group.size(), from + dialogsGroup)));
       session.commit();
       session.close();
     }
@@ -130,6 +139,90 @@ class ReadModelsIT {
       assertNull(ofA.get(0).lastMessage());
       assertEquals(0, ofA.get(1).unreadCount(), "the sender's own messages are read");
     }
+  }
+
+  /**
+   * Dialogs folds the sends of a group per chat; whatever the grouping, the rows end as they do
+   * when each event is its own transaction: previews, pts, read marks, positions, and the edit
+   * and deletion that come after sends in the same group.
+   */
+  @Test
+  void dialogsEndTheSameWhetherEventsComeOneByOneOrInAGroup() throws Exception {
+    for (HikariDataSource ds : List.of(postgres, h2)) {
+      Map<Integer, List<String>> rowsByGroup = new java.util.TreeMap<>();
+      Sealed[] content = new Sealed[8];
+      for (int i = 1; i < content.length; i++) {
+        content[i] = seal(ds, "any", i, "m" + i);
+      }
+      for (int groupSize : new int[] {1, 4, 100}) {
+        String a = "d-fa-fb-" + groupSize;
+        String b = "g-f-" + groupSize;
+        List<ChatEvent> events =
+            List.of(
+                new ChatEvent.ChatCreated(a, ChatKind.DIRECT, null, "fa", List.of("fa", "fb"), T0, null, false),
+                new ChatEvent.ChatCreated(b, ChatKind.GROUP, "g", "fa", List.of("fa", "fb", "fc"), T0, null, false),
+                sent(a, 1, 1, "fa", 1, content),
+                sent(b, 1, 1, "fb", 2, content),
+                sent(a, 2, 2, "fb", 3, content),
+                sent(a, 3, 3, "fa", 4, content),
+                new ChatEvent.MessagesRead(a, "fb", 3, 4, T0.plusSeconds(5)),
+                sent(b, 2, 2, "fc", 6, content),
+                sent(b, 3, 3, "fb", 7, content),
+                new ChatEvent.MessageEdited(b, 3, 4, "fb", "fb", T0.plusSeconds(7), false, null, content[1], content[7].keyId(), T0.plusSeconds(8)),
+                sent(a, 4, 5, "fb", 9, content),
+                sent(b, 4, 5, "fa", 10, content),
+                new ChatEvent.MessageDeleted(b, 4, 6, "fa", content[4].keyId(), T0.plusSeconds(11)),
+                sent(a, 5, 6, "fa", 12, content),
+                sent(a, 6, 7, "fb", 13, content));
+        handle(ds, events, groupSize);
+        List<String> rows = new java.util.ArrayList<>(dialogRows(ds, a));
+        rows.addAll(dialogRows(ds, b));
+        rowsByGroup.put(groupSize, rows);
+      }
+      assertEquals(rowsByGroup.get(1), rowsByGroup.get(4), "groups of four");
+      assertEquals(rowsByGroup.get(1), rowsByGroup.get(100), "one group");
+      List<Dialog> ofFb = new DialogsRepository(ds, DIRECT).dialogsOf("fb", 10).toCompletableFuture().join();
+      Dialog direct = ofFb.stream().filter(d -> d.chatId().equals("d-fa-fb-100")).findFirst().orElseThrow();
+      assertEquals(6, direct.lastMessage().messageId());
+      assertEquals(7, direct.pts());
+      assertEquals(0, direct.unreadCount(), "fb sent the last message, so read everything before it");
+      Dialog group = ofFb.stream().filter(d -> d.chatId().equals("g-f-100")).findFirst().orElseThrow();
+      assertNull(group.lastMessage(), "the last message was deleted after the send in the same group");
+      assertEquals(6, group.pts());
+    }
+  }
+
+  private static ChatEvent.MessageSent sent(String chat, long id, long pts, String sender, int second, Sealed[] content) {
+    return new ChatEvent.MessageSent(
+        chat, id, pts, sender, null, null, false, null, T0.plusSeconds(second), content[(int) id], null);
+  }
+
+  /** Every dialog row of a chat, its own id left out, in a stable order. */
+  private static List<String> dialogRows(HikariDataSource ds, String chatId) throws Exception {
+    List<String> rows = new java.util.ArrayList<>();
+    try (var conn = ds.getConnection()) {
+      for (String sql :
+          List.of(
+              "SELECT * FROM dialog_chats WHERE chat_id = ?",
+              "SELECT * FROM dialog_members WHERE chat_id = ? ORDER BY user_id")) {
+        try (var ps = conn.prepareStatement(sql)) {
+          ps.setString(1, chatId);
+          try (var rs = ps.executeQuery()) {
+            var meta = rs.getMetaData();
+            while (rs.next()) {
+              StringBuilder row = new StringBuilder();
+              for (int c = 1; c <= meta.getColumnCount(); c++) {
+                if (!meta.getColumnName(c).equalsIgnoreCase("chat_id")) {
+                  row.append(meta.getColumnName(c).toLowerCase(java.util.Locale.ROOT)).append('=').append(rs.getString(c)).append(' ');
+                }
+              }
+              rows.add(row.toString());
+            }
+          }
+        }
+      }
+    }
+    return rows;
   }
 
   @Test

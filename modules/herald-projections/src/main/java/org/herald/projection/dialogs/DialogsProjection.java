@@ -2,6 +2,7 @@ package org.herald.projection.dialogs;
 
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.herald.domain.chat.ChatEntity;
 import org.herald.projection.common.TaggedProjections;
 import org.herald.projection.common.ReadModel;
 
@@ -12,9 +13,10 @@ public final class DialogsProjection {
   private DialogsProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
-    TaggedProjections.start(
+    TaggedProjections.startGrouped(
         system,
         NAME,
+        ChatEntity.TAGS,
         dataSource,
         ReadModel.owning("dialog_chats", "dialog_members", "dialog_departures"),
         DialogsProjectionHandler::new);

@@ -2,6 +2,7 @@ package org.herald.projection.dialogs;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.herald.domain.chat.ChatEvent;
@@ -18,36 +19,46 @@ import org.herald.projection.common.Sql;
 
 /**
  * Chat events → dialog rows, and the journal positions the difference call pages by (each
- * chat's last numbered change, each membership's start, each departure). Exactly-once: the rows
- * and the projection offset commit in one transaction, so a crash replays nothing twice.
+ * chat's last numbered change, each membership's start, each departure), a group of events at a
+ * time. Exactly-once: the rows and the projection offset commit in one transaction, so a crash
+ * replays nothing twice. Sends, by far the commonest event, are folded per chat and written
+ * together ({@link DialogsRepository.SendRun}) before the next other event and at the group's end.
  */
-public final class DialogsProjectionHandler extends JdbcHandler<EventEnvelope<ChatEvent>, JdbcSessions> {
+public final class DialogsProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
 
   @Override
-  public void process(JdbcSessions session, EventEnvelope<ChatEvent> envelope) throws Exception {
-    ChatEvent event = envelope.event();
-    long seq = Sql.ordering(envelope.offset());
+  public void process(JdbcSessions session, List<EventEnvelope<ChatEvent>> envelopes) throws Exception {
     session.withConnection(
         conn -> {
-          if (event instanceof MessageSent e) {
-            // The commonest event by far: its one row update also records the position.
-            DialogsRepository.messageSent(conn, e, seq);
-            return null;
+          DialogsRepository.SendRun sends = new DialogsRepository.SendRun();
+          for (EventEnvelope<ChatEvent> envelope : envelopes) {
+            ChatEvent event = envelope.event();
+            long seq = Sql.ordering(envelope.offset());
+            if (event instanceof MessageSent e) {
+              sends.add(e, seq);
+            } else {
+              sends.write(conn);
+              apply(conn, event, seq);
+            }
           }
-          applyEvent(conn, event);
-          if (ChatUpdates.of(event) != null) {
-            DialogsRepository.markChanged(conn, event.chatId(), seq);
-          }
-          if (event instanceof ChatCreated e) {
-            DialogsRepository.markChanged(conn, e.chatId(), seq);
-            DialogsRepository.markJoined(conn, e.chatId(), e.memberIds(), seq);
-          } else if (event instanceof MembersJoined e) {
-            DialogsRepository.markJoined(conn, e.chatId(), e.userIds(), seq);
-          } else if (event instanceof MemberLeft e) {
-            DialogsRepository.markDeparted(conn, e.chatId(), e.userId(), seq);
-          }
+          sends.write(conn);
           return null;
         });
+  }
+
+  private static void apply(Connection conn, ChatEvent event, long seq) throws SQLException {
+    applyEvent(conn, event);
+    if (ChatUpdates.of(event) != null) {
+      DialogsRepository.markChanged(conn, event.chatId(), seq);
+    }
+    if (event instanceof ChatCreated e) {
+      DialogsRepository.markChanged(conn, e.chatId(), seq);
+      DialogsRepository.markJoined(conn, e.chatId(), e.memberIds(), seq);
+    } else if (event instanceof MembersJoined e) {
+      DialogsRepository.markJoined(conn, e.chatId(), e.userIds(), seq);
+    } else if (event instanceof MemberLeft e) {
+      DialogsRepository.markDeparted(conn, e.chatId(), e.userId(), seq);
+    }
   }
 
   private static void applyEvent(Connection conn, ChatEvent event) throws SQLException {
