@@ -225,6 +225,40 @@ class ReadModelsIT {
     return rows;
   }
 
+  /**
+   * The read-model pool sends a batch of inserts to PostgreSQL as multi-row INSERTs (the driver
+   * then reports no per-row counts) and every row arrives; H2 takes them one by one.
+   */
+  @Test
+  void batchedInsertsGoToPostgresAsMultiRowStatements() throws Exception {
+    for (HikariDataSource ds : List.of(postgres, h2)) {
+      try (var conn = ds.getConnection()) {
+        try (var create = conn.createStatement()) {
+          create.execute("CREATE TEMPORARY TABLE batch_probe (n INT)");
+        }
+        int[] counts;
+        try (var ps = conn.prepareStatement("INSERT INTO batch_probe (n) VALUES (?)")) {
+          for (int n = 0; n < 300; n++) {
+            ps.setInt(1, n);
+            ps.addBatch();
+          }
+          counts = ps.executeBatch();
+        }
+        int expected = ds == postgres ? java.sql.Statement.SUCCESS_NO_INFO : 1;
+        assertTrue(java.util.Arrays.stream(counts).allMatch(c -> c == expected), ds.getPoolName() + ": " + java.util.Arrays.toString(counts));
+        try (var count = conn.createStatement();
+            var rs = count.executeQuery("SELECT COUNT(*), SUM(n) FROM batch_probe")) {
+          rs.next();
+          assertEquals(300, rs.getInt(1));
+          assertEquals(299 * 300 / 2, rs.getInt(2));
+        }
+        try (var drop = conn.createStatement()) {
+          drop.execute("DROP TABLE batch_probe");
+        }
+      }
+    }
+  }
+
   @Test
   void historyKeepsEveryMessageAndEveryChange() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
