@@ -13,7 +13,8 @@ import java.util.OptionalLong;
 /**
  * CPU time used so far on this machine, read from Linux's {@code /proc} in clock ticks (USER_HZ,
  * 100 a second): the node the bench started, the bench's own JVM, every local PostgreSQL process
- * (with the time of the backends it has reaped) and the machine as a whole (every CPU state but
+ * (with the time of the backends it has reaped; of every cluster on the machine, so another
+ * cluster's work counts too) and the machine as a whole (every CPU state but
  * idle, I/O wait and steal). Throughput on a shared machine swings by a quarter between runs; the CPU
  * each message costs moves much less, so two builds are compared by it. A figure that cannot be
  * read (no {@code /proc}, a node at {@code --url}, PostgreSQL elsewhere) is -1 and not reported.

@@ -174,11 +174,16 @@ public final class Measurement {
   }
 
   /** Stops the sampler after the load stopped (and drained); later records count in no row. */
-  public synchronized void stop() {
-    measuredToNanos = Math.min(System.nanoTime(), endNanos());
-    sampler.interrupt();
+  public void stop() {
+    Thread running;
+    synchronized (this) {
+      measuredToNanos = Math.min(System.nanoTime(), endNanos());
+      running = sampler;
+    }
+    // Not holding the lock: a sampler about to take its second must get it to finish.
+    running.interrupt();
     try {
-      sampler.join(5_000);
+      running.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

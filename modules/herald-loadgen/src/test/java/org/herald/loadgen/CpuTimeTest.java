@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,7 @@ class CpuTimeTest {
 
   @Test
   void readsThisJvmAndTheMachine() {
+    assumeTrue(Files.exists(Path.of("/proc/stat")), "Linux only");
     CpuTime now = CpuTime.read(OptionalLong.of(ProcessHandle.current().pid()));
     assertTrue(now.node() >= 0 && now.bench() >= 0 && now.machine() > 0, now.toString());
     assertEquals(-1, CpuTime.read(OptionalLong.empty()).node());

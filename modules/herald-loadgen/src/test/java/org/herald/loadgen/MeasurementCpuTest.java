@@ -12,13 +12,13 @@ class MeasurementCpuTest {
   void readsTheCpuWhenTheMeasuredWindowOpensAndWhenItCloses() throws Exception {
     AtomicInteger reads = new AtomicInteger();
     // every reading 100 ticks (1 s of CPU) on from the one before, for the node and the machine
-    Measurement m = new Measurement(1, 1, () -> {
+    Measurement m = new Measurement(1, 2, () -> {
       long n = 100L * reads.incrementAndGet();
       return new CpuTime(n, 0, -1, 2 * n);
     });
     m.start();
-    while (System.nanoTime() < m.startNanos() + 1_300_000_000L) {
-      Thread.sleep(10); // the warm-up second passes; its acks are not counted
+    while (System.nanoTime() < m.startNanos() + 1_500_000_000L) {
+      Thread.sleep(10); // the warm-up second passes (the sampler may be up to half a second late)
     }
     long now = System.nanoTime();
     for (int i = 0; i < 500; i++) {

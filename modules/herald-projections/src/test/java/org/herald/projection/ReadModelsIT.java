@@ -23,6 +23,7 @@ import org.herald.domain.chat.ChatEvent;
 import org.herald.domain.chat.ChatKind;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.chat.Message;
+import org.herald.domain.chat.Role;
 import org.herald.projection.common.JdbcSessions;
 import org.herald.projection.dialogs.Dialog;
 import org.herald.projection.dialogs.DialogsProjectionHandler;
@@ -150,7 +151,7 @@ class ReadModelsIT {
   void dialogsEndTheSameWhetherEventsComeOneByOneOrInAGroup() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
       Map<Integer, List<String>> rowsByGroup = new java.util.TreeMap<>();
-      Sealed[] content = new Sealed[8];
+      Sealed[] content = new Sealed[9];
       for (int i = 1; i < content.length; i++) {
         content[i] = seal(ds, "any", i, "m" + i);
       }
@@ -173,7 +174,14 @@ class ReadModelsIT {
                 sent(b, 4, 5, "fa", 10, content),
                 new ChatEvent.MessageDeleted(b, 4, 6, "fa", content[4].keyId(), T0.plusSeconds(11)),
                 sent(a, 5, 6, "fa", 12, content),
-                sent(a, 6, 7, "fb", 13, content));
+                sent(a, 6, 7, "fb", 13, content),
+                sent(b, 5, 7, "fc", 14, content),
+                new ChatEvent.MembersJoined(b, List.of("fd"), "fa", ChatEvent.JoinMethod.ADDED, 8, 2, T0.plusSeconds(15)),
+                sent(b, 6, 9, "fd", 16, content),
+                new ChatEvent.RoleChanged(b, "fb", Role.ADMIN, "fa", 10, T0.plusSeconds(17)),
+                sent(b, 7, 11, "fb", 18, content),
+                new ChatEvent.MemberLeft(b, "fc", "fc", ChatEvent.LeaveReason.LEFT, 12, 3, T0.plusSeconds(19)),
+                sent(b, 8, 13, "fa", 20, content));
         handle(ds, events, groupSize);
         List<String> rows = new java.util.ArrayList<>(dialogRows(ds, a));
         rows.addAll(dialogRows(ds, b));
@@ -187,8 +195,14 @@ class ReadModelsIT {
       assertEquals(7, direct.pts());
       assertEquals(0, direct.unreadCount(), "fb sent the last message, so read everything before it");
       Dialog group = ofFb.stream().filter(d -> d.chatId().equals("g-f-100")).findFirst().orElseThrow();
-      assertNull(group.lastMessage(), "the last message was deleted after the send in the same group");
-      assertEquals(6, group.pts());
+      assertEquals(8, group.lastMessage().messageId());
+      assertEquals(13, group.pts());
+      assertEquals("admin", group.role());
+      Dialog joined = new DialogsRepository(ds, DIRECT).dialogsOf("fd", 10).toCompletableFuture().join().get(0);
+      assertEquals(2, joined.unreadCount(), "joined after message 5 (read), sent 6, then 7 and 8 came");
+      assertTrue(
+          new DialogsRepository(ds, DIRECT).dialogsOf("fc", 10).toCompletableFuture().join().stream().noneMatch(d -> d.chatId().equals("g-f-100")),
+          "fc left");
     }
   }
 
@@ -234,6 +248,7 @@ class ReadModelsIT {
     for (HikariDataSource ds : List.of(postgres, h2)) {
       try (var conn = ds.getConnection()) {
         try (var create = conn.createStatement()) {
+          create.execute("DROP TABLE IF EXISTS batch_probe");
           create.execute("CREATE TEMPORARY TABLE batch_probe (n INT)");
         }
         int[] counts;

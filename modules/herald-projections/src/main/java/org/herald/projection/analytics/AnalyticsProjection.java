@@ -24,7 +24,9 @@ public final class AnalyticsProjection {
 
   public static void init(ActorSystem<?> system, DataSource dataSource) {
     // analytics_active_users is written by both (insert-if-absent, so a replay adds nothing):
-    // neither clears it on a rebuild, or the other's rows would be lost.
+    // neither clears it on a rebuild, or the other's rows would be lost. Nothing deletes its rows,
+    // which is also what lets each instance remember the rows it found (AnalyticsTally.KnownActive):
+    // a retention job or an owner that clears it must clear those memories too.
     TaggedProjections.<ChatEvent>startGrouped(
         system, NAME, ChatEntity.TAGS, dataSource,
         ReadModel.owning("analytics_chat_daily", "analytics_channel_posts", "analytics_messages_hourly", "analytics_chats_created"),

@@ -25,7 +25,7 @@ import org.herald.projection.common.JdbcSessions;
  * at its end; channel-post rows are written in event order.
  */
 public final class AnalyticsProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
-  /** Active-user marks remembered per instance (each about 150 bytes: at most 1.5 MB). */
+  /** Active-user marks remembered per instance (about 150 bytes each: 1.5 MB, 12 MB for a node's eight). */
   private static final int KNOWN_ACTIVE = 10_000;
 
   private final AnalyticsTally.KnownActive knownActive = new AnalyticsTally.KnownActive(KNOWN_ACTIVE);
