@@ -1,6 +1,7 @@
 package org.herald.loadgen;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -106,10 +107,9 @@ final class PairsScenario implements Scenario {
     line.put("deliver_p50_ms", ResultLine.millis(deliver.getValueAtPercentile(50)));
     line.put("deliver_p99_ms", ResultLine.millis(deliver.getValueAtPercentile(99)));
     line.put("errors", Long.toString(m.errorsMeasured()));
-    for (String who : new String[] {"node", "machine"}) {
-      Object perMessage = cpu.get(who + "_cpu_ms_per_msg");
-      if (perMessage != null) {
-        line.put(who + "_cpu_ms_per_msg", String.format(java.util.Locale.ROOT, "%.3f", (Double) perMessage));
+    for (String key : List.of("node_cpu_ms_per_msg", "machine_cpu_ms_per_msg")) {
+      if (cpu.get(key) instanceof Double perMessage) {
+        line.put(key, ResultLine.thousandths(perMessage));
       }
     }
     Map<String, Histogram> latencies = new LinkedHashMap<>();

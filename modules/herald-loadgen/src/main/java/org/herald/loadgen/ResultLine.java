@@ -33,7 +33,7 @@ public final class ResultLine {
   }
 
   private static void appendCeiling(StringBuilder s, double herald, double ceiling) {
-    s.append(" ceiling_per_s=").append(perSecond(ceiling)).append(" ratio=").append(String.format(Locale.ROOT, "%.3f", herald / ceiling));
+    s.append(" ceiling_per_s=").append(perSecond(ceiling)).append(" ratio=").append(thousandths(herald / ceiling));
   }
 
   /** A rate as a whole number. */
@@ -41,9 +41,14 @@ public final class ResultLine {
     return Long.toString(Math.round(value));
   }
 
+  /** A number with three decimals. */
+  public static String thousandths(double value) {
+    return String.format(Locale.ROOT, "%.3f", value);
+  }
+
   /** Microseconds as milliseconds with three decimals (microsecond precision). */
   public static String millis(long micros) {
-    return String.format(Locale.ROOT, "%.3f", micros / 1000.0);
+    return thousandths(micros / 1000.0);
   }
 
   /** The fields of a line this class wrote, {@code scenario} first; null when it is no result line. */

@@ -43,6 +43,9 @@ class BenchQuickIT {
         Double.parseDouble(l.get(key));
       }
       assertEquals(ceiling, Double.parseDouble(l.get("ceiling_per_s")), 1.0, "each load line shows the run's ceiling\n" + printed);
+      for (String key : List.of("node_cpu_ms_per_msg", "machine_cpu_ms_per_msg")) {
+        assertTrue(Double.parseDouble(l.get(key)) > 0, "each load line shows the CPU a message cost: " + key + "\n" + printed);
+      }
     }
     assertTrue(Integer.parseInt(lines.get(3).get("receiver_bytes")) > 0, printed);
 

@@ -28,6 +28,7 @@ import org.herald.api.common.ApiException;
 import org.herald.domain.chat.ChatIds;
 import org.herald.domain.chat.ChatUpdate;
 import org.herald.domain.common.ErrorCode;
+import org.herald.domain.common.LruMap;
 import org.herald.domain.common.Metrics;
 import org.herald.domain.common.Rejection;
 import org.herald.domain.chat.TypingNotice;
@@ -120,13 +121,7 @@ public final class UpdatesHub extends AbstractBehavior<UpdatesHub.Command> {
   /** Users to tell {@code chat.added} once the chat's topic subscription is acknowledged. */
   private final Map<String, Set<String>> announceOnAck = new HashMap<>();
   /** When each user last typed in each chat, bounded: the oldest entries are forgotten first. */
-  private final Map<String, Long> lastTyping =
-      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-          return size() > 100_000;
-        }
-      };
+  private final Map<String, Long> lastTyping = new LruMap<>(100_000);
   private final PubSub pubSub;
   private final Duration typingInterval;
   /** Sockets open on this node: {@link #conns}' size, published for the gauge. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.herald.domain.common.LruMap;
 import org.herald.projection.common.Sql;
 
 /**
@@ -64,13 +65,7 @@ final class AnalyticsTally {
     private final Map<Active, Boolean> marks;
 
     KnownActive(int capacity) {
-      this.marks =
-          new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Active, Boolean> eldest) {
-              return size() > capacity;
-            }
-          };
+      this.marks = new LruMap<>(capacity);
     }
 
     boolean contains(Active a) {

@@ -26,6 +26,9 @@ import org.herald.projection.common.Sql;
 
 /** SQL of the dialogs read model: writes on the projection's connection, reads on the JDBC dispatcher. */
 public final class DialogsRepository {
+  private static final String MOVE_READ_MARK =
+      "UPDATE dialog_members SET read_up_to = ? WHERE user_id = ? AND chat_id = ? AND read_up_to < ?";
+
   private final DataSource dataSource;
   private final Executor jdbcExecutor;
 
@@ -275,9 +278,6 @@ public final class DialogsRepository {
     setPts(conn, e.chatId(), e.pts());
     moveReadMark(conn, e.chatId(), e.userId(), e.upToMessageId());
   }
-
-  private static final String MOVE_READ_MARK =
-      "UPDATE dialog_members SET read_up_to = ? WHERE user_id = ? AND chat_id = ? AND read_up_to < ?";
 
   private static void moveReadMark(Connection conn, String chatId, String userId, long upTo)
       throws SQLException {

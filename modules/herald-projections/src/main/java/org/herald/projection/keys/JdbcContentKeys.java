@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.herald.domain.common.LruMap;
 import org.herald.domain.content.ContentCipher;
 import org.herald.domain.content.ContentKey;
 import org.herald.domain.content.ContentKeys;
@@ -74,14 +74,7 @@ public final class JdbcContentKeys implements ContentKeys {
     this.jdbcExecutor = jdbcExecutor;
     this.masterKey = masterKey;
     this.clock = clock;
-    this.cache =
-        java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(1024, 0.75f, true) {
-              @Override
-              protected boolean removeEldestEntry(Map.Entry<String, ContentKey> eldest) {
-                return size() > cacheSize;
-              }
-            });
+    this.cache = java.util.Collections.synchronizedMap(new LruMap<>(cacheSize));
   }
 
   /** Where destroyed key ids are announced to the other nodes (their caches evict them). */
