@@ -62,6 +62,9 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
    */
   record Batch(List<EventEnvelope> events, boolean behind, long floor) {}
 
+  /** The feed's floor: readers below it read the journal themselves (0 before the first reader). */
+  record FloorOf(ActorRef<Long> replyTo) implements Command {}
+
   private record Polled(List<EventEnvelope> events) implements Command {}
 
   private record PollFailed(Throwable cause) implements Command {}
@@ -125,6 +128,7 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Read.class, this::onRead)
+        .onMessage(FloorOf.class, this::onFloorOf)
         .onMessage(Polled.class, this::onPolled)
         .onMessage(PollFailed.class, this::onPollFailed)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
@@ -152,6 +156,11 @@ final class TagFeed extends AbstractBehavior<TagFeed.Command> {
     }
     waiting.add(read);
     schedulePoll();
+    return this;
+  }
+
+  private Behavior<Command> onFloorOf(FloorOf ask) {
+    ask.replyTo().tell(floor);
     return this;
   }
 

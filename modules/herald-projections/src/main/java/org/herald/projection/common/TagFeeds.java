@@ -3,6 +3,7 @@ package org.herald.projection.common;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -11,6 +12,7 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -50,6 +52,15 @@ public final class TagFeeds implements Extension {
   /** A projection's source of the tag's events. */
   public <E> TagFeedSource<E> source(String tag) {
     return new TagFeedSource<>(system, tag, feed(tag), journal, batch, timeout);
+  }
+
+  /**
+   * The position below which a reader of the tag reads the journal itself rather than the feed's
+   * memory: what the feed has let go of. For operators and tests (an event deleted from the
+   * journal after the feed read it is still served from memory until the feed lets it go).
+   */
+  public CompletionStage<Long> floor(String tag) {
+    return AskPattern.ask(feed(tag), TagFeed.FloorOf::new, timeout, system.scheduler());
   }
 
   private ActorRef<TagFeed.Command> feed(String tag) {
