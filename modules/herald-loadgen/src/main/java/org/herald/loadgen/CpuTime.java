@@ -18,18 +18,32 @@ import java.util.OptionalLong;
  * idle, I/O wait and steal). Throughput on a shared machine swings by a quarter between runs; the CPU
  * each message costs moves much less, so two builds are compared by it. A figure that cannot be
  * read (no {@code /proc}, a node at {@code --url}, PostgreSQL elsewhere) is -1 and not reported.
+ *
+ * <p>Beside the CPU, the context switches so far: the node's (voluntary and not, summed over
+ * its threads; a thread that ended meanwhile takes its count with it) and the machine's ({@code
+ * ctxt} of /proc/stat). At 1,000 msg/s the machine switched about 55 times per message, the
+ * node's actor threads 29 times: each hop of a message from one thread to another wakes one, and
+ * below saturation that, more than the work itself, is what a message costs (docs/benchmarks.md).
  */
-record CpuTime(long node, long bench, long postgres, long machine) {
+record CpuTime(long node, long bench, long postgres, long machine, long nodeSwitches, long machineSwitches) {
   /** Linux's USER_HZ, the unit of /proc/stat and /proc/[pid]/stat on every mainstream architecture. */
   private static final double TICKS_PER_SECOND = 100.0;
   private static final Path PROC = Path.of("/proc");
 
+  /** CPU only; the switches unknown. */
+  CpuTime(long node, long bench, long postgres, long machine) {
+    this(node, bench, postgres, machine, -1, -1);
+  }
+
   static CpuTime read(OptionalLong nodePid) {
+    Path nodeDir = nodePid.isPresent() ? PROC.resolve(Long.toString(nodePid.getAsLong())) : null;
     return new CpuTime(
-        nodePid.isPresent() ? processTicks(PROC.resolve(Long.toString(nodePid.getAsLong())), false) : -1,
+        nodeDir != null ? processTicks(nodeDir, false) : -1,
         processTicks(PROC.resolve(Long.toString(ProcessHandle.current().pid())), false),
         postgresTicks(),
-        machineTicks());
+        machineTicks(),
+        nodeDir != null ? processSwitches(nodeDir) : -1,
+        readMachineSwitches());
   }
 
   /**
@@ -42,7 +56,19 @@ record CpuTime(long node, long bench, long postgres, long machine) {
     put(out, "postgres", from.postgres, postgres, messages, seconds);
     put(out, "bench", from.bench, bench, messages, seconds);
     put(out, "machine", from.machine, machine, messages, seconds);
+    putSwitches(out, "node", from.nodeSwitches, nodeSwitches, messages, seconds);
+    putSwitches(out, "machine", from.machineSwitches, machineSwitches, messages, seconds);
     return out;
+  }
+
+  private static void putSwitches(Map<String, Object> out, String who, long from, long to, long messages, double seconds) {
+    if (from < 0 || to < from) {
+      return;
+    }
+    if (messages > 0) {
+      out.put(who + "_switches_per_msg", round((to - from) / (double) messages, 10));
+    }
+    out.put(who + "_switches_per_s", Math.round((to - from) / Math.max(1e-9, seconds)));
   }
 
   private static void put(Map<String, Object> out, String who, long from, long to, long messages, double seconds) {
@@ -75,6 +101,52 @@ record CpuTime(long node, long bench, long postgres, long machine) {
     // f[0] is field 3 (state): utime is field 14, so f[11]
     long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
     return withChildren ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+  }
+
+  /** Context switches of every thread of a process, from each task's status. */
+  static long processSwitches(Path procDir) {
+    long total = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procDir.resolve("task"))) {
+      for (Path task : tasks) {
+        try {
+          total += statusSwitches(Files.readString(task.resolve("status"), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return total;
+  }
+
+  /** voluntary_ctxt_switches + nonvoluntary_ctxt_switches of a /proc/[pid]/task/[tid]/status. */
+  static long statusSwitches(String status) {
+    long total = 0;
+    for (String line : status.split("\n")) {
+      if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+        total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return total;
+  }
+
+  /** The machine's context switches since boot: the {@code ctxt} line of /proc/stat. */
+  private static long readMachineSwitches() {
+    try {
+      return ctxtSwitches(Files.readAllLines(PROC.resolve("stat"), StandardCharsets.US_ASCII));
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  static long ctxtSwitches(java.util.List<String> procStat) {
+    for (String line : procStat) {
+      if (line.startsWith("ctxt ")) {
+        return Long.parseLong(line.substring(5).trim());
+      }
+    }
+    return -1;
   }
 
   private static long postgresTicks() {
@@ -129,6 +201,9 @@ record CpuTime(long node, long bench, long postgres, long machine) {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "CpuTime[node=%d bench=%d postgres=%d machine=%d]", node, bench, postgres, machine);
+    return String.format(
+        Locale.ROOT,
+        "CpuTime[node=%d bench=%d postgres=%d machine=%d nodeSwitches=%d machineSwitches=%d]",
+        node, bench, postgres, machine, nodeSwitches, machineSwitches);
   }
 }

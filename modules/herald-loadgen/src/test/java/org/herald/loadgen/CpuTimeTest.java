@@ -43,10 +43,33 @@ class CpuTimeTest {
   }
 
   @Test
+  void givesContextSwitchesPerMessageAndPerSecond() {
+    CpuTime from = new CpuTime(1_000, 50, -1, 10_000, 5_000, 80_000);
+    CpuTime to = new CpuTime(2_000, 60, -1, 11_000, 5_000 + 290_000, 80_000 + 550_000);
+    // 10 s, 10,000 messages: the node's threads switched 29 times per message, the machine 55
+    Map<String, Object> f = to.since(from, 10_000, 10.0);
+    assertEquals(29.0, f.get("node_switches_per_msg"));
+    assertEquals(29_000L, f.get("node_switches_per_s"));
+    assertEquals(55.0, f.get("machine_switches_per_msg"));
+    assertEquals(55_000L, f.get("machine_switches_per_s"));
+    assertFalse(new CpuTime(1, 1, 1, 1).since(new CpuTime(0, 0, 0, 0), 10, 1.0).containsKey("node_switches_per_msg"),
+        "switches not read: nothing reported");
+  }
+
+  @Test
+  void readsSwitchesFromATaskStatusAndProcStat() {
+    String status = "Name:\tjava\nState:\tS (sleeping)\nvoluntary_ctxt_switches:\t1200\nnonvoluntary_ctxt_switches:\t34\n";
+    assertEquals(1_234, CpuTime.statusSwitches(status));
+    assertEquals(987_654, CpuTime.ctxtSwitches(java.util.List.of("cpu  1 2 3 4", "intr 5 6", "ctxt 987654", "btime 1")));
+    assertEquals(-1, CpuTime.ctxtSwitches(java.util.List.of("cpu  1 2 3 4")));
+  }
+
+  @Test
   void readsThisJvmAndTheMachine() {
     assumeTrue(Files.exists(Path.of("/proc/stat")), "Linux only");
     CpuTime now = CpuTime.read(OptionalLong.of(ProcessHandle.current().pid()));
     assertTrue(now.node() >= 0 && now.bench() >= 0 && now.machine() > 0, now.toString());
+    assertTrue(now.nodeSwitches() > 0 && now.machineSwitches() > 0, now.toString());
     assertEquals(-1, CpuTime.read(OptionalLong.empty()).node());
   }
 }
