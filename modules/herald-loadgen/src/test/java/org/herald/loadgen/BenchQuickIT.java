@@ -54,6 +54,9 @@ class BenchQuickIT {
     assertTrue(acked > 0, "pairs acked messages\n" + printed);
     assertEquals(acked, ((Number) pairs.figures().get("delivered_total")).longValue(), "every acked message delivered\n" + printed);
     assertTrue(((Number) report.results().get(2).figures().get("acked_total")).longValue() > 0, "rate acked messages\n" + printed);
+    for (String key : List.of("node_switches_per_msg", "machine_switches_per_msg")) {
+      assertTrue(((Number) pairs.figures().get(key)).doubleValue() > 0, "pairs counts the context switches a message cost: " + key + "\n" + printed);
+    }
 
     JsonNode json = BenchClient.JSON.readTree(out.resolve("results.json").toFile());
     assertEquals(4, json.path("scenarios").size());
