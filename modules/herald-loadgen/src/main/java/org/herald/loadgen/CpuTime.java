@@ -20,10 +20,11 @@ import java.util.OptionalLong;
  * read (no {@code /proc}, a node at {@code --url}, PostgreSQL elsewhere) is -1 and not reported.
  *
  * <p>Beside the CPU, the context switches so far: the node's (voluntary and not, summed over
- * its threads; a thread that ended meanwhile takes its count with it) and the machine's ({@code
- * ctxt} of /proc/stat). At 1,000 msg/s the machine switched about 55 times per message, the
- * node's actor threads 29 times: each hop of a message from one thread to another wakes one, and
- * below saturation that, more than the work itself, is what a message costs (docs/benchmarks.md).
+ * its threads; a thread that ended meanwhile takes its count with it, so the node's figure is a
+ * lower bound, and dropped if it falls) and the machine's ({@code ctxt} of /proc/stat, every
+ * process). At 1,000 msg/s the node switched about 40 times per message and the machine about
+ * 60, against 3 and 4 at saturation: below saturation a message hops from thread to thread, and
+ * each hop wakes a parked one (docs/benchmarks.md).
  */
 record CpuTime(long node, long bench, long postgres, long machine, long nodeSwitches, long machineSwitches) {
   /** Linux's USER_HZ, the unit of /proc/stat and /proc/[pid]/stat on every mainstream architecture. */

@@ -55,7 +55,9 @@ class BenchQuickIT {
     assertEquals(acked, ((Number) pairs.figures().get("delivered_total")).longValue(), "every acked message delivered\n" + printed);
     assertTrue(((Number) report.results().get(2).figures().get("acked_total")).longValue() > 0, "rate acked messages\n" + printed);
     for (String key : List.of("node_switches_per_msg", "machine_switches_per_msg")) {
-      assertTrue(((Number) pairs.figures().get(key)).doubleValue() > 0, "pairs counts the context switches a message cost: " + key + "\n" + printed);
+      Object switches = pairs.figures().get(key);
+      assertNotNull(switches, "pairs counts the context switches a message cost: " + key + "\n" + printed);
+      assertTrue(((Number) switches).doubleValue() > 0, key + " = " + switches + "\n" + printed);
     }
 
     JsonNode json = BenchClient.JSON.readTree(out.resolve("results.json").toFile());
