@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -38,13 +39,23 @@ record CpuTime(long node, long bench, long postgres, long machine, long nodeSwit
 
   static CpuTime read(OptionalLong nodePid) {
     Path nodeDir = nodePid.isPresent() ? PROC.resolve(Long.toString(nodePid.getAsLong())) : null;
+    // /proc/stat once for both machine figures: its busy ticks (first line) and its switches.
+    long machineTicks = -1;
+    long machineSwitches = -1;
+    try {
+      List<String> procStat = Files.readAllLines(PROC.resolve("stat"), StandardCharsets.US_ASCII);
+      machineTicks = busyTicks(procStat.get(0));
+      machineSwitches = ctxtSwitches(procStat);
+    } catch (IOException | RuntimeException e) {
+      // no /proc here: neither is reported
+    }
     return new CpuTime(
         nodeDir != null ? processTicks(nodeDir, false) : -1,
         processTicks(PROC.resolve(Long.toString(ProcessHandle.current().pid())), false),
         postgresTicks(),
-        machineTicks(),
+        machineTicks,
         nodeDir != null ? processSwitches(nodeDir) : -1,
-        readMachineSwitches());
+        machineSwitches);
   }
 
   /**
@@ -62,6 +73,7 @@ record CpuTime(long node, long bench, long postgres, long machine, long nodeSwit
     return out;
   }
 
+  /** Nothing when either reading is missing, or the count went back (a thread's ended with it). */
   private static void putSwitches(Map<String, Object> out, String who, long from, long to, long messages, double seconds) {
     if (from < 0 || to < from) {
       return;
@@ -132,16 +144,8 @@ record CpuTime(long node, long bench, long postgres, long machine, long nodeSwit
     return total;
   }
 
-  /** The machine's context switches since boot: the {@code ctxt} line of /proc/stat. */
-  private static long readMachineSwitches() {
-    try {
-      return ctxtSwitches(Files.readAllLines(PROC.resolve("stat"), StandardCharsets.US_ASCII));
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  static long ctxtSwitches(java.util.List<String> procStat) {
+  /** The machine's context switches since boot: the {@code ctxt} line of /proc/stat, or -1. */
+  static long ctxtSwitches(List<String> procStat) {
     for (String line : procStat) {
       if (line.startsWith("ctxt ")) {
         return Long.parseLong(line.substring(5).trim());
@@ -175,15 +179,7 @@ record CpuTime(long node, long bench, long postgres, long machine, long nodeSwit
     return any ? total : -1;
   }
 
-  /** The first line of /proc/stat: every state's ticks over all CPUs, idle and iowait excluded. */
-  private static long machineTicks() {
-    try {
-      return busyTicks(Files.readAllLines(PROC.resolve("stat"), StandardCharsets.US_ASCII).get(0));
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
+  /** The first line of /proc/stat: every state's ticks over all CPUs, idle, iowait and steal excluded. */
   static long busyTicks(String cpuLine) {
     String[] f = cpuLine.trim().split(" +");
     if (!f[0].equals("cpu")) {

@@ -58,6 +58,7 @@ class TagFeedIT {
       // The feed may still hold them in memory while the node's projections read them (deleted
       // after the feed read them, they are served from there), so they are deleted once it has
       // let them go.
+      assertEquals(0L, TagFeeds.get(node.system()).floor("no-such-tag").toCompletableFuture().get(), "no feed, nothing let go");
       awaitFloorPast(node, tag, lastToDelete(tag));
       try (Connection conn = pg.connect();
           PreparedStatement ps =

@@ -3,6 +3,7 @@ package org.herald.projection.common;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,11 +57,16 @@ public final class TagFeeds implements Extension {
 
   /**
    * The position below which a reader of the tag reads the journal itself rather than the feed's
-   * memory: what the feed has let go of. For operators and tests (an event deleted from the
-   * journal after the feed read it is still served from memory until the feed lets it go).
+   * memory: what the feed has let go of (0 if no projection here reads the tag; asking starts no
+   * feed). For tests: an event deleted from the journal after the feed read it is still served
+   * from memory until the feed lets it go.
    */
   public CompletionStage<Long> floor(String tag) {
-    return AskPattern.ask(feed(tag), TagFeed.FloorOf::new, timeout, system.scheduler());
+    ActorRef<TagFeed.Command> feed = feeds.get(tag);
+    if (feed == null) {
+      return CompletableFuture.completedFuture(0L);
+    }
+    return AskPattern.ask(feed, TagFeed.FloorOf::new, timeout, system.scheduler());
   }
 
   private ActorRef<TagFeed.Command> feed(String tag) {
