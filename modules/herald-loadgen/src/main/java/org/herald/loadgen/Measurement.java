@@ -46,6 +46,9 @@ public final class Measurement {
   private final Supplier<CpuTime> cpu;
   private CpuTime cpuFrom;
   private CpuTime cpuTo;
+  private final Supplier<NodeMetrics> metrics;
+  private NodeMetrics metricsFrom;
+  private NodeMetrics metricsTo;
 
   public Measurement(long warmupSeconds, long measuredSeconds) {
     this(warmupSeconds, measuredSeconds, null);
@@ -53,9 +56,18 @@ public final class Measurement {
 
   /** {@code cpu}, if not null, is read when the measured window opens and when it closes. */
   Measurement(long warmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu) {
+    this(warmupSeconds, measuredSeconds, cpu, null);
+  }
+
+  /**
+   * {@code cpu} and the node's {@code metrics}, each if not null (and the metrics if they can be
+   * read), are read when the measured window opens and when it closes.
+   */
+  Measurement(long warmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu, Supplier<NodeMetrics> metrics) {
     this.warmupSeconds = warmupSeconds;
     this.totalSeconds = warmupSeconds + measuredSeconds;
     this.cpu = cpu;
+    this.metrics = metrics;
   }
 
   /** Starts the clock and the sampler; the warm-up runs from now. */
@@ -63,6 +75,7 @@ public final class Measurement {
     startNanos = System.nanoTime();
     measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
     if (warmupSeconds == 0) {
+      metricsFrom = readMetrics();
       cpuFrom = readCpu();
     }
     sampler = Threads.start("bench-sampler", this::sample);
@@ -70,6 +83,10 @@ public final class Measurement {
 
   private CpuTime readCpu() {
     return cpu == null ? null : cpu.get();
+  }
+
+  private NodeMetrics readMetrics() {
+    return metrics == null ? null : metrics.get();
   }
 
   public long startNanos() {
@@ -128,10 +145,17 @@ public final class Measurement {
     long s = sent.sum();
     long e = errors.sum();
     boolean measured = second > warmupSeconds && second <= totalSeconds;
+    // The node's metrics are scraped outside the CPU window, so that scraping costs it nothing.
     if (second == warmupSeconds && !last) {
+      metricsFrom = readMetrics();
       cpuFrom = readCpu();
-    } else if ((second == totalSeconds || last) && cpuTo == null && cpuFrom != null) {
-      cpuTo = readCpu();
+    } else if (second == totalSeconds || last) {
+      if (cpuTo == null && cpuFrom != null) {
+        cpuTo = readCpu();
+      }
+      if (metricsTo == null && metricsFrom != null) {
+        metricsTo = readMetrics();
+      }
     }
     if (measured) {
       ackTotal.add(ackInterval);
@@ -212,6 +236,35 @@ public final class Measurement {
       return Map.of();
     }
     return cpuTo.since(cpuFrom, ackTotal.getTotalCount(), measuredSeconds());
+  }
+
+  /**
+   * Where the node's time for a socket send went over the measured window, from its own
+   * histograms (empty when they were not read): {@code node_send_*_ms}, a send frame's arrival
+   * to its durable acknowledgement; {@code journal_write_*_ms}, an entity's write from the
+   * journal receiving it to its commit (any entity's; the messages' are nearly all of them under
+   * load). Quantiles are estimated within Prometheus buckets, as {@link NodeMetrics} says.
+   */
+  public synchronized Map<String, Object> nodeLatencies() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (metricsFrom == null || metricsTo == null) {
+      return out;
+    }
+    String send = "herald_messages_send_duration_seconds";
+    String journal = "herald_journal_write_duration_seconds";
+    putMillis(out, "node_send_p50_ms", metricsTo.quantileSinceMs(metricsFrom, send, "transport", "ws", 0.5));
+    putMillis(out, "node_send_p99_ms", metricsTo.quantileSinceMs(metricsFrom, send, "transport", "ws", 0.99));
+    putMillis(out, "journal_write_p50_ms", metricsTo.quantileSinceMs(metricsFrom, journal, "outcome", "ok", 0.5));
+    putMillis(out, "journal_write_p99_ms", metricsTo.quantileSinceMs(metricsFrom, journal, "outcome", "ok", 0.99));
+    out.put("journal_writes_per_s",
+        Math.round(metricsTo.countSince(metricsFrom, journal, "outcome", "ok") / measuredSeconds()));
+    return out;
+  }
+
+  private static void putMillis(Map<String, Object> out, String key, double millis) {
+    if (!Double.isNaN(millis)) {
+      out.put(key, Math.round(millis * 1000) / 1000.0);
+    }
   }
 
   public synchronized Histogram ackHistogram() {

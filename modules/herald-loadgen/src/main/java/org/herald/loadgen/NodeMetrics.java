@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * One scrape of a node's operator {@code /metrics} (Prometheus text): the samples by their full
@@ -52,6 +54,60 @@ final class NodeMetrics {
       }
     }
     return new NodeMetrics(samples);
+  }
+
+  /**
+   * The {@code q} quantile (0–1), in milliseconds, of what the histogram {@code name} (its samples
+   * labelled {@code label="value"}) recorded between {@code earlier} and this scrape, estimated as
+   * Prometheus' {@code histogram_quantile} does: linear within the bucket the rank falls in, the
+   * highest finite bound when it falls above it. NaN when nothing was recorded in between.
+   */
+  double quantileSinceMs(NodeMetrics earlier, String name, String label, String value, double q) {
+    NavigableMap<Double, Double> now = buckets(name, label, value);
+    NavigableMap<Double, Double> then = earlier.buckets(name, label, value);
+    Map.Entry<Double, Double> all = now.lastEntry();
+    double total = all == null ? 0 : all.getValue() - then.getOrDefault(all.getKey(), 0.0);
+    if (total <= 0) {
+      return Double.NaN;
+    }
+    double rank = q * total;
+    double lower = 0;
+    double below = 0;
+    for (Map.Entry<Double, Double> b : now.entrySet()) {
+      double upper = b.getKey();
+      double count = b.getValue() - then.getOrDefault(upper, 0.0);
+      if (count >= rank) {
+        if (Double.isInfinite(upper)) {
+          return lower * 1000;
+        }
+        double inBucket = count - below;
+        return 1000 * (inBucket <= 0 ? upper : lower + (upper - lower) * (rank - below) / inBucket);
+      }
+      lower = upper;
+      below = count;
+    }
+    return lower * 1000;
+  }
+
+  /** How many values the histogram {@code name} ({@code label="value"}) recorded between {@code earlier} and now. */
+  double countSince(NodeMetrics earlier, String name, String label, String value) {
+    return get(name + "_count", label, value) - earlier.get(name + "_count", label, value);
+  }
+
+  /** The cumulative buckets of a histogram: upper bound in seconds ({@code +Inf} last) to count. */
+  private NavigableMap<Double, Double> buckets(String name, String label, String value) {
+    String prefix = name + "_bucket{";
+    String wanted = label + "=\"" + value + "\"";
+    NavigableMap<Double, Double> buckets = new TreeMap<>();
+    for (Map.Entry<String, Double> e : samples.entrySet()) {
+      String key = e.getKey();
+      int le = key.indexOf("le=\"");
+      if (key.startsWith(prefix) && key.contains(wanted) && le > 0) {
+        String bound = key.substring(le + 4, key.indexOf('"', le + 4));
+        buckets.put(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), e.getValue());
+      }
+    }
+    return buckets;
   }
 
   /** The sample of {@code name} whose labels include {@code label="value"}; 0 when absent. */

@@ -96,6 +96,7 @@ final class PairsScenario implements Scenario {
     figures.put("error_codes", m.errorCodes());
     Map<String, Object> cpu = m.cpuPerMessage();
     figures.putAll(cpu);
+    figures.putAll(m.nodeLatencies());
     Map<String, String> line = new LinkedHashMap<>();
     if (targetRate != null) {
       line.put("target_per_s", ResultLine.perSecond(targetRate));
