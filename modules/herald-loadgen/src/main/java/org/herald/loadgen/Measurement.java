@@ -243,7 +243,9 @@ public final class Measurement {
    * histograms (empty when they were not read): {@code node_send_*_ms}, a send frame's arrival
    * to its durable acknowledgement; {@code journal_write_*_ms}, an entity's write from the
    * journal receiving it to its commit (any entity's; the messages' are nearly all of them under
-   * load). Quantiles are estimated within Prometheus buckets, as {@link NodeMetrics} says.
+   * load); {@code journal_statement_*_ms}, PostgreSQL's time for one batch statement of those
+   * writes, commit included (on PostgreSQL only). Quantiles are estimated within Prometheus
+   * buckets, as {@link NodeMetrics} says.
    */
   public synchronized Map<String, Object> nodeLatencies() {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -256,8 +258,13 @@ public final class Measurement {
     putMillis(out, "node_send_p99_ms", metricsTo.quantileSinceMs(metricsFrom, send, "transport", "ws", 0.99));
     putMillis(out, "journal_write_p50_ms", metricsTo.quantileSinceMs(metricsFrom, journal, "outcome", "ok", 0.5));
     putMillis(out, "journal_write_p99_ms", metricsTo.quantileSinceMs(metricsFrom, journal, "outcome", "ok", 0.99));
+    String statement = "herald_journal_statement_duration_seconds";
+    putMillis(out, "journal_statement_p50_ms", metricsTo.quantileSinceMs(metricsFrom, statement, "outcome", "ok", 0.5));
+    putMillis(out, "journal_statement_p99_ms", metricsTo.quantileSinceMs(metricsFrom, statement, "outcome", "ok", 0.99));
     out.put("journal_writes_per_s",
         Math.round(metricsTo.countSince(metricsFrom, journal, "outcome", "ok") / measuredSeconds()));
+    out.put("journal_statements_per_s",
+        Math.round(metricsTo.countSince(metricsFrom, statement, "outcome", "ok") / measuredSeconds()));
     return out;
   }
 

@@ -59,7 +59,7 @@ class BenchQuickIT {
       assertNotNull(switches, "pairs counts the context switches a message cost: " + key + "\n" + printed);
       assertTrue(((Number) switches).doubleValue() > 0, key + " = " + switches + "\n" + printed);
     }
-    for (String key : List.of("node_send_p99_ms", "journal_write_p99_ms", "journal_writes_per_s")) {
+    for (String key : List.of("node_send_p99_ms", "journal_write_p99_ms", "journal_writes_per_s", "journal_statement_p99_ms")) {
       Object figure = pairs.figures().get(key);
       assertNotNull(figure, "pairs reads the node's own histograms over its window: " + key + "\n" + printed);
       assertTrue(((Number) figure).doubleValue() > 0, key + " = " + figure + "\n" + printed);

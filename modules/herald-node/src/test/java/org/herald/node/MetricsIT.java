@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Every meter of docs/operations.md on a node's {@code /metrics}, moving with traffic: sends
  * over HTTP and the socket counted by transport (a repeated clientMessageId not), their latency
- * histogram, journal writes, open sockets, entity recovery times, the chat entities and shards the node hosts, the push
+ * histogram, journal writes and their batch statements, open sockets, entity recovery times, the chat entities and shards the node hosts, the push
  * outbox depth while the gateway fails, and the projection lag gauges beside them.
  */
 class MetricsIT {
@@ -86,6 +86,10 @@ class MetricsIT {
     assertTrue(after.get("herald_journal_write_duration_seconds_count", "outcome", "ok") > 0);
     assertTrue(after.count("herald_journal_write_duration_seconds_bucket", "outcome", "ok") > 10);
     assertEquals(0.0, after.get("herald_journal_write_duration_seconds_count", "outcome", "failed"));
+    // On PostgreSQL every batch of writes is one timed statement.
+    assertTrue(after.get("herald_journal_statement_duration_seconds_count", "outcome", "ok") > 0);
+    assertEquals(0.0, after.get("herald_journal_statement_duration_seconds_count", "outcome", "failed"));
+    assertTrue(after.count("herald_journal_statement_duration_seconds_bucket", "outcome", "ok") > 10);
     assertEquals(1.0, after.get("herald_websocket_connections"));
     // Every entity that started recovered once: the chat, and alice and bob.
     assertEquals(1.0, after.get("herald_entity_recovery_duration_seconds_count", "entity_type", "Chat"));

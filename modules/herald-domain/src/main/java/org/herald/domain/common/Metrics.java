@@ -44,11 +44,17 @@ public final class Metrics implements Extension {
    * existing name and label returns the meter already there.
    */
   public static Timer latencyHistogram(MeterRegistry registry, String name, String description, Duration max, String tag, String value) {
+    return latencyHistogram(registry, name, description, Duration.ofMillis(1), max, tag, value);
+  }
+
+  /** As above, with buckets from {@code min} (for what usually takes well under a millisecond). */
+  public static Timer latencyHistogram(
+      MeterRegistry registry, String name, String description, Duration min, Duration max, String tag, String value) {
     return Timer.builder(name)
         .description(description)
         .tag(tag, value)
         .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
+        .minimumExpectedValue(min)
         .maximumExpectedValue(max)
         .register(registry);
   }
