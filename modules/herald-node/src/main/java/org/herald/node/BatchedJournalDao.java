@@ -1,15 +1,11 @@
 package org.herald.node;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
@@ -24,17 +20,15 @@ import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.runtime.BoxedUnit;
-import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
-import slick.jdbc.SimpleJdbcAction;
 
 /**
  * pekko-persistence-jdbc's journal DAO with one round trip per write batch on PostgreSQL: the
  * {@code jdbc-journal.dao} of {@code persistence.conf}.
  *
- * <p>The plugin already gathers the writes of many entities into batches (up to {@code
+ * <p>The plugin gathers the writes of many entities into batches (up to {@code
  * batchSize} events, {@code parallelism} batches at once), but its Slick query then inserts them
  * one statement per event, and once more per tag, inside a transaction: 2N + 2 round trips for N
  * events (measured with pg_stat_statements: one INSERT call per journal row and per tag row).
@@ -48,16 +42,17 @@ import slick.jdbc.SimpleJdbcAction;
  * <p>Other databases (the embedded H2 of a single node) and rows carrying event metadata (Herald
  * writes none) take the plugin's own path. Reads, deletes and recovery are the plugin's.
  *
- * <p>Meter: {@code herald_journal_statement_duration_seconds{outcome="ok|failed"}}, the time
- * PostgreSQL took for each batch's statement, commit included (buckets from 0.1 ms): next to
- * {@code herald_journal_write_duration_seconds} it tells the database's share of a write's wait
- * from the node's (the batch queue, the hand-offs between threads).
+ * <p>On PostgreSQL the batches are gathered and written by {@link JournalBatchWriter} (same
+ * {@code batchSize}, {@code parallelism} and {@code bufferSize}), not the plugin's queue. Meter:
+ * {@code herald_journal_statement_duration_seconds{outcome="ok|failed"}}, the time each batch's
+ * statement took, from taking a connection of the pool to the commit (buckets from 0.1 ms): next
+ * to {@code herald_journal_write_duration_seconds} it tells the database's share of a write's
+ * wait from the node's (the queue, the hand-offs between threads).
  */
 public final class BatchedJournalDao extends DefaultJournalDao {
   private final boolean batched;
   private final String sql;
-  private final Timer statementOk;
-  private final Timer statementFailed;
+  private final JournalBatchWriter<Tuple2<JournalPekkoSerializationRow, Set<String>>> writer;
 
   public BatchedJournalDao(
       JdbcBackend.JdbcDatabaseDef db,
@@ -68,9 +63,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
     this.batched = profile instanceof PostgresProfile;
-    var registry = Metrics.get(Adapter.toTyped(mat.system())).registry();
-    this.statementOk = statementTimer(registry, "ok");
-    this.statementFailed = statementTimer(registry, "failed");
     var journal = journalConfig.eventJournalTableConfiguration();
     var tags = journalConfig.eventTagTableConfiguration();
     String journalTable = qualified(journal.schemaName(), journal.tableName());
@@ -112,45 +104,38 @@ public final class BatchedJournalDao extends DefaultJournalDao {
             + " = x.pid AND j."
             + j.sequenceNumber()
             + " = x.seq";
-  }
-
-  private static Timer statementTimer(MeterRegistry registry, String outcome) {
-    return Metrics.latencyHistogram(
-        registry,
-        "herald.journal.statement.duration",
-        "Time PostgreSQL took for one batch's journal statement, commit included",
-        Duration.ofNanos(100_000),
-        Duration.ofSeconds(10),
-        "outcome",
-        outcome);
+    if (batched) {
+      var dao = journalConfig.daoConfig();
+      var system = mat.system();
+      this.writer =
+          new JournalBatchWriter<>(
+              "herald-journal-writer",
+              () -> db.source().createConnection(),
+              this::insert,
+              dao.parallelism(),
+              dao.batchSize(),
+              dao.bufferSize(),
+              Metrics.get(Adapter.toTyped(system)).registry());
+      system.registerOnTermination(writer::stop);
+    } else {
+      this.writer = null;
+    }
   }
 
   private static String qualified(scala.Option<String> schema, String table) {
     return schema.isDefined() ? schema.get() + "." + table : table;
   }
 
+  /**
+   * On PostgreSQL, a write goes to this DAO's own {@link JournalBatchWriter} instead of the
+   * plugin's queue (rows with metadata, which Herald never writes, still take the plugin's path).
+   */
   @Override
-  public Future<BoxedUnit> writeJournalRows(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
-    if (!batched || hasMetadata(rows)) {
-      return super.writeJournalRows(rows);
+  public Future<BoxedUnit> queueWriteJournalRows(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
+    if (writer == null || hasMetadata(rows)) {
+      return super.queueWriteJournalRows(rows);
     }
-    SimpleJdbcAction<BoxedUnit> write =
-        new SimpleJdbcAction<>(
-            ctx -> {
-              long start = System.nanoTime();
-              try {
-                insert(ctx.connection(), rows);
-                statementOk.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-              } catch (SQLException e) {
-                statementFailed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                throw new JournalWriteException(e);
-              }
-              return BoxedUnit.UNIT;
-            });
-    // Scala's variance (Effect.All is an Effect, R is covariant) does not reach Java's generics.
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Future<BoxedUnit> done = db().run((DBIOAction) write);
-    return done;
+    return writer.submit(scala.jdk.javaapi.CollectionConverters.asJava(rows));
   }
 
   private static boolean hasMetadata(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
@@ -163,7 +148,7 @@ public final class BatchedJournalDao extends DefaultJournalDao {
     return false;
   }
 
-  private void insert(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+  private void insert(Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
     int n = rows.size();
     String[] pids = new String[n];
