@@ -103,6 +103,10 @@ final class JournalBatchWriter<R> {
               "journal write refused: " + bufferSize + " events already wait to be written (jdbc-journal.bufferSize)"));
     } else {
       queue.add(new Pending<>(rows, done));
+      if (stopped) {
+        // Stopped between the check and the add: no writer will take it.
+        failWaiting();
+      }
     }
     return done.future();
   }
@@ -111,6 +115,10 @@ final class JournalBatchWriter<R> {
   void stop() {
     stopped = true;
     writers.forEach(Thread::interrupt);
+    failWaiting();
+  }
+
+  private void failWaiting() {
     Pending<R> left;
     while ((left = queue.poll()) != null) {
       left.done().tryFailure(new IllegalStateException("the journal writer has stopped"));
