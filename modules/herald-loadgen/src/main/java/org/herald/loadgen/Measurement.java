@@ -72,12 +72,13 @@ public final class Measurement {
 
   /** Starts the clock and the sampler; the warm-up runs from now. */
   public synchronized void start() {
-    startNanos = System.nanoTime();
-    measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
     if (warmupSeconds == 0) {
+      // Read before the clock starts: a scrape can take a while, and the load is timed from it.
       metricsFrom = readMetrics();
       cpuFrom = readCpu();
     }
+    startNanos = System.nanoTime();
+    measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
     sampler = Threads.start("bench-sampler", this::sample);
   }
 
@@ -243,8 +244,8 @@ public final class Measurement {
    * histograms (empty when they were not read): {@code node_send_*_ms}, a send frame's arrival
    * to its durable acknowledgement; {@code journal_write_*_ms}, an entity's write from the
    * journal receiving it to its commit (any entity's; the messages' are nearly all of them under
-   * load); {@code journal_statement_*_ms}, PostgreSQL's time for one batch statement of those
-   * writes, commit included (on PostgreSQL only). Quantiles are estimated within Prometheus
+   * load); {@code journal_statement_*_ms}, one batch statement of those writes, from building
+   * its arrays to its commit (on PostgreSQL only). Quantiles are estimated within Prometheus
    * buckets, as {@link NodeMetrics} says.
    */
   public synchronized Map<String, Object> nodeLatencies() {

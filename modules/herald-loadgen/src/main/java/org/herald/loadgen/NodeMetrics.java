@@ -94,7 +94,10 @@ final class NodeMetrics {
     return get(name + "_count", label, value) - earlier.get(name + "_count", label, value);
   }
 
-  /** The cumulative buckets of a histogram: upper bound in seconds ({@code +Inf} last) to count. */
+  /**
+   * The cumulative buckets of a histogram: upper bound in seconds ({@code +Inf} last) to count,
+   * summed over the series that match (when other labels split it).
+   */
   private NavigableMap<Double, Double> buckets(String name, String label, String value) {
     String prefix = name + "_bucket{";
     String wanted = label + "=\"" + value + "\"";
@@ -104,7 +107,8 @@ final class NodeMetrics {
       int le = key.indexOf("le=\"");
       if (key.startsWith(prefix) && key.contains(wanted) && le > 0) {
         String bound = key.substring(le + 4, key.indexOf('"', le + 4));
-        buckets.put(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), e.getValue());
+        double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+        buckets.merge(upper, e.getValue(), Double::sum);
       }
     }
     return buckets;

@@ -1,5 +1,7 @@
 package org.herald.node;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,10 +21,12 @@ import scala.collection.immutable.Seq;
 import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.BoxedUnit;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
+import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
  * pekko-persistence-jdbc's journal DAO with one round trip per write batch on PostgreSQL: the
@@ -43,14 +47,14 @@ import slick.jdbc.PostgresProfile;
  * writes none) take the plugin's own path. Reads, deletes and recovery are the plugin's.
  *
  * <p>On PostgreSQL the batches are gathered and written by {@link JournalBatchWriter} (same
- * {@code batchSize}, {@code parallelism} and {@code bufferSize}), not the plugin's queue. Meter:
- * {@code herald_journal_statement_duration_seconds{outcome="ok|failed"}}, the time each batch's
- * statement took, from taking a connection of the pool to the commit (buckets from 0.1 ms): next
- * to {@code herald_journal_write_duration_seconds} it tells the database's share of a write's
- * wait from the node's (the queue, the hand-offs between threads).
+ * {@code batchSize}, {@code parallelism} and {@code bufferSize}), not the plugin's queue, on a
+ * pool of {@code parallelism} connections of its own. Meter: {@code
+ * herald_journal_statement_duration_seconds{outcome="ok|failed"}}, the time each batch's
+ * statement took, from building its arrays to the commit (buckets from 0.1 ms): next to {@code
+ * herald_journal_write_duration_seconds} it tells the database's share of a write's wait from
+ * the node's (the queue, the hand-offs between threads).
  */
 public final class BatchedJournalDao extends DefaultJournalDao {
-  private final boolean batched;
   private final String sql;
   private final JournalBatchWriter<Tuple2<JournalPekkoSerializationRow, Set<String>>> writer;
 
@@ -62,7 +66,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
       ExecutionContext ec,
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
-    this.batched = profile instanceof PostgresProfile;
     var journal = journalConfig.eventJournalTableConfiguration();
     var tags = journalConfig.eventTagTableConfiguration();
     String journalTable = qualified(journal.schemaName(), journal.tableName());
@@ -104,22 +107,48 @@ public final class BatchedJournalDao extends DefaultJournalDao {
             + " = x.pid AND j."
             + j.sequenceNumber()
             + " = x.seq";
-    if (batched) {
+    if (profile instanceof PostgresProfile) {
       var dao = journalConfig.daoConfig();
       var system = mat.system();
+      HikariDataSource pool = writerPool(db, dao.parallelism());
       this.writer =
           new JournalBatchWriter<>(
               "herald-journal-writer",
-              () -> db.source().createConnection(),
+              pool::getConnection,
               this::insert,
               dao.parallelism(),
               dao.batchSize(),
               dao.bufferSize(),
               Metrics.get(Adapter.toTyped(system)).registry());
-      system.registerOnTermination(writer::stop);
+      system.registerOnTermination(
+          () -> {
+            writer.stop();
+            pool.close();
+          });
     } else {
       this.writer = null;
     }
+  }
+
+  /**
+   * The writers' own connections, as many as writers, with the journal pool's settings: Slick's
+   * threads count on having all of the journal pool's connections, and a writer never waits for
+   * one that a recovery's read holds.
+   */
+  private static HikariDataSource writerPool(JdbcBackend.JdbcDatabaseDef db, int writers) {
+    HikariConfig config = new HikariConfig();
+    if (db.source() instanceof HikariCPJdbcDataSource hikari) {
+      hikari.ds().copyStateTo(config);
+    } else {
+      throw new IllegalStateException(
+          "the journal's database is not a HikariCP pool: " + db.source());
+    }
+    config.setPoolName("herald-journal-writers");
+    config.setMaximumPoolSize(Math.max(1, writers));
+    config.setMinimumIdle(Math.max(1, writers));
+    config.setAutoCommit(true);
+    config.setReadOnly(false);
+    return new HikariDataSource(config);
   }
 
   private static String qualified(scala.Option<String> schema, String table) {
@@ -131,11 +160,12 @@ public final class BatchedJournalDao extends DefaultJournalDao {
    * plugin's queue (rows with metadata, which Herald never writes, still take the plugin's path).
    */
   @Override
-  public Future<BoxedUnit> queueWriteJournalRows(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
+  public Future<BoxedUnit> queueWriteJournalRows(
+      Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
     if (writer == null || hasMetadata(rows)) {
       return super.queueWriteJournalRows(rows);
     }
-    return writer.submit(scala.jdk.javaapi.CollectionConverters.asJava(rows));
+    return writer.submit(CollectionConverters.asJava(rows));
   }
 
   private static boolean hasMetadata(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
@@ -148,7 +178,8 @@ public final class BatchedJournalDao extends DefaultJournalDao {
     return false;
   }
 
-  private void insert(Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+  private void insert(
+      Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
     int n = rows.size();
     String[] pids = new String[n];
@@ -183,8 +214,9 @@ public final class BatchedJournalDao extends DefaultJournalDao {
         tagNames.add(tags.next());
       }
     }
-    boolean autoCommit = connection.getAutoCommit();
-    if (!autoCommit) {
+    // The writers' pool hands out auto-commit connections; a single statement is then its own
+    // transaction, committed before executeUpdate returns.
+    if (!connection.getAutoCommit()) {
       connection.setAutoCommit(true);
     }
     // PgConnection takes primitive arrays as they are (no boxing of each number).
@@ -208,10 +240,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
         statement.setArray(i + 1, arrays[i]);
       }
       statement.executeUpdate();
-    } finally {
-      if (!autoCommit) {
-        connection.setAutoCommit(false);
-      }
     }
   }
 

@@ -7,10 +7,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.herald.domain.common.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.concurrent.Future;
 import scala.concurrent.Promise;
 import scala.runtime.BoxedUnit;
@@ -19,27 +21,30 @@ import scala.runtime.BoxedUnit;
  * The journal's write queue on PostgreSQL, in place of the plugin's. Every entity's write waits
  * here; each of {@code parallelism} threads of its own takes what is waiting (whole writes, up to
  * {@code batchSize} events), writes it as one statement ({@link BatchedJournalDao}) on a
- * connection of the journal's pool, and completes the writes' promises itself. A write therefore
- * crosses one hand-off, to a writer, before the database and none after it. The plugin's queue is
- * a stream (offer, batch, {@code mapAsync}, Slick's executor, back into the stream), in which a
- * write crossed three more, each a parked thread to wake; at 1,000 messages a second nearly every
- * write was a batch of its own, so they were paid per message (docs/benchmarks.md).
+ * connection of its own pool, and completes the writes' promises itself. On its way a write
+ * crosses two threads: this writer's, then the plugin's callback after it. Through the plugin's
+ * queue (a stream: offer, batch, {@code mapAsync}, Slick's executor, back into the stream) it
+ * crossed four, each a parked thread to wake, and at 1,000 messages a second nearly every write
+ * is a batch of its own, so they were paid per message (docs/benchmarks.md).
  *
- * <p>Same guarantees as the plugin's queue: a batch is one statement in auto-commit, committed whole
- * or not at all, and a promise completes only after the commit; an entity has one write in flight
- * at a time, so its events keep their order; more than {@code bufferSize} events waiting fail the
- * new write at once (the journal's circuit breaker then sheds load). The writers block only in
- * JDBC, and nothing else runs on them. They stop when the actor system terminates; writes still
- * waiting then fail, unacknowledged.
+ * <p>Same guarantees as the plugin's queue: a batch is one statement in auto-commit, committed
+ * whole or not at all, and a promise completes only after the commit; an entity has one write in
+ * flight at a time, so its events keep their order. More than {@code bufferSize} events waiting
+ * (events, where the plugin counted writes) fail the new write at once, and the journal's
+ * circuit breaker then sheds load. The writers block only in JDBC, and nothing else runs on
+ * them. They stop when the actor system terminates; writes still waiting then fail,
+ * unacknowledged.
  */
 final class JournalBatchWriter<R> {
+  private static final Logger log = LoggerFactory.getLogger(JournalBatchWriter.class);
+
   /** Writes one batch's rows as one statement on {@code connection}. */
   @FunctionalInterface
   interface BatchStatement<R> {
     void write(Connection connection, List<R> rows) throws SQLException;
   }
 
-  /** Opens a connection of the journal's pool. */
+  /** Opens a connection for one batch; closing it gives it back. */
   @FunctionalInterface
   interface Connections {
     Connection open() throws SQLException;
@@ -47,7 +52,7 @@ final class JournalBatchWriter<R> {
 
   private record Pending<R>(List<R> rows, Promise<BoxedUnit> done) {}
 
-  private final LinkedBlockingQueue<Pending<R>> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingDeque<Pending<R>> queue = new LinkedBlockingDeque<>();
   private final AtomicInteger waitingEvents = new AtomicInteger();
   private final Connections connections;
   private final BatchStatement<R> statement;
@@ -75,6 +80,8 @@ final class JournalBatchWriter<R> {
     for (int i = 0; i < Math.max(1, parallelism); i++) {
       Thread t = new Thread(this::run, name + "-" + i);
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler(
+          (thread, e) -> log.error("journal writer {} died", thread.getName(), e));
       writers.add(t);
     }
     writers.forEach(Thread::start);
@@ -84,7 +91,7 @@ final class JournalBatchWriter<R> {
     return Metrics.latencyHistogram(
         registry,
         "herald.journal.statement.duration",
-        "Time PostgreSQL took for one batch's journal statement, commit included",
+        "Time one batch's journal statement took, commit included",
         Duration.ofNanos(100_000),
         Duration.ofSeconds(10),
         "outcome",
@@ -94,13 +101,18 @@ final class JournalBatchWriter<R> {
   /** Queues one write (the rows of one AtomicWrite or more); completes once they are committed. */
   Future<BoxedUnit> submit(List<R> rows) {
     Promise<BoxedUnit> done = Promise.apply();
-    if (stopped) {
-      done.failure(new IllegalStateException("the journal writer has stopped"));
+    if (rows.isEmpty()) {
+      // Every event of it failed to serialize: nothing to write.
+      done.success(BoxedUnit.UNIT);
+    } else if (stopped) {
+      done.failure(stoppedFailure());
     } else if (waitingEvents.addAndGet(rows.size()) > bufferSize) {
       waitingEvents.addAndGet(-rows.size());
       done.failure(
           new IllegalStateException(
-              "journal write refused: " + bufferSize + " events already wait to be written (jdbc-journal.bufferSize)"));
+              "journal write refused: "
+                  + bufferSize
+                  + " events already wait to be written (jdbc-journal.bufferSize)"));
     } else {
       queue.add(new Pending<>(rows, done));
       if (stopped) {
@@ -121,27 +133,31 @@ final class JournalBatchWriter<R> {
   private void failWaiting() {
     Pending<R> left;
     while ((left = queue.poll()) != null) {
-      left.done().tryFailure(new IllegalStateException("the journal writer has stopped"));
+      left.done().tryFailure(stoppedFailure());
     }
+  }
+
+  private static IllegalStateException stoppedFailure() {
+    return new IllegalStateException("the journal writer has stopped");
   }
 
   private void run() {
     List<Pending<R>> batch = new ArrayList<>();
     List<R> rows = new ArrayList<>();
-    Pending<R> carried = null;
     while (!stopped) {
       Pending<R> next;
       try {
-        next = carried != null ? carried : queue.take();
+        next = queue.take();
       } catch (InterruptedException e) {
-        break;
+        // Only stop() ends a writer.
+        continue;
       }
-      carried = null;
       int events = 0;
-      // Whole writes only (an AtomicWrite is all or nothing); one over the size waits for the next batch.
+      // Whole writes only (an AtomicWrite is all or nothing). One that would overflow the batch
+      // goes back to the head of the queue, for whichever writer is free first.
       while (next != null) {
         if (events > 0 && events + next.rows().size() > batchSize) {
-          carried = next;
+          queue.addFirst(next);
           break;
         }
         batch.add(next);
@@ -150,36 +166,49 @@ final class JournalBatchWriter<R> {
         next = events < batchSize ? queue.poll() : null;
       }
       waitingEvents.addAndGet(-events);
-      write(batch, rows);
-      batch.clear();
-      rows.clear();
+      try {
+        write(batch, rows);
+      } finally {
+        batch.clear();
+        rows.clear();
+      }
     }
-    if (carried != null) {
-      carried.done().tryFailure(new IllegalStateException("the journal writer has stopped"));
-    }
+    failWaiting();
   }
 
   private void write(List<Pending<R>> batch, List<R> rows) {
-    long start = System.nanoTime();
     Throwable failure = null;
+    boolean committed = false;
+    long elapsed = -1;
     try (Connection connection = connections.open()) {
-      statement.write(connection, rows);
-    } catch (SQLException e) {
-      failure = new BatchedJournalDao.JournalWriteException(e);
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    long elapsed = System.nanoTime() - start;
-    if (failure == null) {
-      statementOk.record(elapsed, TimeUnit.NANOSECONDS);
-      for (Pending<R> p : batch) {
-        p.done().trySuccess(BoxedUnit.UNIT);
+      long start = System.nanoTime();
+      try {
+        statement.write(connection, rows);
+        committed = true;
+      } finally {
+        elapsed = System.nanoTime() - start;
       }
-    } else {
-      statementFailed.record(elapsed, TimeUnit.NANOSECONDS);
-      for (Pending<R> p : batch) {
+    } catch (Throwable e) {
+      if (!committed) {
+        failure =
+            e instanceof SQLException sql ? new BatchedJournalDao.JournalWriteException(sql) : e;
+      } else {
+        // Giving the connection back failed after the commit: the batch is written all the same.
+        log.warn("closing a journal writer's connection failed after its commit", e);
+      }
+    }
+    if (elapsed >= 0) {
+      (failure == null ? statementOk : statementFailed).record(elapsed, TimeUnit.NANOSECONDS);
+    }
+    for (Pending<R> p : batch) {
+      if (failure == null) {
+        p.done().trySuccess(BoxedUnit.UNIT);
+      } else {
         p.done().tryFailure(failure);
       }
+    }
+    if (failure instanceof VirtualMachineError fatal) {
+      throw fatal;
     }
   }
 }

@@ -21,11 +21,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import scala.jdk.javaapi.FutureConverters;
 
-/** The journal's own write queue: whole writes batched while a statement runs, failures, limits, stop. */
+/**
+ * The journal's own write queue: whole writes batched while a statement runs, failures, the
+ * buffer limit, stop.
+ */
 class JournalBatchWriterTest {
   private static final Connection CONNECTION =
-      (Connection) Proxy.newProxyInstance(
-          JournalBatchWriterTest.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
+      (Connection)
+          Proxy.newProxyInstance(
+              JournalBatchWriterTest.class.getClassLoader(),
+              new Class<?>[] {Connection.class},
+              (proxy, method, args) -> null);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
@@ -33,7 +39,10 @@ class JournalBatchWriterTest {
   private final CountDownLatch firstStatementStarted = new CountDownLatch(1);
   private JournalBatchWriter<String> writer;
 
-  /** A statement that records its rows, holds the first batch until released, and fails a batch holding "bad". */
+  /**
+   * A statement that records its rows, holds the first batch until released, and fails a batch
+   * holding "bad" (an SQLException) or "boom" (an Error).
+   */
   private void write(Connection connection, List<String> rows) throws SQLException {
     batches.add(List.copyOf(rows));
     if (batches.size() == 1) {
@@ -47,15 +56,34 @@ class JournalBatchWriterTest {
     if (rows.contains("bad")) {
       throw new SQLException("refused");
     }
+    if (rows.contains("boom")) {
+      throw new AssertionError("not an SQLException");
+    }
   }
 
   private JournalBatchWriter<String> writer(int batchSize, int bufferSize) {
-    writer = new JournalBatchWriter<>("test-journal-writer", () -> CONNECTION, this::write, 1, batchSize, bufferSize, registry);
+    writer =
+        new JournalBatchWriter<>(
+            "test-journal-writer",
+            () -> CONNECTION,
+            this::write,
+            1,
+            batchSize,
+            bufferSize,
+            registry);
     return writer;
   }
 
   private CompletableFuture<?> submit(String... rows) {
     return FutureConverters.asJava(writer.submit(List.of(rows))).toCompletableFuture();
+  }
+
+  private long statements(String outcome) {
+    return registry
+        .get("herald.journal.statement.duration")
+        .tag("outcome", outcome)
+        .timer()
+        .count();
   }
 
   @AfterEach
@@ -67,7 +95,8 @@ class JournalBatchWriterTest {
   }
 
   @Test
-  void writesWaitingDuringAStatementGoTogetherWholeUpToTheBatchSizeAndCompleteOnlyOnceWritten() throws Exception {
+  void writesWaitingDuringAStatementGoTogetherWholeUpToTheBatchSizeAnsweredOnceWritten()
+      throws Exception {
     writer(5, 100);
     CompletableFuture<?> first = submit("a1");
     assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
@@ -81,8 +110,8 @@ class JournalBatchWriterTest {
     assertEquals(
         List.of(List.of("a1"), List.of("b1", "b2", "c1", "c2"), List.of("d1", "d2")),
         batches,
-        "the three waiting writes: two fill a batch of at most 5, the third is not split but goes next");
-    assertEquals(3, registry.get("herald.journal.statement.duration").tag("outcome", "ok").timer().count());
+        "of the three waiting writes two fill a batch of at most 5; the third is not split");
+    assertEquals(3, statements("ok"));
   }
 
   @Test
@@ -95,11 +124,43 @@ class JournalBatchWriterTest {
     firstStatementMayEnd.countDown();
     first.get(10, TimeUnit.SECONDS);
     for (CompletableFuture<?> f : List.of(bad, sameBatch)) {
-      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
       assertInstanceOf(BatchedJournalDao.JournalWriteException.class, e.getCause());
     }
     submit("c1").get(10, TimeUnit.SECONDS);
-    assertEquals(1, registry.get("herald.journal.statement.duration").tag("outcome", "failed").timer().count());
+    assertEquals(1, statements("failed"));
+  }
+
+  @Test
+  void aWriteLargerThanTheBatchSizeIsWrittenWholeAndAlone() throws Exception {
+    writer(2, 100);
+    CompletableFuture<?> first = submit("a1");
+    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<?> large = submit("b1", "b2", "b3");
+    CompletableFuture<?> after = submit("c1");
+    firstStatementMayEnd.countDown();
+    CompletableFuture.allOf(first, large, after).get(10, TimeUnit.SECONDS);
+    assertEquals(List.of(List.of("a1"), List.of("b1", "b2", "b3"), List.of("c1")), batches);
+  }
+
+  @Test
+  void anErrorThatIsNoSqlExceptionAlsoFailsItsBatchAndTheWriterGoesOn() throws Exception {
+    writer(10, 100);
+    firstStatementMayEnd.countDown();
+    submit("a1").get(10, TimeUnit.SECONDS);
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> submit("boom").get(10, TimeUnit.SECONDS));
+    // Scala's promise boxes an Error in an ExecutionException.
+    assertInstanceOf(AssertionError.class, e.getCause().getCause());
+    submit("c1").get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anEmptyWriteIsAnsweredAtOnceWithoutAStatement() throws Exception {
+    writer(10, 100);
+    submit().get(1, TimeUnit.SECONDS);
+    assertEquals(List.of(), batches);
   }
 
   @Test
@@ -109,8 +170,10 @@ class JournalBatchWriterTest {
     assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
     CompletableFuture<?> waiting = submit("b1", "b2");
     CompletableFuture<?> refused = submit("c1", "c2");
-    ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(1, TimeUnit.SECONDS));
-    assertTrue(e.getCause().getMessage().contains("jdbc-journal.bufferSize"), e.getCause().getMessage());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> refused.get(1, TimeUnit.SECONDS));
+    String message = e.getCause().getMessage();
+    assertTrue(message.contains("jdbc-journal.bufferSize"), message);
     firstStatementMayEnd.countDown();
     CompletableFuture.allOf(first, waiting).get(10, TimeUnit.SECONDS);
     submit("d1", "d2", "d3").get(10, TimeUnit.SECONDS);
