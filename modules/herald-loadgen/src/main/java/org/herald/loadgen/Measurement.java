@@ -19,6 +19,15 @@ import org.herald.chaos.Threads;
  * send for a closed loop, the scheduled one for an open loop.
  */
 public final class Measurement {
+  /** A node histogram the bench reads, the figure it reports, and the rate of its count if any. */
+  private record NodeHistogram(String figure, String metric, String label, String value, String countFigure) {}
+
+  private static final List<NodeHistogram> NODE_HISTOGRAMS = List.of(
+      new NodeHistogram("node_send", "herald_messages_send_duration_seconds", "transport", "ws", null),
+      new NodeHistogram("journal_write", "herald_journal_write_duration_seconds", "outcome", "ok", "journal_writes_per_s"),
+      new NodeHistogram(
+          "journal_statement", "herald_journal_statement_duration_seconds", "outcome", "ok", "journal_statements_per_s"));
+
   private final Recorder acks = new Recorder(3);
   private final Recorder deliveries = new Recorder(3);
   private final LongAdder sent = new LongAdder();
@@ -253,26 +262,19 @@ public final class Measurement {
     if (metricsFrom == null || metricsTo == null) {
       return out;
     }
-    String send = "herald_messages_send_duration_seconds";
-    String journal = "herald_journal_write_duration_seconds";
-    putMillis(out, "node_send_p50_ms", metricsTo.quantileSinceMs(metricsFrom, send, "transport", "ws", 0.5));
-    putMillis(out, "node_send_p99_ms", metricsTo.quantileSinceMs(metricsFrom, send, "transport", "ws", 0.99));
-    putMillis(out, "journal_write_p50_ms", metricsTo.quantileSinceMs(metricsFrom, journal, "outcome", "ok", 0.5));
-    putMillis(out, "journal_write_p99_ms", metricsTo.quantileSinceMs(metricsFrom, journal, "outcome", "ok", 0.99));
-    String statement = "herald_journal_statement_duration_seconds";
-    putMillis(out, "journal_statement_p50_ms", metricsTo.quantileSinceMs(metricsFrom, statement, "outcome", "ok", 0.5));
-    putMillis(out, "journal_statement_p99_ms", metricsTo.quantileSinceMs(metricsFrom, statement, "outcome", "ok", 0.99));
-    out.put("journal_writes_per_s",
-        Math.round(metricsTo.countSince(metricsFrom, journal, "outcome", "ok") / measuredSeconds()));
-    out.put("journal_statements_per_s",
-        Math.round(metricsTo.countSince(metricsFrom, statement, "outcome", "ok") / measuredSeconds()));
-    return out;
-  }
-
-  private static void putMillis(Map<String, Object> out, String key, double millis) {
-    if (!Double.isNaN(millis)) {
-      out.put(key, Math.round(millis * 1000) / 1000.0);
+    for (NodeHistogram h : NODE_HISTOGRAMS) {
+      for (double q : new double[] {0.5, 0.99}) {
+        double millis = metricsTo.quantileSinceMs(metricsFrom, h.metric(), h.label(), h.value(), q);
+        if (!Double.isNaN(millis)) {
+          out.put(h.figure() + "_p" + Math.round(q * 100) + "_ms", Math.round(millis * 1000) / 1000.0);
+        }
+      }
+      if (h.countFigure() != null) {
+        double count = metricsTo.countSince(metricsFrom, h.metric(), h.label(), h.value());
+        out.put(h.countFigure(), Math.round(count / measuredSeconds()));
+      }
     }
+    return out;
   }
 
   public synchronized Histogram ackHistogram() {

@@ -63,19 +63,17 @@ final class NodeMetrics {
    * highest finite bound when it falls above it. NaN when nothing was recorded in between.
    */
   double quantileSinceMs(NodeMetrics earlier, String name, String label, String value, double q) {
-    NavigableMap<Double, Double> now = buckets(name, label, value);
-    NavigableMap<Double, Double> then = earlier.buckets(name, label, value);
-    Map.Entry<Double, Double> all = now.lastEntry();
-    double total = all == null ? 0 : all.getValue() - then.getOrDefault(all.getKey(), 0.0);
+    NavigableMap<Double, Double> since = bucketsSince(earlier, name, label, value);
+    double total = since.isEmpty() ? 0 : since.lastEntry().getValue();
     if (total <= 0) {
       return Double.NaN;
     }
     double rank = q * total;
     double lower = 0;
     double below = 0;
-    for (Map.Entry<Double, Double> b : now.entrySet()) {
+    for (Map.Entry<Double, Double> b : since.entrySet()) {
       double upper = b.getKey();
-      double count = b.getValue() - then.getOrDefault(upper, 0.0);
+      double count = b.getValue();
       if (count >= rank) {
         if (Double.isInfinite(upper)) {
           return lower * 1000;
@@ -91,7 +89,16 @@ final class NodeMetrics {
 
   /** How many values the histogram {@code name} ({@code label="value"}) recorded between {@code earlier} and now. */
   double countSince(NodeMetrics earlier, String name, String label, String value) {
-    return get(name + "_count", label, value) - earlier.get(name + "_count", label, value);
+    NavigableMap<Double, Double> since = bucketsSince(earlier, name, label, value);
+    return since.isEmpty() ? 0 : since.lastEntry().getValue();
+  }
+
+  /** The cumulative buckets of what the histogram recorded between {@code earlier} and now. */
+  private NavigableMap<Double, Double> bucketsSince(NodeMetrics earlier, String name, String label, String value) {
+    NavigableMap<Double, Double> then = earlier.buckets(name, label, value);
+    NavigableMap<Double, Double> since = buckets(name, label, value);
+    since.replaceAll((upper, count) -> count - then.getOrDefault(upper, 0.0));
+    return since;
   }
 
   /**

@@ -136,13 +136,12 @@ public final class BatchedJournalDao extends DefaultJournalDao {
    * one that a recovery's read holds.
    */
   private static HikariDataSource writerPool(JdbcBackend.JdbcDatabaseDef db, int writers) {
-    HikariConfig config = new HikariConfig();
-    if (db.source() instanceof HikariCPJdbcDataSource hikari) {
-      hikari.ds().copyStateTo(config);
-    } else {
+    if (!(db.source() instanceof HikariCPJdbcDataSource hikari)) {
       throw new IllegalStateException(
           "the journal's database is not a HikariCP pool: " + db.source());
     }
+    HikariConfig config = new HikariConfig();
+    hikari.ds().copyStateTo(config);
     config.setPoolName("herald-journal-writers");
     config.setMaximumPoolSize(Math.max(1, writers));
     config.setMinimumIdle(Math.max(1, writers));

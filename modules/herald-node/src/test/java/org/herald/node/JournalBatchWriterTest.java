@@ -78,6 +78,13 @@ class JournalBatchWriterTest {
     return FutureConverters.asJava(writer.submit(List.of(rows))).toCompletableFuture();
   }
 
+  /** Submits a first write and waits until its statement runs, held until released. */
+  private CompletableFuture<?> submitHeld(String row) throws InterruptedException {
+    CompletableFuture<?> first = submit(row);
+    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS), "the first statement runs");
+    return first;
+  }
+
   private long statements(String outcome) {
     return registry
         .get("herald.journal.statement.duration")
@@ -98,8 +105,7 @@ class JournalBatchWriterTest {
   void writesWaitingDuringAStatementGoTogetherWholeUpToTheBatchSizeAnsweredOnceWritten()
       throws Exception {
     writer(5, 100);
-    CompletableFuture<?> first = submit("a1");
-    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<?> first = submitHeld("a1");
     CompletableFuture<?> second = submit("b1", "b2");
     CompletableFuture<?> third = submit("c1", "c2");
     CompletableFuture<?> fourth = submit("d1", "d2");
@@ -117,8 +123,7 @@ class JournalBatchWriterTest {
   @Test
   void aFailedStatementFailsEveryWriteOfItsBatchAndTheWriterGoesOn() throws Exception {
     writer(10, 100);
-    CompletableFuture<?> first = submit("a1");
-    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<?> first = submitHeld("a1");
     CompletableFuture<?> bad = submit("bad");
     CompletableFuture<?> sameBatch = submit("b1");
     firstStatementMayEnd.countDown();
@@ -135,8 +140,7 @@ class JournalBatchWriterTest {
   @Test
   void aWriteLargerThanTheBatchSizeIsWrittenWholeAndAlone() throws Exception {
     writer(2, 100);
-    CompletableFuture<?> first = submit("a1");
-    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<?> first = submitHeld("a1");
     CompletableFuture<?> large = submit("b1", "b2", "b3");
     CompletableFuture<?> after = submit("c1");
     firstStatementMayEnd.countDown();
@@ -166,8 +170,7 @@ class JournalBatchWriterTest {
   @Test
   void moreEventsWaitingThanTheBufferRefusesTheNewWriteAtOnce() throws Exception {
     writer(10, 3);
-    CompletableFuture<?> first = submit("a1");
-    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<?> first = submitHeld("a1");
     CompletableFuture<?> waiting = submit("b1", "b2");
     CompletableFuture<?> refused = submit("c1", "c2");
     ExecutionException e =
@@ -182,8 +185,7 @@ class JournalBatchWriterTest {
   @Test
   void stoppingFailsWhatWaitsAndWhatComesAfter() throws Exception {
     writer(10, 100);
-    submit("a1");
-    assertTrue(firstStatementStarted.await(10, TimeUnit.SECONDS));
+    submitHeld("a1");
     CompletableFuture<?> waiting = submit("b1");
     writer.stop();
     assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
