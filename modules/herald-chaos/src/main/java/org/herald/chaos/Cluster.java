@@ -1,24 +1,21 @@
 package org.herald.chaos;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.herald.chaos.NodeProcess.State;
+import org.herald.testkit.FreePorts;
 
 /**
  * The node processes of one run and their supervisor. Every 200 ms the supervisor looks at each
@@ -76,7 +73,7 @@ final class Cluster implements AutoCloseable {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     this.masterKey = Base64.getEncoder().encodeToString(key);
-    List<Integer> ports = freePorts(3 * options.nodes(), random);
+    List<Integer> ports = FreePorts.belowEphemeral(3 * options.nodes(), random);
     List<String> seedList = new ArrayList<>();
     for (int i = 0; i < options.nodes(); i++) {
       NodeProcess node = new NodeProcess(i + 1, ports.get(3 * i), ports.get(3 * i + 1), ports.get(3 * i + 2), runDir);
@@ -401,32 +398,6 @@ final class Cluster implements AutoCloseable {
   synchronized void killAll() {
     closing = true;
     nodes().forEach(NodeProcess::kill);
-  }
-
-  /**
-   * Free ports below the ephemeral range (32768 and up on Linux), so that a port does not go to
-   * some client connection's local end while its node is down between two incarnations.
-   */
-  static List<Integer> freePorts(int count, Random random) {
-    Set<Integer> picked = new HashSet<>();
-    List<Integer> ports = new ArrayList<>();
-    int tries = 0;
-    while (ports.size() < count) {
-      if (++tries > 10_000) {
-        throw new IllegalStateException("no free ports between 20000 and 32000");
-      }
-      int port = 20_000 + random.nextInt(12_000);
-      if (picked.contains(port)) {
-        continue;
-      }
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        picked.add(port);
-        ports.add(port);
-      } catch (IOException inUse) {
-        picked.add(port);
-      }
-    }
-    return ports;
   }
 
   /** The cluster did not come up before the faults began: the run cannot say anything. */

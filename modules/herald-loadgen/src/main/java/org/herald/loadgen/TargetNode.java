@@ -1,16 +1,16 @@
 package org.herald.loadgen;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.herald.chaos.NodeProcess;
 import org.herald.chaos.Threads;
+import org.herald.testkit.FreePorts;
 
 /**
  * The node a bench starts when it is given no {@code --url}: one {@code org.herald.node.Main}
@@ -35,8 +35,9 @@ final class TargetNode implements AutoCloseable {
   }
 
   static TargetNode start(BenchOptions options, Path dir) throws IOException {
-    int httpPort = freePort();
-    int adminPort = freePort();
+    List<Integer> ports = FreePorts.belowEphemeral(2, new Random());
+    int httpPort = ports.get(0);
+    int adminPort = ports.get(1);
     NodeProcess node = new NodeProcess(1, httpPort, adminPort, 0, dir);
     String classpath = options.nodeClasspath() != null ? options.nodeClasspath() : System.getProperty("java.class.path");
     List<String> command = new ArrayList<>();
@@ -102,12 +103,6 @@ final class TargetNode implements AutoCloseable {
 
   long pid() {
     return process.pid();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   @Override

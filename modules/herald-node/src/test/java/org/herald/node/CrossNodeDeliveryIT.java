@@ -3,12 +3,12 @@ package org.herald.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.herald.testkit.FreePorts;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Socket;
@@ -29,18 +29,11 @@ class CrossNodeDeliveryIT {
   static HeraldNode a;
   static HeraldNode b;
 
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @BeforeAll
   static void startCluster() {
-    int portA = freePort();
-    int portB = freePort();
+    List<Integer> ports = FreePorts.belowEphemeral(2, new Random());
+    int portA = ports.get(0);
+    int portB = ports.get(1);
     List<String> seeds = List.of("pekko://herald@127.0.0.1:" + portA);
     a = TestNodes.start(TestNodes.on(pg).with("pekko.remote.artery.canonical.port", portA).with("pekko.cluster.seed-nodes", seeds));
     b = TestNodes.start(TestNodes.on(pg).with("pekko.remote.artery.canonical.port", portB).with("pekko.cluster.seed-nodes", seeds));

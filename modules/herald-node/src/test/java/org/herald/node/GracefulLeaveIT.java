@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.herald.testkit.FreePorts;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.HeraldClient.Response;
@@ -44,11 +45,11 @@ class GracefulLeaveIT {
 
   @Test
   void aStoppingNodeLeavesAndItsChatsAreServedByTheOtherAtOnce() {
-    int portA = CrossNodeDeliveryIT.freePort();
+    int portA = FreePorts.belowEphemeral();
     List<String> seeds = List.of("pekko://herald@127.0.0.1:" + portA);
     a = TestNodes.start(TestNodes.on(pg).with("pekko.remote.artery.canonical.port", portA).with("pekko.cluster.seed-nodes", seeds));
     b = TestNodes.start(
-        TestNodes.on(pg).with("pekko.remote.artery.canonical.port", CrossNodeDeliveryIT.freePort()).with("pekko.cluster.seed-nodes", seeds));
+        TestNodes.on(pg).with("pekko.remote.artery.canonical.port", FreePorts.belowEphemeral()).with("pekko.cluster.seed-nodes", seeds));
     HeraldClient operatorA = new HeraldClient(a.adminUrl());
     HeraldClient operatorB = new HeraldClient(b.adminUrl());
 
