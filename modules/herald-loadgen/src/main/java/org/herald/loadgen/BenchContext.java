@@ -94,13 +94,14 @@ public final class BenchContext {
   }
 
   /**
-   * The load's warm-up and measured length, in whole seconds (at least one measured second); it
-   * reads the CPU time of the node, PostgreSQL, the bench and the machine, and the node's own
-   * latency histograms, over the measured window.
+   * The load's warm-up and measured length, in whole seconds (at least one measured second), the
+   * warm-up going on up to {@code --warmup-max} until the node's JIT settles; it reads the CPU
+   * time of the node, PostgreSQL, the bench and the machine, and the node's own latency
+   * histograms, over the measured window.
    */
   public Measurement newMeasurement() {
-    return new Measurement(options.warmup().toSeconds(), Math.max(1, options.duration().toSeconds()),
-        () -> CpuTime.read(nodePid()), this::nodeMetrics);
+    return new Measurement(options.warmup().toSeconds(), options.warmupMax().toSeconds(),
+        Math.max(1, options.duration().toSeconds()), () -> CpuTime.read(nodePid()), this::nodeMetrics);
   }
 
   /** A progress line on stderr until closed: a bar in a terminal, a line every 10 s otherwise. */

@@ -28,6 +28,7 @@ public record BenchOptions(
     int users,
     Duration duration,
     Duration warmup,
+    Duration warmupMax,
     int inflight,
     double rate,
     String nodeHeap,
@@ -85,7 +86,7 @@ public record BenchOptions(
     s.append(
         """
         usage: bin/herald bench [scenario ...] [--url URL] [--users N] [--duration Ns] [--warmup Ns]
-                                [--inflight K] [--rate N] [--node-heap 2g] [--node-java-opt OPT]
+                                [--warmup-max Ns] [--inflight K] [--rate N] [--node-heap 2g] [--node-java-opt OPT]
                                 [--setup-concurrency N]
                                 [--out DIR] [--quick] [--dry-run] [--members M] [--connected K]
                                 [--posts P] [--subscribers S] [--channel-connected C]
@@ -105,6 +106,9 @@ public record BenchOptions(
           --users N              simulated users, an even number from 2 to 100000 (default 200)
           --duration Ns          measured time per scenario, after the warm-up (default 30s)
           --warmup Ns            time before measuring, per scenario (default 20s)
+          --warmup-max Ns        pairs, rate: the warm-up goes on past --warmup, up to this, until
+                                 the node's JIT compiled under 5% of the last 10 s (default 240s;
+                                 quick: --warmup)
           --inflight K           pairs: unacknowledged messages per user, 1-1000 (default 1)
           --rate N               rate: messages per second, all users together (default 1000)
           --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g;
@@ -136,6 +140,7 @@ public record BenchOptions(
     Integer users = null;
     Duration duration = null;
     Duration warmup = null;
+    Duration warmupMax = null;
     int inflight = 1;
     Double rate = null;
     String nodeHeap = null;
@@ -163,6 +168,7 @@ public record BenchOptions(
         case "--users" -> users = integer(flag, value(args, ++i), 2, 100_000);
         case "--duration" -> duration = seconds(flag, value(args, ++i), false);
         case "--warmup" -> warmup = seconds(flag, value(args, ++i), true);
+        case "--warmup-max" -> warmupMax = seconds(flag, value(args, ++i), true);
         case "--inflight" -> inflight = integer(flag, value(args, ++i), 1, 1000);
         case "--rate" -> rate = rate(value(args, ++i));
         case "--node-heap" -> nodeHeap = heap(value(args, ++i));
@@ -204,6 +210,15 @@ public record BenchOptions(
       // cores; a shorter warm-up measured that climb (docs/benchmarks.md).
       warmup = Duration.ofSeconds(quick ? 1 : 20);
     }
+    if (warmupMax == null) {
+      // The JIT goes on compiling for one to three minutes of load, a quarter of two cores: the
+      // warm-up waits for it up to this long (docs/benchmarks.md, "Warm-up until the JIT settles").
+      warmupMax = quick ? warmup : Duration.ofSeconds(Math.max(warmup.toSeconds(), 240));
+    }
+    if (warmupMax.compareTo(warmup) < 0) {
+      throw new UsageException("--warmup-max must be at least --warmup (" + ChaosOptions.format(warmup) + "), got "
+          + ChaosOptions.format(warmupMax));
+    }
     if (rate == null) {
       rate = quick ? 200.0 : 1000.0;
     }
@@ -228,7 +243,7 @@ public record BenchOptions(
       outDir = Path.of("data", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
     return new BenchOptions(
-        scenarios.isEmpty() ? Scenarios.DEFAULT : List.copyOf(scenarios), url, users, duration, warmup, inflight, rate,
+        scenarios.isEmpty() ? Scenarios.DEFAULT : List.copyOf(scenarios), url, users, duration, warmup, warmupMax, inflight, rate,
         nodeHeap, List.copyOf(nodeJavaOptions), setupConcurrency, outDir, quick, dryRun, dbUrl, nullToEmpty(env.get("HERALD_DB_USER")),
         nullToEmpty(env.get("HERALD_DB_PASSWORD")), blankToNull(env.get("HERALD_BENCH_NODE_CLASSPATH")), true, sizes);
   }
@@ -265,13 +280,13 @@ public record BenchOptions(
   }
 
   public BenchOptions withProgressBar(boolean bar) {
-    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, nodeJavaOptions, setupConcurrency,
-        outDir, quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar, sizes);
+    return new BenchOptions(scenarios, url, users, duration, warmup, warmupMax, inflight, rate, nodeHeap, nodeJavaOptions,
+        setupConcurrency, outDir, quick, dryRun, dbUrl, dbUser, dbPassword, nodeClasspath, bar, sizes);
   }
 
   public BenchOptions withNodeClasspath(String classpath) {
-    return new BenchOptions(scenarios, url, users, duration, warmup, inflight, rate, nodeHeap, nodeJavaOptions, setupConcurrency,
-        outDir, quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar, sizes);
+    return new BenchOptions(scenarios, url, users, duration, warmup, warmupMax, inflight, rate, nodeHeap, nodeJavaOptions,
+        setupConcurrency, outDir, quick, dryRun, dbUrl, dbUser, dbPassword, classpath, progressBar, sizes);
   }
 
   /** The plan in one line, for --dry-run and the head of a run. */
@@ -279,9 +294,10 @@ public record BenchOptions(
     String target = url != null ? "the node at " + url : "a node started on " + (dbUrl == null ? "(no database yet)" : stripQuery(dbUrl))
         + " with a " + nodeHeap + " heap";
     StringBuilder plan = new StringBuilder(String.format(Locale.ROOT,
-        "scenarios %s against %s; %d users, %s warm-up + %s each, inflight %d, rate %.0f msg/s",
-        String.join(" ", scenarios), target, users, ChaosOptions.format(warmup), ChaosOptions.format(duration), inflight,
-        rate));
+        "scenarios %s against %s; %d users, %s warm-up%s + %s each, inflight %d, rate %.0f msg/s",
+        String.join(" ", scenarios), target, users, ChaosOptions.format(warmup),
+        warmupMax.equals(warmup) ? "" : " (up to " + ChaosOptions.format(warmupMax) + " until the node's JIT settles)",
+        ChaosOptions.format(duration), inflight, rate));
     if (scenarios.contains("fanout")) {
       plan.append(String.format(Locale.ROOT, "; fanout: group %d members (%d connected) × %d posts, channel %d subscribers (%d"
           + " connected) × %d posts", sizes.members(), sizes.connected(), sizes.posts(), sizes.subscribers(),

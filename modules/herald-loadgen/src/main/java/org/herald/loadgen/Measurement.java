@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
@@ -17,6 +18,11 @@ import org.herald.chaos.Threads;
  * histograms, adds them to the totals once the warm-up is over and keeps the second's row for
  * the time series. Latencies are microseconds from the send time the caller gives: the actual
  * send for a closed loop, the scheduled one for an open loop.
+ *
+ * <p>The warm-up lasts at least its given seconds and, when the node's metrics can be read and a
+ * longer most is given, goes on a second at a time until the node's JIT has settled ({@link
+ * JitWatch}) or the most is reached: the measured window then starts, and the load's end moves
+ * with it ({@link #endNanos} is read again by the load).
  */
 public final class Measurement {
   /** A node histogram the bench reads, the figure it reports, and the rate of its count if any. */
@@ -38,10 +44,15 @@ public final class Measurement {
   private final Histogram ackTotal = new Histogram(3);
   private final Histogram deliverTotal = new Histogram(3);
   private final List<Map<String, Object>> series = new ArrayList<>();
-  private final long warmupSeconds;
-  private final long totalSeconds;
+  private final long givenWarmupSeconds;
+  private final long maxWarmupSeconds;
+  private final long measuredSecondsGiven;
+  /** Grown by the sampler while the JIT has not settled; read by the load through {@link #endNanos}. */
+  private volatile long warmupSeconds;
+  private volatile long totalSeconds;
+  private final JitWatch jit;
   private long startNanos;
-  private long measuredFromNanos;
+  private volatile long measuredFromNanos;
   private long measuredToNanos;
   private long sentMeasured;
   private long errorsMeasured;
@@ -65,15 +76,28 @@ public final class Measurement {
 
   /** {@code cpu}, if not null, is read when the measured window opens and when it closes. */
   Measurement(long warmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu) {
-    this(warmupSeconds, measuredSeconds, cpu, null);
+    this(warmupSeconds, warmupSeconds, measuredSeconds, cpu, null);
   }
 
   /**
    * {@code cpu} and the node's {@code metrics}, each if not null (and the metrics if they can be
-   * read), are read when the measured window opens and when it closes.
+   * read), are read when the measured window opens and when it closes. The warm-up lasts {@code
+   * warmupSeconds}, or up to {@code maxWarmupSeconds} while the node's JIT is busy (read from
+   * {@code metrics} every second of the warm-up's last {@link JitWatch#WINDOW_SECONDS} and after).
    */
-  Measurement(long warmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu, Supplier<NodeMetrics> metrics) {
+  Measurement(long warmupSeconds, long maxWarmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu,
+      Supplier<NodeMetrics> metrics) {
+    this(warmupSeconds, maxWarmupSeconds, measuredSeconds, cpu, metrics, new JitWatch());
+  }
+
+  /** As above, watching the JIT with {@code jit} (tests: a short window). */
+  Measurement(long warmupSeconds, long maxWarmupSeconds, long measuredSeconds, Supplier<CpuTime> cpu,
+      Supplier<NodeMetrics> metrics, JitWatch jit) {
+    this.jit = jit;
     this.warmupSeconds = warmupSeconds;
+    this.givenWarmupSeconds = warmupSeconds;
+    this.maxWarmupSeconds = Math.max(warmupSeconds, maxWarmupSeconds);
+    this.measuredSecondsGiven = measuredSeconds;
     this.totalSeconds = warmupSeconds + measuredSeconds;
     this.cpu = cpu;
     this.metrics = metrics;
@@ -103,9 +127,17 @@ public final class Measurement {
     return startNanos;
   }
 
-  /** When the load stops sending: the start plus warm-up plus duration. */
+  /**
+   * When the load stops sending: the start plus warm-up plus duration. It moves later while the
+   * warm-up waits for the JIT, so a load reads it again rather than keeping it.
+   */
   public long endNanos() {
     return startNanos + totalSeconds * 1_000_000_000L;
+  }
+
+  /** The warm-up's length so far (its final length once measuring began). */
+  public long warmupSeconds() {
+    return warmupSeconds;
   }
 
   public void sent() {
@@ -154,9 +186,19 @@ public final class Measurement {
     deliverInterval = deliveries.getIntervalHistogram(deliverInterval);
     long s = sent.sum();
     long e = errors.sum();
-    boolean measured = second > warmupSeconds && second <= totalSeconds;
     // The node's metrics are scraped outside the CPU window, so that scraping costs it nothing.
-    if (second == warmupSeconds && !last) {
+    if (!last && second <= warmupSeconds && mayExtend() && second + jit.windowSeconds() >= warmupSeconds) {
+      NodeMetrics now = readMetrics();
+      jit.add(System.nanoTime(), now);
+      if (second == warmupSeconds && second < maxWarmupSeconds && !jit.settled()) {
+        warmupSeconds = second + 1;
+        totalSeconds = warmupSeconds + measuredSecondsGiven;
+        measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
+      } else if (second == warmupSeconds) {
+        metricsFrom = now;
+        cpuFrom = readCpu();
+      }
+    } else if (second == warmupSeconds && !last) {
       metricsFrom = readMetrics();
       cpuFrom = readCpu();
     } else if (second == totalSeconds || last) {
@@ -167,6 +209,7 @@ public final class Measurement {
         metricsTo = readMetrics();
       }
     }
+    boolean measured = second > warmupSeconds && second <= totalSeconds;
     if (measured) {
       ackTotal.add(ackInterval);
       deliverTotal.add(deliverInterval);
@@ -224,12 +267,26 @@ public final class Measurement {
     take(Long.MAX_VALUE, true);
   }
 
+  /** Whether the warm-up may outlast its given seconds: a longer most, and the node's metrics to watch. */
+  private boolean mayExtend() {
+    return metrics != null && givenWarmupSeconds > 0 && maxWarmupSeconds > givenWarmupSeconds && !jit.blind();
+  }
+
   /** The progress line: where the run is, the last second's rates, errors so far. */
   public String progress(String scenario) {
     double elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
+    long total = totalSeconds;
+    long warmup = warmupSeconds;
+    String phase = "";
+    if (elapsed < warmup) {
+      double share;
+      synchronized (this) {
+        share = jit.share();
+      }
+      phase = Double.isNaN(share) ? " (warm-up)" : String.format(Locale.ROOT, " (warm-up, node JIT %.0f %%)", 100 * share);
+    }
     return String.format(Locale.ROOT, "bench %-8s %4.0f/%ds%s  acks %6.0f/s  deliveries %6.0f/s  errors %d",
-        scenario, Math.min(elapsed, totalSeconds), totalSeconds, elapsed < warmupSeconds ? " (warm-up)" : "",
-        lastAcksPerSecond, lastDeliveriesPerSecond, errors.sum());
+        scenario, Math.min(elapsed, total), total, phase, lastAcksPerSecond, lastDeliveriesPerSecond, errors.sum());
   }
 
   /** Seconds measured: from the end of the warm-up to the end (or the stop, if earlier). */
@@ -255,12 +312,18 @@ public final class Measurement {
    * journal receiving it to its commit (any entity's; the messages' are nearly all of them under
    * load); {@code journal_statement_*_ms}, one batch statement of those writes, from building
    * its arrays to its commit (on PostgreSQL only). Quantiles are estimated within Prometheus
-   * buckets, as {@link NodeMetrics} says.
+   * buckets, as {@link NodeMetrics} says. And {@code node_jit_ms_per_s}: the node's JIT
+   * compilers' time per second of the window (both compiler threads; 1,000 is a whole core).
    */
   public synchronized Map<String, Object> nodeLatencies() {
     Map<String, Object> out = new LinkedHashMap<>();
     if (metricsFrom == null || metricsTo == null) {
       return out;
+    }
+    OptionalDouble jitFrom = metricsFrom.sum(JitWatch.METRIC);
+    OptionalDouble jitTo = metricsTo.sum(JitWatch.METRIC);
+    if (jitFrom.isPresent() && jitTo.isPresent()) {
+      out.put("node_jit_ms_per_s", Math.round(10 * (jitTo.getAsDouble() - jitFrom.getAsDouble()) / measuredSeconds()) / 10.0);
     }
     for (NodeHistogram h : NODE_HISTOGRAMS) {
       for (double q : new double[] {0.5, 0.99}) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -131,5 +132,22 @@ final class NodeMetrics {
       }
     }
     return 0;
+  }
+
+  /**
+   * The sum of every series of the counter or gauge {@code name} (with or without labels), or
+   * empty when the scrape has none: an older node, or a JVM without the meter.
+   */
+  OptionalDouble sum(String name) {
+    double sum = 0;
+    boolean found = false;
+    for (Map.Entry<String, Double> e : samples.entrySet()) {
+      String key = e.getKey();
+      if (key.equals(name) || key.startsWith(name + "{")) {
+        sum += e.getValue();
+        found = true;
+      }
+    }
+    return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
   }
 }

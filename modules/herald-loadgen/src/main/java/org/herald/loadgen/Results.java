@@ -59,6 +59,7 @@ final class Results {
     opts.put("users", o.users());
     opts.put("durationSeconds", o.duration().toMillis() / 1000.0);
     opts.put("warmupSeconds", o.warmup().toMillis() / 1000.0);
+    opts.put("warmupMaxSeconds", o.warmupMax().toMillis() / 1000.0);
     opts.put("inflight", o.inflight());
     opts.put("rate", o.rate());
     opts.put("quick", o.quick());

@@ -20,7 +20,7 @@ class BenchOptionsTest {
   void everyBadValueNamesItsOption() {
     for (String[] bad : new String[][] {
         {"--users", "3"}, {"--users", "1"}, {"--users", "x"}, {"--duration", "30"}, {"--duration", "0s"},
-        {"--warmup", "five"}, {"--inflight", "0"}, {"--rate", "-1"}, {"--rate", "abc"}, {"--node-heap", "lots"},
+        {"--warmup", "five"}, {"--warmup-max", "5m"}, {"--inflight", "0"}, {"--rate", "-1"}, {"--rate", "abc"}, {"--node-heap", "lots"},
         {"--setup-concurrency", "0"}, {"--url", "localhost:8080"}, {"--members", "1"}, {"--members", "200001"},
         {"--connected", "0"}, {"--posts", "0"}, {"--subscribers", "x"}, {"--channel-connected", "0"},
         {"--channel-posts", "1001"}, {"--connections", "0"}, {"--messages", "0"}, {"--recovery-sizes", "1000,,5"},
@@ -67,6 +67,19 @@ class BenchOptionsTest {
     assertEquals(Duration.ofSeconds(3), q.duration());
     assertEquals(List.of("rate", "pairs", "rate"), q.scenarios());
     assertEquals(List.of("rate", "pairs"), Scenarios.ordered(q.scenarios()).stream().map(Scenario::name).toList());
+  }
+
+  @Test
+  void theWarmUpWaitsForTheJitUpToItsMostExceptInAQuickRun() {
+    BenchOptions d = BenchOptions.parse(List.of(), DB);
+    assertEquals(Duration.ofSeconds(20), d.warmup());
+    assertEquals(Duration.ofSeconds(240), d.warmupMax());
+    assertTrue(d.plan().contains("20s warm-up (up to 240s"), d.plan());
+    BenchOptions q = BenchOptions.parse(List.of("--quick"), DB);
+    assertEquals(q.warmup(), q.warmupMax(), "a quick run proves the tool, it does not wait for the JIT");
+    assertEquals(Duration.ofSeconds(300), BenchOptions.parse(List.of("--warmup", "300s"), DB).warmupMax());
+    assertEquals(Duration.ofSeconds(20), BenchOptions.parse(List.of("--warmup-max", "20s"), DB).warmupMax());
+    assertTrue(refusal(DB, "--warmup", "30s", "--warmup-max", "20s").contains("--warmup-max must be at least --warmup"));
   }
 
   @Test

@@ -383,6 +383,7 @@ class ProjectionRebuildIT {
     }
     assertTrue(text.contains("# TYPE herald_projection_lag_seconds gauge"), "gauges");
     assertTrue(text.contains("jvm_memory_used_bytes"), "the node-wide registry has the JVM's meters too");
+    assertTrue(text.contains("jvm_compilation_time_ms_total"), "and the JIT's time, which the bench's warm-up waits on");
   }
 
   @Test
