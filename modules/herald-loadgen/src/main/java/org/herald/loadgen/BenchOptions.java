@@ -86,8 +86,8 @@ public record BenchOptions(
     s.append(
         """
         usage: bin/herald bench [scenario ...] [--url URL] [--users N] [--duration Ns] [--warmup Ns]
-                                [--warmup-max Ns] [--inflight K] [--rate N] [--node-heap 2g] [--node-java-opt OPT]
-                                [--setup-concurrency N]
+                                [--warmup-max Ns] [--inflight K] [--rate N] [--node-heap 2g]
+                                [--node-java-opt OPT] [--setup-concurrency N]
                                 [--out DIR] [--quick] [--dry-run] [--members M] [--connected K]
                                 [--posts P] [--subscribers S] [--channel-connected C]
                                 [--channel-posts N] [--connections C] [--messages N]
