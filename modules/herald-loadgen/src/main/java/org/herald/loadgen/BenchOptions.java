@@ -107,8 +107,8 @@ public record BenchOptions(
           --duration Ns          measured time per scenario, after the warm-up (default 30s)
           --warmup Ns            time before measuring, per scenario (default 20s)
           --warmup-max Ns        pairs, rate: the warm-up goes on past --warmup, up to this, until
-                                 the node's JIT compiled under 5% of the last 10 s (default 240s;
-                                 quick: --warmup)
+                                 the node's JIT compiled under 5% of the last 10 s (default 240s,
+                                 or --warmup if longer; --quick, --url, --warmup 0s: no wait)
           --inflight K           pairs: unacknowledged messages per user, 1-1000 (default 1)
           --rate N               rate: messages per second, all users together (default 1000)
           --node-heap SIZE       heap of the node the bench starts, like 512m or 2g (default 2g;
@@ -210,10 +210,15 @@ public record BenchOptions(
       // cores; a shorter warm-up measured that climb (docs/benchmarks.md).
       warmup = Duration.ofSeconds(quick ? 1 : 20);
     }
+    if (warmupMax != null && url != null) {
+      throw new UsageException("--warmup-max needs the node the bench starts (it reads the node's JIT time): drop --url");
+    }
     if (warmupMax == null) {
-      // The JIT goes on compiling for one to three minutes of load, a quarter of two cores: the
-      // warm-up waits for it up to this long (docs/benchmarks.md, "Warm-up until the JIT settles").
-      warmupMax = quick ? warmup : Duration.ofSeconds(Math.max(warmup.toSeconds(), 240));
+      // The JIT goes on compiling for one to three minutes of load, 15-35 % of the node's CPU:
+      // the warm-up waits for it up to this long (docs/benchmarks.md, "Warm-up until the JIT
+      // settles"). A quick run, a run without a warm-up and one against --url do not wait.
+      Duration most = Duration.ofSeconds(240);
+      warmupMax = quick || url != null || warmup.toSeconds() < 1 ? warmup : warmup.compareTo(most) > 0 ? warmup : most;
     }
     if (warmupMax.compareTo(warmup) < 0) {
       throw new UsageException("--warmup-max must be at least --warmup (" + ChaosOptions.format(warmup) + "), got "

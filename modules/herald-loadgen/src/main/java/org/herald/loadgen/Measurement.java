@@ -20,9 +20,10 @@ import org.herald.chaos.Threads;
  * send for a closed loop, the scheduled one for an open loop.
  *
  * <p>The warm-up lasts at least its given seconds and, when the node's metrics can be read and a
- * longer most is given, goes on a second at a time until the node's JIT has settled ({@link
- * JitWatch}) or the most is reached: the measured window then starts, and the load's end moves
- * with it ({@link #endNanos} is read again by the load).
+ * longer maximum is given, goes on a second at a time until the node's JIT has settled ({@link
+ * JitWatch}) or the maximum is reached: the measured window then starts, and the load's end
+ * moves with it ({@link #endNanos} is read again by the load). {@link #warmupEnd} says why it
+ * ended.
  */
 public final class Measurement {
   /** A node histogram the bench reads, the figure it reports, and the rate of its count if any. */
@@ -51,6 +52,7 @@ public final class Measurement {
   private volatile long warmupSeconds;
   private volatile long totalSeconds;
   private final JitWatch jit;
+  private String warmupEnd = "given";
   private long startNanos;
   private volatile long measuredFromNanos;
   private long measuredToNanos;
@@ -140,6 +142,15 @@ public final class Measurement {
     return warmupSeconds;
   }
 
+  /**
+   * Why the warm-up ended: {@code given} (it was not to wait for the JIT), {@code settled},
+   * {@code maximum} (the JIT still busy), {@code blind} (the node's JIT could not be read) or
+   * {@code late} (the sampler fell behind the load).
+   */
+  public synchronized String warmupEnd() {
+    return warmupEnd;
+  }
+
   public void sent() {
     sent.increment();
   }
@@ -176,31 +187,53 @@ public final class Measurement {
   private void sample() {
     long second = 1;
     while (Threads.sleep(Math.max(0, (startNanos + second * 1_000_000_000L - System.nanoTime()) / 1_000_000))) {
-      take(second++, false);
+      // Scraped before taking the lock: a slow scrape holds up neither the progress line nor the load.
+      NodeMetrics reading = watchesJitAt(second) ? readMetrics() : null;
+      take(second++, false, reading, System.nanoTime());
     }
   }
 
-  /** One second's row; {@code last}: the final, partial one after the load stopped. */
-  private synchronized void take(long second, boolean last) {
+  /** Whether the warm-up may outlast its given seconds: a longer maximum, and the node's metrics to watch. */
+  private boolean mayExtend() {
+    return metrics != null && givenWarmupSeconds > 0 && maxWarmupSeconds > givenWarmupSeconds;
+  }
+
+  /** The JIT is read in the warm-up's last {@link JitWatch#windowSeconds} seconds, and every second it is extended. */
+  private boolean watchesJitAt(long second) {
+    long warmup = warmupSeconds;
+    return mayExtend() && !jit.blind() && second <= warmup && second + jit.windowSeconds() >= warmup;
+  }
+
+  /**
+   * One second's row; {@code last}: the final, partial one after the load stopped. {@code
+   * reading}: the node's metrics scraped at {@code nowNanos} for the JIT watch, when it watches
+   * this second (null when it does not, or when the scrape failed).
+   */
+  private synchronized void take(long second, boolean last, NodeMetrics reading, long nowNanos) {
     ackInterval = acks.getIntervalHistogram(ackInterval);
     deliverInterval = deliveries.getIntervalHistogram(deliverInterval);
     long s = sent.sum();
     long e = errors.sum();
-    // The node's metrics are scraped outside the CPU window, so that scraping costs it nothing.
-    if (!last && second <= warmupSeconds && mayExtend() && second + jit.windowSeconds() >= warmupSeconds) {
-      NodeMetrics now = readMetrics();
-      jit.add(System.nanoTime(), now);
-      if (second == warmupSeconds && second < maxWarmupSeconds && !jit.settled()) {
+    boolean watched = !last && watchesJitAt(second);
+    if (watched) {
+      jit.add(nowNanos, reading);
+    }
+    if (!last && second == warmupSeconds) {
+      // The load must still be running when the warm-up grows: a sampler held up for the whole
+      // measured time (a node that takes seconds to scrape) opens the window as planned instead.
+      boolean onTime = nowNanos - (endNanos() - 500_000_000L) < 0;
+      if (watched && !jit.settled() && second < maxWarmupSeconds && onTime) {
         warmupSeconds = second + 1;
         totalSeconds = warmupSeconds + measuredSecondsGiven;
         measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
-      } else if (second == warmupSeconds) {
-        metricsFrom = now;
+      } else {
+        if (mayExtend()) {
+          warmupEnd = jit.blind() ? "blind" : jit.settled() ? "settled" : second >= maxWarmupSeconds ? "maximum" : "late";
+        }
+        // The node's metrics are scraped outside the CPU window, so that scraping costs it nothing.
+        metricsFrom = reading != null ? reading : readMetrics();
         cpuFrom = readCpu();
       }
-    } else if (second == warmupSeconds && !last) {
-      metricsFrom = readMetrics();
-      cpuFrom = readCpu();
     } else if (second == totalSeconds || last) {
       if (cpuTo == null && cpuFrom != null) {
         cpuTo = readCpu();
@@ -264,12 +297,7 @@ public final class Measurement {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    take(Long.MAX_VALUE, true);
-  }
-
-  /** Whether the warm-up may outlast its given seconds: a longer most, and the node's metrics to watch. */
-  private boolean mayExtend() {
-    return metrics != null && givenWarmupSeconds > 0 && maxWarmupSeconds > givenWarmupSeconds && !jit.blind();
+    take(Long.MAX_VALUE, true, null, System.nanoTime());
   }
 
   /** The progress line: where the run is, the last second's rates, errors so far. */
@@ -279,10 +307,7 @@ public final class Measurement {
     long warmup = warmupSeconds;
     String phase = "";
     if (elapsed < warmup) {
-      double share;
-      synchronized (this) {
-        share = jit.share();
-      }
+      double share = jit.share();
       phase = Double.isNaN(share) ? " (warm-up)" : String.format(Locale.ROOT, " (warm-up, node JIT %.0f %%)", 100 * share);
     }
     return String.format(Locale.ROOT, "bench %-8s %4.0f/%ds%s  acks %6.0f/s  deliveries %6.0f/s  errors %d",
@@ -313,7 +338,8 @@ public final class Measurement {
    * load); {@code journal_statement_*_ms}, one batch statement of those writes, from building
    * its arrays to its commit (on PostgreSQL only). Quantiles are estimated within Prometheus
    * buckets, as {@link NodeMetrics} says. And {@code node_jit_ms_per_s}: the node's JIT
-   * compilers' time per second of the window (both compiler threads; 1,000 is a whole core).
+   * compilers' time per second of the window (their threads' elapsed times summed, so on a busy
+   * machine more than the CPU they had).
    */
   public synchronized Map<String, Object> nodeLatencies() {
     Map<String, Object> out = new LinkedHashMap<>();

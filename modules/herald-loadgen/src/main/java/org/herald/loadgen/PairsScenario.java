@@ -87,6 +87,7 @@ final class PairsScenario implements Scenario {
       figures.put("target_per_s", targetRate);
     }
     figures.put("warmup_s", m.warmupSeconds());
+    figures.put("warmup_end", m.warmupEnd());
     figures.put("measured_s", Math.round(seconds * 1000) / 1000.0);
     figures.put("sent_per_s", Math.round(m.sentMeasured() / seconds));
     figures.put("acked_per_s", Math.round(ackRate));

@@ -80,6 +80,12 @@ class BenchOptionsTest {
     assertEquals(Duration.ofSeconds(300), BenchOptions.parse(List.of("--warmup", "300s"), DB).warmupMax());
     assertEquals(Duration.ofSeconds(20), BenchOptions.parse(List.of("--warmup-max", "20s"), DB).warmupMax());
     assertTrue(refusal(DB, "--warmup", "30s", "--warmup-max", "20s").contains("--warmup-max must be at least --warmup"));
+    assertEquals(Duration.ofMillis(300_500), BenchOptions.parse(List.of("--warmup", "300.5s"), DB).warmupMax());
+    assertEquals(Duration.ZERO, BenchOptions.parse(List.of("--warmup", "0s"), DB).warmupMax(), "no warm-up, no wait");
+    BenchOptions url = BenchOptions.parse(List.of("--url", "http://127.0.0.1:8080"), Map.of());
+    assertEquals(url.warmup(), url.warmupMax(), "the bench reads the JIT of the node it starts only");
+    assertTrue(!url.plan().contains("JIT"), url.plan());
+    assertTrue(refusal(Map.of(), "--url", "http://127.0.0.1:8080", "--warmup-max", "60s").contains("--warmup-max needs the node"));
   }
 
   @Test

@@ -42,14 +42,29 @@ class JitWatchTest {
   }
 
   @Test
-  void aNodeWithoutTheMeterOrAFailedScrapeNeverHoldsTheWarmUp() {
+  void aNodeWithoutTheMeterNeverHoldsTheWarmUp() {
     JitWatch watch = new JitWatch(10);
     watch.add(0, compiled(0));
     watch.add(SECOND, NodeMetrics.parse("process_uptime_seconds 5\n"));
     assertTrue(watch.blind());
     assertTrue(watch.settled());
-    JitWatch failed = new JitWatch(10);
-    failed.add(0, null);
-    assertTrue(failed.settled());
+  }
+
+  @Test
+  void aFailedScrapeIsSkippedAndOnlySeveralInARowBlindTheWatch() {
+    JitWatch watch = new JitWatch(10);
+    watch.add(0, compiled(0));
+    watch.add(SECOND, null);
+    watch.add(2 * SECOND, null);
+    watch.add(3 * SECOND, compiled(3000)); // busy: the readings on each side of the failures count
+    assertFalse(watch.blind());
+    assertEquals(1.0, watch.share(), 1e-9);
+    for (int i = 0; i < JitWatch.FAILURES_TO_BLIND - 1; i++) {
+      watch.add((4 + i) * SECOND, null);
+    }
+    assertFalse(watch.settled(), "two failures in a row: still watching, still busy");
+    watch.add(9 * SECOND, null);
+    assertTrue(watch.blind());
+    assertTrue(watch.settled(), "blind: it does not hold the warm-up");
   }
 }
