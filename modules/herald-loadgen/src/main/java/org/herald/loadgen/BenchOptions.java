@@ -217,8 +217,9 @@ public record BenchOptions(
       // The JIT goes on compiling for one to three minutes of load, 15-35 % of the node's CPU:
       // the warm-up waits for it up to this long (docs/benchmarks.md, "Warm-up until the JIT
       // settles"). A quick run, a run without a warm-up and one against --url do not wait.
+      boolean waits = !quick && url == null && warmup.toSeconds() >= 1;
       Duration most = Duration.ofSeconds(240);
-      warmupMax = quick || url != null || warmup.toSeconds() < 1 ? warmup : warmup.compareTo(most) > 0 ? warmup : most;
+      warmupMax = waits && warmup.compareTo(most) < 0 ? most : warmup;
     }
     if (warmupMax.compareTo(warmup) < 0) {
       throw new UsageException("--warmup-max must be at least --warmup (" + ChaosOptions.format(warmup) + "), got "

@@ -48,13 +48,14 @@ public final class Measurement {
   private final long givenWarmupSeconds;
   private final long maxWarmupSeconds;
   private final long measuredSecondsGiven;
-  /** Grown by the sampler while the JIT has not settled; read by the load through {@link #endNanos}. */
+  /**
+   * Grown by the sampler while the JIT has not settled; read by the load through {@link
+   * #endNanos}. The measured window is the {@code measuredSecondsGiven} seconds after it.
+   */
   private volatile long warmupSeconds;
-  private volatile long totalSeconds;
   private final JitWatch jit;
   private String warmupEnd = "given";
   private long startNanos;
-  private volatile long measuredFromNanos;
   private long measuredToNanos;
   private long sentMeasured;
   private long errorsMeasured;
@@ -100,7 +101,6 @@ public final class Measurement {
     this.givenWarmupSeconds = warmupSeconds;
     this.maxWarmupSeconds = Math.max(warmupSeconds, maxWarmupSeconds);
     this.measuredSecondsGiven = measuredSeconds;
-    this.totalSeconds = warmupSeconds + measuredSeconds;
     this.cpu = cpu;
     this.metrics = metrics;
   }
@@ -113,7 +113,6 @@ public final class Measurement {
       cpuFrom = readCpu();
     }
     startNanos = System.nanoTime();
-    measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
     sampler = Threads.start("bench-sampler", this::sample);
   }
 
@@ -134,7 +133,12 @@ public final class Measurement {
    * warm-up waits for the JIT, so a load reads it again rather than keeping it.
    */
   public long endNanos() {
-    return startNanos + totalSeconds * 1_000_000_000L;
+    return startNanos + totalSeconds() * 1_000_000_000L;
+  }
+
+  /** Warm-up and measured seconds: the second the load stops at. */
+  private long totalSeconds() {
+    return warmupSeconds + measuredSecondsGiven;
   }
 
   /** The warm-up's length so far (its final length once measuring began). */
@@ -224,8 +228,6 @@ public final class Measurement {
       boolean onTime = nowNanos - (endNanos() - 500_000_000L) < 0;
       if (watched && !jit.settled() && second < maxWarmupSeconds && onTime) {
         warmupSeconds = second + 1;
-        totalSeconds = warmupSeconds + measuredSecondsGiven;
-        measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
       } else {
         if (mayExtend()) {
           warmupEnd = jit.blind() ? "blind" : jit.settled() ? "settled" : second >= maxWarmupSeconds ? "maximum" : "late";
@@ -234,7 +236,7 @@ public final class Measurement {
         metricsFrom = reading != null ? reading : readMetrics();
         cpuFrom = readCpu();
       }
-    } else if (second == totalSeconds || last) {
+    } else if (second == totalSeconds() || last) {
       if (cpuTo == null && cpuFrom != null) {
         cpuTo = readCpu();
       }
@@ -242,7 +244,7 @@ public final class Measurement {
         metricsTo = readMetrics();
       }
     }
-    boolean measured = second > warmupSeconds && second <= totalSeconds;
+    boolean measured = second > warmupSeconds && second <= totalSeconds();
     if (measured) {
       ackTotal.add(ackInterval);
       deliverTotal.add(deliverInterval);
@@ -303,8 +305,8 @@ public final class Measurement {
   /** The progress line: where the run is, the last second's rates, errors so far. */
   public String progress(String scenario) {
     double elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
-    long total = totalSeconds;
     long warmup = warmupSeconds;
+    long total = warmup + measuredSecondsGiven;
     String phase = "";
     if (elapsed < warmup) {
       double share = jit.share();
@@ -316,6 +318,7 @@ public final class Measurement {
 
   /** Seconds measured: from the end of the warm-up to the end (or the stop, if earlier). */
   public synchronized double measuredSeconds() {
+    long measuredFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
     return Math.max(1e-9, (measuredToNanos - measuredFromNanos) / 1e9);
   }
 
