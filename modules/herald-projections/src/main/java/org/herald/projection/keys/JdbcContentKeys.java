@@ -13,7 +13,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -161,8 +160,9 @@ public final class JdbcContentKeys implements ContentKeys {
   /** {@code count} fresh keys, durably in the table, in one transaction. */
   private CompletionStage<List<ContentKey>> insert(int count) {
     List<ContentKey> keys = new ArrayList<>(count);
+    long now = clock.millis();
     for (int i = 0; i < count; i++) {
-      keys.add(new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey()));
+      keys.add(new ContentKey(ContentKey.newId(now), ContentCipher.newKey()));
     }
     return Sql.transaction(
         dataSource,
