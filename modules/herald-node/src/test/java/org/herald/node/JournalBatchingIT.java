@@ -1,16 +1,23 @@
 package org.herald.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
 import org.herald.testkit.HeraldClient;
 import org.herald.testkit.HeraldClient.Account;
 import org.herald.testkit.PostgresExtension;
@@ -21,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The journal's batched write path ({@link BatchedJournalDao}) under concurrent writers: many
  * chats send at once, so batches hold several entities' events. Every event lands with its tag,
  * each chat's orderings grow with its sequence numbers (what eventsByTag readers rely on), and
- * the projections, which read through the tags, see every message.
+ * the projections, which read through the tags, see every message. Deleting events removes their
+ * tag rows too.
  */
 class JournalBatchingIT {
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
@@ -83,6 +91,33 @@ class JournalBatchingIT {
                     + " WINDOW w AS (PARTITION BY persistence_id ORDER BY sequence_number)) x WHERE backwards")) {
           rs.next();
           assertEquals(0, rs.getInt(1), "no persistence id has an event ordered before an earlier one");
+        }
+      }
+
+      // No foreign key cascades from the journal to event_tag (migration V15): the DAO's delete
+      // removes the tag rows of the events it deletes, and leaves every other tag row.
+      String deletedPid = "Chat|" + chats.get(0);
+      Object reply =
+          Patterns.askWithReplyTo(
+                  Persistence.get(Adapter.toClassic(node.system())).journalFor("", com.typesafe.config.ConfigFactory.empty()),
+                  replyTo -> new JournalProtocol.DeleteMessagesTo(deletedPid, 10, replyTo),
+                  Duration.ofSeconds(10))
+              .toCompletableFuture()
+              .get(15, TimeUnit.SECONDS);
+      assertInstanceOf(org.apache.pekko.persistence.DeleteMessagesSuccess.class, reply, String.valueOf(reply));
+      try (Connection conn = pg.connect();
+          Statement st = conn.createStatement()) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FILTER (WHERE j.persistence_id = '" + deletedPid + "' AND j.sequence_number <= 10),"
+                    + " count(*) FILTER (WHERE j.persistence_id = '" + deletedPid + "'),"
+                    + " count(*) FILTER (WHERE j.ordering IS NULL), count(*) FILTER (WHERE t.tag LIKE 'chat-%')"
+                    + " FROM event_tag t LEFT JOIN event_journal j ON j.ordering = t.event_id")) {
+          rs.next();
+          assertEquals(0, rs.getInt(1), "the deleted events' tag rows are gone");
+          assertEquals(MESSAGES + 1 - 10, rs.getInt(2), "the chat's later events keep theirs");
+          assertEquals(0, rs.getInt(3), "no tag row is left without its event");
+          assertEquals(CHATS * (MESSAGES + 1) - 10, rs.getInt(4), "the other chats' tag rows are all there");
         }
       }
 

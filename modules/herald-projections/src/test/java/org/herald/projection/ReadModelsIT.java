@@ -1,6 +1,7 @@
 package org.herald.projection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -309,6 +310,19 @@ class ReadModelsIT {
       assertNull(messages.get(1).content());
       List<ChatUpdate> updates = repo.updates(chat, 1, 5).toCompletableFuture().join();
       assertEquals("one, edited", open(ds, chat, ChatUpdate.messageOf(updates.get(0))), "message.new now carries the edit");
+      try (var conn = ds.getConnection();
+          var st = conn.createStatement();
+          var rs = st.executeQuery("SELECT body FROM chat_updates WHERE chat_id = '" + chat + "' AND kind = 'message.new'")) {
+        int rows = 0;
+        while (rs.next()) {
+          rows++;
+          String body = rs.getString(1);
+          for (Sealed version : List.of(one, two, oneEdited)) {
+            assertFalse(body.contains(version.keyId()), "a message.new row holds no copy of its message: " + body);
+          }
+        }
+        assertEquals(2, rows);
+      }
       assertTrue(ChatUpdate.isTombstone(updates.get(1)), "the deleted message's update is a tombstone");
       assertEquals(new ChatUpdate.MessageDeletedUpdate(chat, 5, 2, T0.plusSeconds(5)), updates.get(4));
       Map<String, ContentKey> left = keys(ds).find(List.of(one.keyId(), two.keyId(), oneEdited.keyId())).toCompletableFuture().join();

@@ -73,7 +73,7 @@ public final class HistoryRepository {
       ps.setString(1, update.chatId());
       ps.setLong(2, update.pts());
       ps.setString(3, kind);
-      ps.setString(4, UpdateJson.write(update));
+      ps.setString(4, UpdateJson.write(withoutItsMessage(update)));
       ps.setLong(5, seq);
       Message carried = ChatUpdate.messageOf(update);
       Sql.setLong(ps, 6, carried != null ? carried.messageId() : null);
@@ -137,7 +137,9 @@ public final class HistoryRepository {
       ps.executeUpdate();
     }
     List<ChatUpdate> rewritten = new ArrayList<>();
-    try (PreparedStatement ps = conn.prepareStatement("SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ?")) {
+    // Its message.new row is left as it is: readers take the message from chat_messages.
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ? AND kind <> 'message.new'")) {
       ps.setString(1, chatId);
       ps.setLong(2, messageId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -237,14 +239,14 @@ public final class HistoryRepository {
     return Sql.query(
         dataSource,
         jdbcExecutor,
-        "SELECT body FROM chat_updates WHERE chat_id = ? AND seq > ? AND seq <= ? ORDER BY pts LIMIT ?",
+        UPDATES_WITH_MESSAGES + " WHERE u.chat_id = ? AND u.seq > ? AND u.seq <= ? ORDER BY u.pts LIMIT ?",
         ps -> {
           ps.setString(1, chatId);
           ps.setLong(2, afterSeq);
           ps.setLong(3, untilSeq);
           ps.setInt(4, limit);
         },
-        rs -> UpdateJson.read(rs.getString("body")));
+        HistoryRepository::update);
   }
 
   /** Changes with {@code fromPts <= pts <= toPts}, in pts order. */
@@ -252,12 +254,44 @@ public final class HistoryRepository {
     return Sql.query(
         dataSource,
         jdbcExecutor,
-        "SELECT body FROM chat_updates WHERE chat_id = ? AND pts BETWEEN ? AND ? ORDER BY pts",
+        UPDATES_WITH_MESSAGES + " WHERE u.chat_id = ? AND u.pts BETWEEN ? AND ? ORDER BY u.pts",
         ps -> {
           ps.setString(1, chatId);
           ps.setLong(2, fromPts);
           ps.setLong(3, toPts);
         },
-        rs -> UpdateJson.read(rs.getString("body")));
+        HistoryRepository::update);
+  }
+
+  /**
+   * Update rows with, for each message.new, its message's row. A message.new row holds the
+   * update without its message ({@link #withoutItsMessage}): the message is in {@code
+   * chat_messages} already, and writing it twice cost PostgreSQL more than any other part of
+   * the read models (docs/benchmarks.md, "Leaner rows per message"). Rows written before that
+   * still carry a copy, which the message's row, rewritten by every edit and deletion, overrides.
+   */
+  private static final String UPDATES_WITH_MESSAGES =
+      "SELECT u.body, m."
+          + MESSAGE_COLUMNS.replace(", ", ", m.")
+          + " FROM chat_updates u LEFT JOIN chat_messages m"
+          + " ON u.kind = 'message.new' AND m.chat_id = u.chat_id AND m.message_id = u.message_id";
+
+  private static ChatUpdate update(ResultSet rs) throws SQLException {
+    ChatUpdate update = UpdateJson.read(rs.getString("body"));
+    if (update instanceof ChatUpdate.MessageNew created) {
+      if (rs.getObject("message_id") == null) {
+        throw new IllegalStateException(
+            "chat " + created.chatId() + ": the message.new at pts " + created.pts() + " has no chat_messages row");
+      }
+      return ChatUpdate.withMessage(created, message(rs));
+    }
+    return update;
+  }
+
+  /** What a chat_updates row keeps of an update: all of it, but a message.new's message. */
+  static ChatUpdate withoutItsMessage(ChatUpdate update) {
+    return update instanceof ChatUpdate.MessageNew created
+        ? new ChatUpdate.MessageNew(created.chatId(), created.pts(), null, created.clientMessageId())
+        : update;
   }
 }
