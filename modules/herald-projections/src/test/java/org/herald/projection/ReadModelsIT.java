@@ -413,4 +413,33 @@ class ReadModelsIT {
       return rs.getLong(1);
     }
   }
+
+  /**
+   * What PostgreSQL writes per message (migrations V15, V16): the message index leaves out
+   * message.new rows, event_tag has no foreign key to check per event, and snapshots are
+   * compressed with LZ4 where the server has it.
+   */
+  @Test
+  void postgresSchemaKeepsEachMessagesWritesLean() throws Exception {
+    try (var conn = postgres.getConnection();
+        var st = conn.createStatement()) {
+      try (var rs = st.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname = 'chat_updates_message_idx'")) {
+        assertTrue(rs.next());
+        assertTrue(rs.getString(1).endsWith("WHERE ((kind)::text <> 'message.new'::text)"), rs.getString(1));
+      }
+      try (var rs = st.executeQuery("SELECT count(*) FROM pg_constraint WHERE conrelid = 'event_tag'::regclass AND contype = 'f'")) {
+        rs.next();
+        assertEquals(0, rs.getInt(1), "no foreign key on event_tag");
+      }
+      try (var rs =
+          st.executeQuery(
+              "SELECT current_setting('server_version_num')::int, attcompression FROM pg_attribute"
+                  + " WHERE attrelid = 'snapshot'::regclass AND attname = 'snapshot_payload'")) {
+        rs.next();
+        if (rs.getInt(1) >= 140000) {
+          assertEquals("l", rs.getString(2), "snapshots are compressed with LZ4");
+        }
+      }
+    }
+  }
 }
