@@ -23,9 +23,11 @@ import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.BoxedUnit;
+import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
+import slick.jdbc.SimpleJdbcAction;
 import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
@@ -44,7 +46,8 @@ import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
  * persistence id's events get increasing orderings.
  *
  * <p>Other databases (the embedded H2 of a single node) and rows carrying event metadata (Herald
- * writes none) take the plugin's own path. Reads, deletes and recovery are the plugin's.
+ * writes none) take the plugin's own path. Reads and recovery are the plugin's; so are deletes,
+ * which then remove the deleted events' tag rows ({@link #delete}).
  *
  * <p>On PostgreSQL the batches are gathered and written by {@link JournalBatchWriter} (same
  * {@code batchSize}, {@code parallelism} and {@code bufferSize}), not the plugin's queue, on a
@@ -56,6 +59,7 @@ import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
  */
 public final class BatchedJournalDao extends DefaultJournalDao {
   private final String sql;
+  private final String orderingsSql;
   private final String deleteTagsSql;
   private final JdbcBackend.JdbcDatabaseDef db;
   private final ExecutionContext ec;
@@ -110,12 +114,8 @@ public final class BatchedJournalDao extends DefaultJournalDao {
             + " = x.pid AND j."
             + j.sequenceNumber()
             + " = x.seq";
-    this.deleteTagsSql =
-        "DELETE FROM "
-            + tagTable
-            + " WHERE "
-            + t.eventId()
-            + " IN (SELECT "
+    this.orderingsSql =
+        "SELECT "
             + j.ordering()
             + " FROM "
             + journalTable
@@ -123,7 +123,21 @@ public final class BatchedJournalDao extends DefaultJournalDao {
             + j.persistenceId()
             + " = ? AND "
             + j.sequenceNumber()
-            + " <= ?)";
+            + " <= ?";
+    this.deleteTagsSql =
+        "DELETE FROM "
+            + tagTable
+            + " WHERE "
+            + t.eventId()
+            + " = ANY(?) AND NOT EXISTS (SELECT 1 FROM "
+            + journalTable
+            + " j WHERE j."
+            + j.ordering()
+            + " = "
+            + tagTable
+            + "."
+            + t.eventId()
+            + ")";
     this.db = db;
     this.ec = ec;
     if (profile instanceof PostgresProfile) {
@@ -187,32 +201,78 @@ public final class BatchedJournalDao extends DefaultJournalDao {
   }
 
   /**
-   * Deletes a persistence id's events up to {@code maxSequenceNr} as the plugin does, their tag
-   * rows first. Herald's PostgreSQL schema has no foreign key from {@code event_tag} to the
-   * journal (migration V15: it cost a lookup and a row lock per event written), so its {@code ON
-   * DELETE CASCADE} is done here. Herald itself deletes no events; this keeps the journal's
-   * contract for whoever does. Should the journal's delete then fail, the events lost only their
-   * tag rows, which a retried delete would have removed anyway.
+   * Deletes a persistence id's events up to {@code maxSequenceNr} with the plugin's delete, then
+   * the tag rows of the events it removed. Herald's PostgreSQL schema has no foreign key from
+   * {@code event_tag} to the journal (migration V15: it cost a lookup and a row lock per event
+   * written), so its {@code ON DELETE CASCADE} is done here, for exactly the rows the cascade
+   * would have removed: the plugin keeps its highest deleted event (marked deleted), and that
+   * one keeps its tag row. Herald itself deletes no events; this keeps the journal's contract for
+   * whoever does. Should the last step fail, tag rows are left without their events, which
+   * readers never see (they join the journal).
    */
   @Override
   public Future<BoxedUnit> delete(String persistenceId, long maxSequenceNr) {
     if (writer == null) {
       return super.delete(persistenceId, maxSequenceNr);
     }
-    var deleteTags =
-        new slick.jdbc.SimpleJdbcAction<Integer>(
-            ctx -> {
-              try (PreparedStatement ps = ctx.connection().prepareStatement(deleteTagsSql)) {
+    Future<long[]> orderings =
+        run(
+            connection -> {
+              try (PreparedStatement ps = connection.prepareStatement(orderingsSql)) {
                 ps.setString(1, persistenceId);
                 ps.setLong(2, maxSequenceNr);
-                return ps.executeUpdate();
+                List<Long> found = new ArrayList<>();
+                try (var rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    found.add(rs.getLong(1));
+                  }
+                }
+                return found.stream().mapToLong(Long::longValue).toArray();
+              }
+            });
+    return orderings.flatMap(
+        deleted ->
+            super.delete(persistenceId, maxSequenceNr)
+                .flatMap(
+                    done ->
+                        run(
+                            connection -> {
+                              try (PreparedStatement ps = connection.prepareStatement(deleteTagsSql)) {
+                                ps.setArray(1, connection.createArrayOf("int8", box(deleted)));
+                                ps.executeUpdate();
+                                return BoxedUnit.UNIT;
+                              }
+                            }),
+                    ec),
+        ec);
+  }
+
+  /** JDBC work on the journal's own Slick executor, not on the caller's thread. */
+  private <T> Future<T> run(JdbcWork<T> work) {
+    var action =
+        new SimpleJdbcAction<T>(
+            ctx -> {
+              try {
+                return work.apply(ctx.connection());
               } catch (SQLException e) {
-                throw new IllegalStateException("deleting the tag rows of " + persistenceId + " failed", e);
+                throw new IllegalStateException("journal delete: " + e.getMessage(), e);
               }
             });
     @SuppressWarnings({"unchecked", "rawtypes"}) // Slick's effect type is Scala's Nothing
-    Future<Integer> tagsDeleted = db.run((slick.dbio.DBIOAction) deleteTags);
-    return tagsDeleted.flatMap(deleted -> super.delete(persistenceId, maxSequenceNr), ec);
+    Future<T> result = db.run((DBIOAction) action);
+    return result;
+  }
+
+  private interface JdbcWork<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  private static Long[] box(long[] values) {
+    Long[] boxed = new Long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = values[i];
+    }
+    return boxed;
   }
 
   private static boolean hasMetadata(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {

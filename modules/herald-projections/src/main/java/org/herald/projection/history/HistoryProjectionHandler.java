@@ -19,12 +19,23 @@ import org.herald.projection.common.Sql;
  * HistoryRepository.Writes}).
  */
 public final class HistoryProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
+  private final boolean fullMessageNewRows;
+
+  /** Writes lean message.new rows. */
+  public HistoryProjectionHandler() {
+    this(false);
+  }
+
+  /** With {@code fullMessageNewRows}, message.new rows keep a copy of their message too. */
+  public HistoryProjectionHandler(boolean fullMessageNewRows) {
+    this.fullMessageNewRows = fullMessageNewRows;
+  }
 
   @Override
   public void process(JdbcSessions session, List<EventEnvelope<ChatEvent>> envelopes) throws Exception {
     session.withConnection(
         conn -> {
-          try (HistoryRepository.Writes writes = new HistoryRepository.Writes(conn)) {
+          try (HistoryRepository.Writes writes = new HistoryRepository.Writes(conn, fullMessageNewRows)) {
             for (EventEnvelope<ChatEvent> envelope : envelopes) {
               apply(conn, writes, envelope);
             }

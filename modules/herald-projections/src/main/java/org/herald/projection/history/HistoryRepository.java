@@ -36,9 +36,11 @@ public final class HistoryRepository {
     private PreparedStatement updates;
     private int pendingMessages;
     private int pendingUpdates;
+    private final boolean fullMessageNewRows;
 
-    Writes(Connection conn) {
+    Writes(Connection conn, boolean fullMessageNewRows) {
       this.conn = conn;
+      this.fullMessageNewRows = fullMessageNewRows;
     }
 
     void message(String chatId, long pts, Message m) throws SQLException {
@@ -73,7 +75,7 @@ public final class HistoryRepository {
       ps.setString(1, update.chatId());
       ps.setLong(2, update.pts());
       ps.setString(3, kind);
-      ps.setString(4, UpdateJson.write(withoutItsMessage(update)));
+      ps.setString(4, UpdateJson.write(fullMessageNewRows ? update : withoutItsMessage(update)));
       ps.setLong(5, seq);
       Message carried = ChatUpdate.messageOf(update);
       Sql.setLong(ps, 6, carried != null ? carried.messageId() : null);
@@ -84,7 +86,7 @@ public final class HistoryRepository {
     /** {@link HistoryRepository#replaceMessage}, after sending what is batched. */
     String replaceMessage(String chatId, long messageId, Sealed next, Instant editDate) throws SQLException {
       flush();
-      return HistoryRepository.replaceMessage(conn, chatId, messageId, next, editDate);
+      return HistoryRepository.replaceMessage(conn, chatId, messageId, next, editDate, fullMessageNewRows);
     }
 
     /** Sends what is batched, messages first. */
@@ -114,15 +116,20 @@ public final class HistoryRepository {
    * sender and date; no content). Answers the key id of the content the row held before, for
    * shredding.
    */
-  private static String replaceMessage(Connection conn, String chatId, long messageId, Sealed next, Instant editDate)
+  private static String replaceMessage(
+      Connection conn, String chatId, long messageId, Sealed next, Instant editDate, boolean fullMessageNewRows)
       throws SQLException {
     String heldKeyId = null;
-    try (PreparedStatement ps = conn.prepareStatement("SELECT content FROM chat_messages WHERE chat_id = ? AND message_id = ?")) {
+    long sentPts = -1;
+    try (PreparedStatement ps = conn.prepareStatement("SELECT content, pts FROM chat_messages WHERE chat_id = ? AND message_id = ?")) {
       ps.setString(1, chatId);
       ps.setLong(2, messageId);
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next() && rs.getString(1) != null) {
-          heldKeyId = Sealed.decode(rs.getString(1)).keyId();
+        if (rs.next()) {
+          sentPts = rs.getLong(2);
+          if (rs.getString(1) != null) {
+            heldKeyId = Sealed.decode(rs.getString(1)).keyId();
+          }
         }
       }
     }
@@ -137,15 +144,24 @@ public final class HistoryRepository {
       ps.executeUpdate();
     }
     List<ChatUpdate> rewritten = new ArrayList<>();
-    // Its message.new row is left as it is: readers take the message from chat_messages.
+    // The others (its edits) through the message index, which on PostgreSQL leaves message.new
+    // rows out. Its message.new row is read from chat_messages, so a lean row is left as it is;
+    // with full rows, which older nodes read as they are, it is found at the message's pts.
     try (PreparedStatement ps =
-        conn.prepareStatement("SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ? AND kind <> 'message.new'")) {
+        conn.prepareStatement(
+            "SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ? AND kind <> 'message.new'"
+                + " UNION ALL SELECT body FROM chat_updates WHERE chat_id = ? AND pts = ? AND kind = 'message.new'")) {
       ps.setString(1, chatId);
       ps.setLong(2, messageId);
+      ps.setString(3, chatId);
+      ps.setLong(4, fullMessageNewRows ? sentPts : -1);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ChatUpdate old = UpdateJson.read(rs.getString("body"));
           Message carried = ChatUpdate.messageOf(old);
+          if (carried == null) {
+            continue; // a lean message.new row: nothing of the message to rewrite
+          }
           Message replacement =
               next == null
                   ? carried.tombstone()
@@ -267,8 +283,10 @@ public final class HistoryRepository {
    * Update rows with, for each message.new, its message's row. A message.new row holds the
    * update without its message ({@link #withoutItsMessage}): the message is in {@code
    * chat_messages} already, and writing it twice cost PostgreSQL more than any other part of
-   * the read models (docs/benchmarks.md, "Leaner rows per message"). Rows written before that
-   * still carry a copy, which the message's row, rewritten by every edit and deletion, overrides.
+   * the read models (docs/benchmarks.md, "Leaner rows per message"). Rows written before that,
+   * or with {@code message-new-rows = full}, still carry a copy, which the message's row,
+   * rewritten by every edit and deletion, overrides; rows from before V7 have no message id to
+   * join on and are read from their copy.
    */
   private static final String UPDATES_WITH_MESSAGES =
       "SELECT u.body, m."
@@ -279,11 +297,14 @@ public final class HistoryRepository {
   private static ChatUpdate update(ResultSet rs) throws SQLException {
     ChatUpdate update = UpdateJson.read(rs.getString("body"));
     if (update instanceof ChatUpdate.MessageNew created) {
-      if (rs.getObject("message_id") == null) {
+      if (rs.getObject("message_id") != null) {
+        return ChatUpdate.withMessage(created, message(rs));
+      }
+      // Rows written before V7 have no message_id to join on, and hold their message.
+      if (created.message() == null) {
         throw new IllegalStateException(
             "chat " + created.chatId() + ": the message.new at pts " + created.pts() + " has no chat_messages row");
       }
-      return ChatUpdate.withMessage(created, message(rs));
     }
     return update;
   }
