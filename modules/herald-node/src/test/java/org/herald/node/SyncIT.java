@@ -40,6 +40,11 @@ class SyncIT {
     final Map<String, Long> pts = new HashMap<>();
     final Map<String, TreeMap<Long, String>> messages = new HashMap<>();
 
+    @Override
+    public String toString() {
+      return "Device" + pts + " " + messages;
+    }
+
     void apply(JsonNode update) {
       String chatId = update.path("chatId").asText();
       long p = update.path("pts").asLong();
