@@ -23,11 +23,9 @@ import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.BoxedUnit;
-import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
-import slick.jdbc.SimpleJdbcAction;
 import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
@@ -61,8 +59,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
   private final String sql;
   private final String orderingsSql;
   private final String deleteTagsSql;
-  private final JdbcBackend.JdbcDatabaseDef db;
-  private final ExecutionContext ec;
   private final JournalBatchWriter<Tuple2<JournalPekkoSerializationRow, Set<String>>> writer;
 
   public BatchedJournalDao(
@@ -138,8 +134,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
             + "."
             + t.eventId()
             + ")";
-    this.db = db;
-    this.ec = ec;
     if (profile instanceof PostgresProfile) {
       var dao = journalConfig.daoConfig();
       var system = mat.system();
@@ -215,8 +209,9 @@ public final class BatchedJournalDao extends DefaultJournalDao {
     if (writer == null) {
       return super.delete(persistenceId, maxSequenceNr);
     }
-    Future<long[]> orderings =
-        run(
+    Future<Long[]> orderings =
+        SlickJdbc.run(
+            db(),
             connection -> {
               try (PreparedStatement ps = connection.prepareStatement(orderingsSql)) {
                 ps.setString(1, persistenceId);
@@ -227,52 +222,29 @@ public final class BatchedJournalDao extends DefaultJournalDao {
                     found.add(rs.getLong(1));
                   }
                 }
-                return found.stream().mapToLong(Long::longValue).toArray();
+                return found.toArray(Long[]::new);
               }
-            });
-    return orderings.flatMap(
-        deleted ->
-            super.delete(persistenceId, maxSequenceNr)
-                .flatMap(
-                    done ->
-                        run(
-                            connection -> {
-                              try (PreparedStatement ps = connection.prepareStatement(deleteTagsSql)) {
-                                ps.setArray(1, connection.createArrayOf("int8", box(deleted)));
-                                ps.executeUpdate();
-                                return BoxedUnit.UNIT;
-                              }
-                            }),
-                    ec),
-        ec);
+            },
+            BatchedJournalDao::deleteFailed);
+    return orderings
+        .flatMap(deleted -> super.delete(persistenceId, maxSequenceNr).map(done -> deleted, ec()), ec())
+        .flatMap(
+            deleted ->
+                SlickJdbc.run(
+                    db(),
+                    connection -> {
+                      try (PreparedStatement ps = connection.prepareStatement(deleteTagsSql)) {
+                        ps.setArray(1, connection.createArrayOf("int8", deleted));
+                        ps.executeUpdate();
+                        return BoxedUnit.UNIT;
+                      }
+                    },
+                    BatchedJournalDao::deleteFailed),
+            ec());
   }
 
-  /** JDBC work on the journal's own Slick executor, not on the caller's thread. */
-  private <T> Future<T> run(JdbcWork<T> work) {
-    var action =
-        new SimpleJdbcAction<T>(
-            ctx -> {
-              try {
-                return work.apply(ctx.connection());
-              } catch (SQLException e) {
-                throw new IllegalStateException("journal delete: " + e.getMessage(), e);
-              }
-            });
-    @SuppressWarnings({"unchecked", "rawtypes"}) // Slick's effect type is Scala's Nothing
-    Future<T> result = db.run((DBIOAction) action);
-    return result;
-  }
-
-  private interface JdbcWork<T> {
-    T apply(Connection connection) throws SQLException;
-  }
-
-  private static Long[] box(long[] values) {
-    Long[] boxed = new Long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      boxed[i] = values[i];
-    }
-    return boxed;
+  private static RuntimeException deleteFailed(SQLException e) {
+    return new IllegalStateException("journal delete failed: " + e.getMessage(), e);
   }
 
   private static boolean hasMetadata(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {

@@ -23,11 +23,9 @@ import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 import scala.util.Try;
-import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
-import slick.jdbc.SimpleJdbcAction;
 
 /**
  * pekko-persistence-jdbc's read-journal DAO whose {@code eventsByTag} reads a range of the tag
@@ -91,17 +89,8 @@ public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
     if (!ranged) {
       return super.eventsByTag(tag, offset, maxOffset, max);
     }
-    SimpleJdbcAction<List<JournalPekkoSerializationRow>> read =
-        new SimpleJdbcAction<>(
-            ctx -> {
-              try {
-                return rows(ctx.connection(), tag, offset, maxOffset, max);
-              } catch (SQLException e) {
-                throw new ReadException(e);
-              }
-            });
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Future<List<JournalPekkoSerializationRow>> rows = db().run((DBIOAction) read);
+    Future<List<JournalPekkoSerializationRow>> rows =
+        SlickJdbc.run(db(), connection -> rows(connection, tag, offset, maxOffset, max), ReadException::new);
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
     return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(rows))
         .mapConcat(list -> list)

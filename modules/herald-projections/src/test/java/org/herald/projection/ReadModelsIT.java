@@ -296,16 +296,27 @@ class ReadModelsIT {
     }
   }
 
+  /** A {@link #story} (mutable) with, at pts 4, its sender's edit of message 1 to "one, edited". */
+  record EditedStory(List<ChatEvent> events, Sealed one, Sealed oneEdited) {}
+
+  static EditedStory storyWithAnEdit(HikariDataSource ds, String chatId, String a, String b) {
+    List<ChatEvent> events = new java.util.ArrayList<>(story(ds, chatId, a, b));
+    Sealed one = ((ChatEvent.MessageSent) events.get(1)).content();
+    Sealed oneEdited = seal(ds, chatId, 1, "one, edited");
+    events.add(new ChatEvent.MessageEdited(chatId, 1, 4, a, a, T0.plusSeconds(1), false, null, oneEdited, one.keyId(), T0.plusSeconds(4)));
+    return new EditedStory(events, one, oneEdited);
+  }
+
   @Test
   void editsRewriteEveryCopyAndDeletionsLeaveTombstonesAndShredKeys() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
       String chat = "d-ue-uf";
-      List<ChatEvent> story = new java.util.ArrayList<>(story(ds, chat, "ue", "uf"));
-      Sealed one = ((ChatEvent.MessageSent) story.get(1)).content();
+      EditedStory edited = storyWithAnEdit(ds, chat, "ue", "uf");
+      List<ChatEvent> story = edited.events();
+      Sealed one = edited.one();
       Sealed two = ((ChatEvent.MessageSent) story.get(2)).content();
-      Sealed oneEdited = seal(ds, chat, 1, "one, edited");
+      Sealed oneEdited = edited.oneEdited();
       // One group for history: the edit and the deletion must see the rows batched before them.
-      story.add(new ChatEvent.MessageEdited(chat, 1, 4, "ue", "ue", T0.plusSeconds(1), false, null, oneEdited, one.keyId(), T0.plusSeconds(4)));
       story.add(new ChatEvent.MessageDeleted(chat, 2, 5, "uf", two.keyId(), T0.plusSeconds(5)));
       handle(ds, story);
       HistoryRepository repo = new HistoryRepository(ds, DIRECT);
@@ -349,11 +360,10 @@ class ReadModelsIT {
   void fullMessageNewRowsStayCurrentAndRowsWithoutAMessageIdReadFromTheirCopy() throws Exception {
     for (HikariDataSource ds : List.of(postgres, h2)) {
       String chat = "d-ug-uh";
-      List<ChatEvent> story = new java.util.ArrayList<>(story(ds, chat, "ug", "uh"));
-      Sealed one = ((ChatEvent.MessageSent) story.get(1)).content();
-      Sealed oneEdited = seal(ds, chat, 1, "one, edited");
-      story.add(new ChatEvent.MessageEdited(chat, 1, 4, "ug", "ug", T0.plusSeconds(1), false, null, oneEdited, one.keyId(), T0.plusSeconds(4)));
-      handle(ds, story, story.size(), true);
+      EditedStory edited = storyWithAnEdit(ds, chat, "ug", "uh");
+      Sealed one = edited.one();
+      Sealed oneEdited = edited.oneEdited();
+      handle(ds, edited.events(), edited.events().size(), true);
       try (var conn = ds.getConnection();
           var st = conn.createStatement()) {
         try (var rs = st.executeQuery("SELECT body FROM chat_updates WHERE chat_id = '" + chat + "' AND pts = 1")) {

@@ -21,11 +21,6 @@ import org.herald.projection.common.Sql;
 public final class HistoryProjectionHandler extends JdbcHandler<List<EventEnvelope<ChatEvent>>, JdbcSessions> {
   private final boolean fullMessageNewRows;
 
-  /** Writes lean message.new rows. */
-  public HistoryProjectionHandler() {
-    this(false);
-  }
-
   /** With {@code fullMessageNewRows}, message.new rows keep a copy of their message too. */
   public HistoryProjectionHandler(boolean fullMessageNewRows) {
     this.fullMessageNewRows = fullMessageNewRows;

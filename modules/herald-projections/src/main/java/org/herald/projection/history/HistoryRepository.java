@@ -147,14 +147,17 @@ public final class HistoryRepository {
     // The others (its edits) through the message index, which on PostgreSQL leaves message.new
     // rows out. Its message.new row is read from chat_messages, so a lean row is left as it is;
     // with full rows, which older nodes read as they are, it is found at the message's pts.
-    try (PreparedStatement ps =
-        conn.prepareStatement(
-            "SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ? AND kind <> 'message.new'"
-                + " UNION ALL SELECT body FROM chat_updates WHERE chat_id = ? AND pts = ? AND kind = 'message.new'")) {
+    String carrying = "SELECT body FROM chat_updates WHERE chat_id = ? AND message_id = ? AND kind <> 'message.new'";
+    if (fullMessageNewRows) {
+      carrying += " UNION ALL SELECT body FROM chat_updates WHERE chat_id = ? AND pts = ? AND kind = 'message.new'";
+    }
+    try (PreparedStatement ps = conn.prepareStatement(carrying)) {
       ps.setString(1, chatId);
       ps.setLong(2, messageId);
-      ps.setString(3, chatId);
-      ps.setLong(4, fullMessageNewRows ? sentPts : -1);
+      if (fullMessageNewRows) {
+        ps.setString(3, chatId);
+        ps.setLong(4, sentPts);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ChatUpdate old = UpdateJson.read(rs.getString("body"));
