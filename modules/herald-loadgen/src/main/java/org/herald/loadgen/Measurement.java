@@ -342,13 +342,14 @@ public final class Measurement {
    * its arrays to its commit (on PostgreSQL only). Quantiles are estimated within Prometheus
    * buckets, as {@link NodeMetrics} says. And {@code node_jit_ms_per_s}: the node's JIT
    * compilers' time per second of the window (their threads' elapsed times summed, so on a busy
-   * machine more than the CPU they had).
+   * machine more than the CPU they had). And the collector's figures ({@link #gcFigures}).
    */
   public synchronized Map<String, Object> nodeLatencies() {
     Map<String, Object> out = new LinkedHashMap<>();
     if (metricsFrom == null || metricsTo == null) {
       return out;
     }
+    out.putAll(gcFigures(metricsFrom, metricsTo, ackTotal.getTotalCount(), measuredSeconds()));
     OptionalDouble jitFrom = metricsFrom.sum(JitWatch.METRIC);
     OptionalDouble jitTo = metricsTo.sum(JitWatch.METRIC);
     if (jitFrom.isPresent() && jitTo.isPresent()) {
@@ -365,6 +366,36 @@ public final class Measurement {
         double count = metricsTo.countSince(metricsFrom, h.metric(), h.label(), h.value());
         out.put(h.countFigure(), Math.round(count / measuredSeconds()));
       }
+    }
+    return out;
+  }
+
+  static final String GC_ALLOCATED = "jvm_gc_memory_allocated_bytes_total";
+  static final String GC_PAUSE_SUM = "jvm_gc_pause_seconds_sum";
+  static final String GC_PAUSE_COUNT = "jvm_gc_pause_seconds_count";
+
+  /**
+   * The node's collector between two scrapes (none of it when the node does not publish it):
+   * {@code node_alloc_kb_per_msg}, what the node allocated per acknowledged message; {@code
+   * node_gc_pause_ms_per_s}, how long it stood in collector pauses per second; {@code
+   * node_gc_pauses}, how many. The allocation counter moves at each young collection by what
+   * was allocated since the one before, so over a window it is right to within one young
+   * generation's worth: exact enough over a window of many collections, as under load.
+   */
+  static Map<String, Object> gcFigures(NodeMetrics from, NodeMetrics to, long messages, double seconds) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    OptionalDouble allocatedFrom = from.sum(GC_ALLOCATED);
+    OptionalDouble allocatedTo = to.sum(GC_ALLOCATED);
+    if (messages > 0 && allocatedFrom.isPresent() && allocatedTo.isPresent()) {
+      double kib = (allocatedTo.getAsDouble() - allocatedFrom.getAsDouble()) / 1024 / messages;
+      out.put("node_alloc_kb_per_msg", Math.round(kib * 10) / 10.0);
+    }
+    OptionalDouble pausedFrom = from.sum(GC_PAUSE_SUM);
+    OptionalDouble pausedTo = to.sum(GC_PAUSE_SUM);
+    if (seconds > 0 && pausedTo.isPresent()) {
+      double ms = 1000 * (pausedTo.getAsDouble() - pausedFrom.orElse(0));
+      out.put("node_gc_pause_ms_per_s", Math.round(ms / seconds * 100) / 100.0);
+      out.put("node_gc_pauses", Math.round(to.sum(GC_PAUSE_COUNT).orElse(0) - from.sum(GC_PAUSE_COUNT).orElse(0)));
     }
     return out;
   }

@@ -65,6 +65,7 @@ class BenchQuickIT {
       assertTrue(((Number) figure).doubleValue() > 0, key + " = " + figure + "\n" + printed);
     }
     assertNotNull(pairs.figures().get("node_jit_ms_per_s"), "pairs reads the node's JIT time over its window\n" + printed);
+    assertNotNull(pairs.figures().get("node_alloc_kb_per_msg"), "pairs reads what the node allocated over its window\n" + printed);
     assertEquals(1L, ((Number) pairs.figures().get("warmup_s")).longValue(), "a quick run does not wait for the JIT\n" + printed);
 
     JsonNode json = BenchClient.JSON.readTree(out.resolve("results.json").toFile());

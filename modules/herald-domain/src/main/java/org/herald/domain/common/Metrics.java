@@ -3,6 +3,7 @@ package org.herald.domain.common;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -24,8 +25,15 @@ import org.apache.pekko.actor.typed.ExtensionId;
 public final class Metrics implements Extension {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  private Metrics() {
+  private Metrics(ActorSystem<?> system) {
     new JvmMemoryMetrics().bindTo(registry);
+    // Collector pauses (jvm_gc_pause_seconds) and what the node allocated between collections
+    // (jvm_gc_memory_allocated_bytes_total): the bench reports both per message and per second.
+    // It listens to the collectors' notifications, so it stops with this system (tests run
+    // several nodes in one JVM, one after another).
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    system.getWhenTerminated().whenComplete((done, failure) -> gc.close());
     new JvmThreadMetrics().bindTo(registry);
     // The JIT's time (jvm_compilation_time_ms_total): a node compiles for minutes after its start,
     // which costs CPU the load then lacks; the bench waits for it to settle before measuring.
@@ -73,7 +81,7 @@ public final class Metrics implements Extension {
 
     @Override
     public Metrics createExtension(ActorSystem<?> system) {
-      return new Metrics();
+      return new Metrics(system);
     }
   }
 }
