@@ -9,12 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.herald.domain.common.UtcTime;
 
 /** JSON on the wire: one mapper, ISO-8601 UTC times with milliseconds, absent fields omitted. */
 public final class Json {
@@ -30,13 +29,10 @@ public final class Json {
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
   private Json() {}
 
   public static String time(Instant instant) {
-    return instant == null ? null : TIME.format(instant);
+    return instant == null ? null : UtcTime.isoMillis(instant);
   }
 
   public static String write(Object value) {

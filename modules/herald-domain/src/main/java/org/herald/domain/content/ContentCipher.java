@@ -1,9 +1,9 @@
 package org.herald.domain.content;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -85,8 +85,11 @@ public final class ContentCipher {
       Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(aad);
-      byte[] sealed = cipher.doFinal(plain);
-      return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
+      // the box is written in place: nonce, then ciphertext and tag straight from the cipher
+      byte[] box = new byte[NONCE_BYTES + cipher.getOutputSize(plain.length)];
+      System.arraycopy(nonce, 0, box, 0, NONCE_BYTES);
+      int sealed = cipher.doFinal(plain, 0, plain.length, box, NONCE_BYTES);
+      return sealed == box.length - NONCE_BYTES ? box : Arrays.copyOf(box, NONCE_BYTES + sealed);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available", e);
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.herald.domain.chat.ChatKind;
+import org.herald.domain.common.UtcTime;
 import org.herald.projection.common.Sql;
 
 /**
@@ -116,11 +117,11 @@ public final class AnalyticsRepository {
   }
 
   static LocalDate day(Instant instant) {
-    return LocalDate.ofInstant(instant, ZoneOffset.UTC);
+    return UtcTime.day(instant);
   }
 
   private static OffsetDateTime hour(Instant instant) {
-    return OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.HOURS), ZoneOffset.UTC);
+    return UtcTime.offsetDateTime(instant.truncatedTo(ChronoUnit.HOURS));
   }
 
   private static String kindName(ChatKind kind) {

@@ -8,7 +8,6 @@ import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
+import org.herald.domain.common.UtcTime;
 
 /** Small JDBC helpers shared by the repositories. */
 public final class Sql {
@@ -112,7 +112,7 @@ public final class Sql {
     if (instant == null) {
       ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
     } else {
-      ps.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+      ps.setObject(index, UtcTime.offsetDateTime(instant));
     }
   }
 

@@ -1,7 +1,6 @@
 package org.herald.projection.views;
 
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,7 @@ import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.herald.domain.common.UtcTime;
 import org.herald.domain.views.PostViews;
 import org.herald.domain.views.ViewsEvent;
 import org.herald.domain.views.ViewsEvent.ViewsRecorded;
@@ -44,7 +44,7 @@ public final class ViewsProjection {
         if (envelope.event() instanceof ViewsRecorded e && !e.userIds().isEmpty()) {
           long n = e.userIds().size();
           perPost.merge(Map.entry(e.chatId(), e.messageId()), n, Long::sum);
-          perDay.merge(Map.entry(e.chatId(), LocalDate.ofInstant(e.date(), ZoneOffset.UTC)), n, Long::sum);
+          perDay.merge(Map.entry(e.chatId(), UtcTime.day(e.date())), n, Long::sum);
         }
       }
       if (perPost.isEmpty()) {
