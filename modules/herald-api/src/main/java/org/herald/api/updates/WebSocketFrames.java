@@ -52,7 +52,7 @@ final class WebSocketFrames {
 
   /** A final text frame: what every socket that gets {@code json} writes, encoded once. */
   static ByteString text(String json) {
-    return frame(TEXT, ByteString.fromString(json, StandardCharsets.UTF_8));
+    return frame(TEXT, json.getBytes(StandardCharsets.UTF_8));
   }
 
   static ByteString ping() {
@@ -74,21 +74,32 @@ final class WebSocketFrames {
 
   /** A final, unmasked frame: the header (2, 4 or 10 bytes) and the payload as it is. */
   static ByteString frame(int opcode, ByteString payload) {
-    int len = payload.size();
-    ByteStringBuilder b = new ByteStringBuilder();
-    b.sizeHint(10);
-    b.putByte((byte) (0x80 | opcode));
+    return frame(opcode, payload.toArrayUnsafe());
+  }
+
+  /**
+   * The same, as one array: header and payload in one buffer, so a frame costs one copy of its
+   * payload and the socket writes it from one piece (a frame goes out for every update).
+   */
+  private static ByteString frame(int opcode, byte[] payload) {
+    int len = payload.length;
+    int header = len < 126 ? 2 : len < 65_536 ? 4 : 10;
+    byte[] out = new byte[header + len];
+    out[0] = (byte) (0x80 | opcode);
     if (len < 126) {
-      b.putByte((byte) len);
+      out[1] = (byte) len;
     } else if (len < 65_536) {
-      b.putByte((byte) 126).putByte((byte) (len >> 8)).putByte((byte) len);
+      out[1] = 126;
+      out[2] = (byte) (len >> 8);
+      out[3] = (byte) len;
     } else {
-      b.putByte((byte) 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        b.putByte((byte) ((long) len >> shift));
+      out[1] = 127;
+      for (int i = 0; i < 8; i++) {
+        out[2 + i] = (byte) ((long) len >> (56 - 8 * i));
       }
     }
-    return b.result().concat(payload);
+    System.arraycopy(payload, 0, out, header, len);
+    return ByteString.fromArrayUnsafe(out);
   }
 
   /** What the client said, in order. */

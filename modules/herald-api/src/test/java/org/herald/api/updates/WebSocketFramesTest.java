@@ -1,10 +1,12 @@
 package org.herald.api.updates;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -74,6 +76,39 @@ class WebSocketFramesTest {
     ByteString large = WebSocketFrames.text("y".repeat(70_000));
     assertEquals(127, large.apply(1) & 0xFF);
     assertEquals(70_010, large.size());
+  }
+
+  @Test
+  void aServerFrameCarriesItsWholePayloadAfterTheHeaderAtEveryLengthBoundary() {
+    for (int len : new int[] {0, 1, 125, 126, 127, 65_535, 65_536, 70_001}) {
+      // a three-byte character, so the length counts bytes, not characters
+      String text = "✓".repeat(len / 3) + "z".repeat(len % 3);
+      byte[] payload = utf8(text);
+      byte[] frame = WebSocketFrames.text(text).toArray();
+      assertEquals(0x81, frame[0] & 0xFF, "final text frame, length " + len);
+      int header;
+      long declared;
+      if (len < 126) {
+        header = 2;
+        declared = frame[1];
+      } else if (len < 65_536) {
+        header = 4;
+        assertEquals(126, frame[1] & 0xFF);
+        declared = ((frame[2] & 0xFF) << 8) | (frame[3] & 0xFF);
+      } else {
+        header = 10;
+        assertEquals(127, frame[1] & 0xFF);
+        declared = 0;
+        for (int i = 2; i < 10; i++) {
+          declared = (declared << 8) | (frame[i] & 0xFF);
+        }
+      }
+      assertEquals(len, declared, "declared length");
+      assertEquals(header + len, frame.length, "header and payload, nothing else");
+      assertArrayEquals(payload, Arrays.copyOfRange(frame, header, frame.length), "payload of length " + len);
+    }
+    ByteString pong = WebSocketFrames.pong(ByteString.fromString("ping!"));
+    assertEquals(ByteString.fromArray(new byte[] {(byte) 0x8A, 5, 'p', 'i', 'n', 'g', '!'}), pong);
   }
 
   @Test
