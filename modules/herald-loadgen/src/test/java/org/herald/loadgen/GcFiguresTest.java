@@ -13,11 +13,11 @@ class GcFiguresTest {
         + "jvm_gc_memory_allocated_bytes_total " + allocated + "\n" + pauses);
   }
 
-  private static String pauses(double youngSeconds, long young, double mixedSeconds, long mixed) {
+  private static String pauses(double youngSeconds, long young, double otherSeconds, long other) {
     return "jvm_gc_pause_seconds_count{action=\"end of minor GC\",cause=\"G1 Evacuation Pause\",gc=\"G1 Young Generation\"} " + young + "\n"
         + "jvm_gc_pause_seconds_sum{action=\"end of minor GC\",cause=\"G1 Evacuation Pause\",gc=\"G1 Young Generation\"} " + youngSeconds + "\n"
-        + "jvm_gc_pause_seconds_count{action=\"end of minor GC\",cause=\"Metadata GC Threshold\",gc=\"G1 Young Generation\"} " + mixed + "\n"
-        + "jvm_gc_pause_seconds_sum{action=\"end of minor GC\",cause=\"Metadata GC Threshold\",gc=\"G1 Young Generation\"} " + mixedSeconds + "\n";
+        + "jvm_gc_pause_seconds_count{action=\"end of minor GC\",cause=\"Metadata GC Threshold\",gc=\"G1 Young Generation\"} " + other + "\n"
+        + "jvm_gc_pause_seconds_sum{action=\"end of minor GC\",cause=\"Metadata GC Threshold\",gc=\"G1 Young Generation\"} " + otherSeconds + "\n";
   }
 
   @Test
