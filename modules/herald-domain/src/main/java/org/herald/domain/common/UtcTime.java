@@ -34,7 +34,7 @@ public final class UtcTime {
     if (seconds < FOUR_DIGIT_YEARS_FROM || seconds >= FOUR_DIGIT_YEARS_UNTIL) {
       return ISO_MILLIS.format(instant); // a sign or a fifth digit: rare enough for the general path
     }
-    LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, SECONDS_PER_DAY));
+    LocalDate date = day(instant);
     int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
     byte[] out = new byte[24];
     digits(out, 0, date.getYear(), 4);
