@@ -118,27 +118,47 @@ public final class BenchContext {
 
   /**
    * The usual start of a load scenario: {@code n} users in pairs, the direct chat of each pair,
-   * and every user's updates socket, ready.
+   * and every user's updates socket, ready, on one {@link SocketHerd} whose socket {@code j} is
+   * {@code users[j]}'s; {@code frames} gets their frames on the herd's thread.
    */
-  public Pairs pairs(String scenario, int n, UpdatesConnection.FrameHandler handler) {
+  public Pairs pairs(String scenario, int n, UserFrames frames) {
     List<BenchUser> users = setUp(scenario, () -> client.createUsers(n));
     List<String> chats = setUp(scenario, () -> client.directChatsOfPairs(users));
-    List<UpdatesConnection> sockets = setUp(scenario, () -> client.connect(users, handler));
-    log("%s: %d users, %d direct chats, %d sockets ready", scenario, users.size(), chats.size(), sockets.size());
-    return new Pairs(users, chats, sockets);
+    SocketHerd herd;
+    try {
+      herd = new SocketHerd(baseUrl(), (socket, text) -> frames.onFrame(users.get(socket), text));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot open a selector: " + e, e);
+    }
+    SocketHerd.Outcome o;
+    try (Progress p = progress(() -> "bench " + scenario + " setup: sockets " + herd.ready() + "/" + n)) {
+      o = herd.connect(users.stream().map(BenchUser::token).toList());
+    }
+    if (o.failed() > 0) {
+      herd.close();
+      throw new IllegalStateException(o.failed() + " of " + n + " updates sockets failed; the first: " + o.firstError());
+    }
+    log("%s: %d users, %d direct chats, %d sockets ready", scenario, users.size(), chats.size(), o.ready());
+    return new Pairs(users, chats, herd);
+  }
+
+  /** Receives each text frame of a user's load socket after its {@code ready}, in order. */
+  @FunctionalInterface
+  public interface UserFrames {
+    void onFrame(BenchUser user, String frame);
   }
 
   /**
-   * Users in pairs: {@code users[2i]} and {@code users[2i+1]} share {@code chats[i]}; {@code
-   * sockets[j]} is {@code users[j]}'s.
+   * Users in pairs: {@code users[2i]} and {@code users[2i+1]} share {@code chats[i]}; socket
+   * {@code j} of the herd is {@code users[j]}'s.
    */
-  public record Pairs(List<BenchUser> users, List<String> chats, List<UpdatesConnection> sockets) {
+  public record Pairs(List<BenchUser> users, List<String> chats, SocketHerd herd) {
     public String chatOf(int user) {
       return chats.get(user / 2);
     }
 
     public void closeAll() {
-      sockets.forEach(UpdatesConnection::close);
+      herd.close();
     }
   }
 

@@ -30,7 +30,7 @@ final class LoadFrames {
    * sender) with its latency from the send time the frame carries, an error as an error. Returns
    * the frame's kind, so that a closed loop can send its next message on an ack or an error.
    */
-  static Kind record(Measurement m, UpdatesConnection c, String frame, long now) {
+  static Kind record(Measurement m, String userId, String frame, long now) {
     Kind kind = kind(frame);
     switch (kind) {
       case ACK -> {
@@ -40,7 +40,7 @@ final class LoadFrames {
         }
       }
       case DELIVERY -> {
-        if (!sentBy(frame, c.user().userId())) {
+        if (!sentBy(frame, userId)) {
           long t = deliverySendNanos(frame);
           if (t > 0) {
             m.delivered(t, now);

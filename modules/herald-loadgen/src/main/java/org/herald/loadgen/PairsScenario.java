@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.herald.chaos.Progress;
 import org.herald.chaos.Threads;
@@ -34,22 +35,21 @@ final class PairsScenario implements Scenario {
     BenchOptions o = context.options();
     Measurement m = context.newMeasurement();
     AtomicLong seq = new AtomicLong();
-    String[] chatOf = new String[o.users()];
-    UpdatesConnection.FrameHandler handler = (c, frame) -> {
-      LoadFrames.Kind kind = LoadFrames.record(m, c, frame, System.nanoTime());
-      if (kind == LoadFrames.Kind.ACK || kind == LoadFrames.Kind.ERROR) {
-        sendNext(c, chatOf[c.user().index()], seq, m);
+    // Set once the sockets are ready, before the first send: the herd's thread reads it.
+    AtomicReference<BenchContext.Pairs> started = new AtomicReference<>();
+    BenchContext.Pairs pairs = context.pairs(name(), o.users(), (user, frame) -> {
+      LoadFrames.Kind kind = LoadFrames.record(m, user.userId(), frame, System.nanoTime());
+      BenchContext.Pairs running = started.get();
+      if (running != null && (kind == LoadFrames.Kind.ACK || kind == LoadFrames.Kind.ERROR)) {
+        sendNext(running, user.index(), seq, m);
       }
-    };
-    BenchContext.Pairs pairs = context.pairs(name(), o.users(), handler);
-    for (int i = 0; i < chatOf.length; i++) {
-      chatOf[i] = pairs.chatOf(i);
-    }
+    });
+    started.set(pairs);
     try (Progress p = context.progress(() -> m.progress(name()))) {
       m.start();
-      for (UpdatesConnection c : pairs.sockets()) {
+      for (int user = 0; user < o.users(); user++) {
         for (int k = 0; k < o.inflight(); k++) {
-          sendNext(c, chatOf[c.user().index()], seq, m);
+          sendNext(pairs, user, seq, m);
         }
       }
       // The end moves later while the warm-up waits for the node's JIT.
@@ -65,13 +65,16 @@ final class PairsScenario implements Scenario {
     return result(name(), m, o, null);
   }
 
-  private static void sendNext(UpdatesConnection c, String chatId, AtomicLong seq, Measurement m) {
+  /** On the herd's thread (after an ack or an error) or the scenario's (the first ones). */
+  private static void sendNext(BenchContext.Pairs pairs, int user, AtomicLong seq, Measurement m) {
     long now = System.nanoTime();
-    if (now - m.endNanos() >= 0 || c.closed()) {
+    if (now - m.endNanos() >= 0 || !pairs.herd().open(user)) {
       return;
     }
     m.sent();
-    c.send(LoadFrames.send(chatId, now, seq.incrementAndGet()));
+    if (!pairs.herd().send(user, LoadFrames.send(pairs.chatOf(user), now, seq.incrementAndGet()))) {
+      m.error("socket closed");
+    }
   }
 
   /** The figures of a load scenario, shared with the open loop ({@code targetRate} not null). */

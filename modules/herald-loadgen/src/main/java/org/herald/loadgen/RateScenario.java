@@ -27,8 +27,7 @@ final class RateScenario implements Scenario {
   public ScenarioResult run(BenchContext context) {
     BenchOptions o = context.options();
     Measurement m = context.newMeasurement();
-    UpdatesConnection.FrameHandler handler = (c, frame) -> LoadFrames.record(m, c, frame, System.nanoTime());
-    BenchContext.Pairs pairs = context.pairs(name(), o.users(), handler);
+    BenchContext.Pairs pairs = context.pairs(name(), o.users(), (user, frame) -> LoadFrames.record(m, user.userId(), frame, System.nanoTime()));
     try (Progress p = context.progress(() -> m.progress(name()))) {
       m.start();
       Schedule schedule = new Schedule(m.startNanos(), o.rate(), o.users());
@@ -43,13 +42,14 @@ final class RateScenario implements Scenario {
         long due = schedule.dueBy(now);
         for (; k < due; k++) {
           int user = schedule.userOf(k);
-          UpdatesConnection c = pairs.sockets().get(user);
-          if (c.closed()) {
+          if (!pairs.herd().open(user)) {
             m.error("socket closed");
             continue;
           }
           m.sent();
-          c.send(LoadFrames.send(pairs.chatOf(user), schedule.intendedNanos(k), k));
+          if (!pairs.herd().send(user, LoadFrames.send(pairs.chatOf(user), schedule.intendedNanos(k), k))) {
+            m.error("socket closed");
+          }
         }
         long wait = schedule.intendedNanos(k) - System.nanoTime();
         if (wait > 0) {

@@ -17,18 +17,26 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.herald.chaos.Threads;
 
 /**
- * Many receiving updates sockets on one selector thread: plain NIO {@link SocketChannel}s with a
- * hand-written WebSocket upgrade, reading the server's (unmasked) frames and answering its pings.
- * The JDK WebSocket client costs a few threads' worth of buffers and callbacks per socket and
- * cannot bind a local address on Java 17; this holds tens of thousands for a few hundred bytes
- * each, and spreads them over the source addresses 127.0.0.2, 127.0.0.3, … when the node is on
- * loopback, so that no one address runs out of ephemeral ports. Sockets only receive: a scenario
- * sends through {@link UpdatesConnection} or HTTP.
+ * Many updates sockets on one selector thread: plain NIO {@link SocketChannel}s with a
+ * hand-written WebSocket upgrade, reading the server's (unmasked) frames, answering its pings and
+ * sending masked text frames. The JDK WebSocket client costs a few threads' worth of buffers and
+ * callbacks per socket and cannot bind a local address on Java 17; this holds tens of thousands
+ * for a few hundred bytes each, and spreads them over the source addresses 127.0.0.2, 127.0.0.3,
+ * … when the node is on loopback, so that no one address runs out of ephemeral ports.
+ *
+ * <p>A load generator's own thread hops land in the latencies it reports and its CPU is taken
+ * from the node it measures on a shared machine: the JDK client reads on its selector thread and
+ * hands every frame to another thread. Here a frame is read, parsed and given to the
+ * {@link FrameSink} on the selector thread, and {@link #send} writes straight to the socket from
+ * the calling thread (the sink's, in a closed loop; the pacing thread's, in an open one); only
+ * what the socket does not take at once waits for the selector.
  */
 final class SocketHerd implements AutoCloseable {
   /** Receives each text frame after the socket's {@code ready}, on the selector thread. */
@@ -57,8 +65,11 @@ final class SocketHerd implements AutoCloseable {
   private final Thread loop;
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(1 << 16);
   private final ConcurrentLinkedQueue<Conn> toOpen = new ConcurrentLinkedQueue<>();
+  /** Sockets a send failed on, outside the selector thread: failed by the selector. */
+  private final ConcurrentLinkedQueue<Conn> toFail = new ConcurrentLinkedQueue<>();
   private final Set<Conn> pending = new HashSet<>();
-  private final List<Conn> all = new ArrayList<>();
+  /** Every socket by id; senders on other threads read it, {@link #connect} appends a whole batch. */
+  private final List<Conn> all = new CopyOnWriteArrayList<>();
   private final AtomicInteger ready = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicReference<String> firstError = new AtomicReference<>();
@@ -70,10 +81,14 @@ final class SocketHerd implements AutoCloseable {
     final int id;
     final String token;
     final int sourceIndex;
-    SocketChannel channel;
-    Phase phase = Phase.CONNECTING;
+    volatile SocketChannel channel;
+    volatile Phase phase = Phase.CONNECTING;
+    volatile SelectionKey key;
     long deadline;
-    ByteBuffer out;
+    /** What the socket has not taken yet, in order; guarded by the Conn (any thread may send). */
+    final ArrayDeque<ByteBuffer> out = new ArrayDeque<>(2);
+    /** Why a send from another thread failed: the selector thread fails the socket. */
+    volatile String sendFailure;
     byte[] carry = NONE;
     int carryLength;
 
@@ -111,16 +126,76 @@ final class SocketHerd implements AutoCloseable {
     int readyBefore = ready.get();
     int failedBefore = failed.get();
     long start = System.nanoTime();
+    List<Conn> batch = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
-      Conn c = new Conn(base + i, tokens.get(i), (base + i) / PER_SOURCE_ADDRESS);
-      all.add(c);
-      toOpen.add(c);
+      batch.add(new Conn(base + i, tokens.get(i), (base + i) / PER_SOURCE_ADDRESS));
     }
+    all.addAll(batch);
+    toOpen.addAll(batch);
     selector.wakeup();
     while (ready.get() + failed.get() - readyBefore - failedBefore < tokens.size() && Threads.sleep(20)) {
       // the selector thread settles them
     }
     return new Outcome(ready.get() - readyBefore, failed.get() - failedBefore, firstError.get(), System.nanoTime() - start);
+  }
+
+  /** Whether socket {@code socket} is open and past its {@code ready}. */
+  boolean open(int socket) {
+    return all.get(socket).phase == Phase.READY;
+  }
+
+  /**
+   * Sends one text frame on socket {@code socket} (masked, as a client must), from any thread;
+   * frames of one socket leave in the order of the calls. False when the socket is not open: it
+   * failed or closed, or has not said ready yet.
+   */
+  boolean send(int socket, String text) {
+    Conn c = all.get(socket);
+    if (c.phase != Phase.READY || c.sendFailure != null) {
+      return false;
+    }
+    try {
+      return enqueue(c, ByteBuffer.wrap(maskedText(text.getBytes(StandardCharsets.UTF_8), ThreadLocalRandom.current().nextInt())));
+    } catch (IOException | RuntimeException e) {
+      if (Thread.currentThread() == loop) {
+        fail(c, "send: " + e);
+      } else {
+        c.sendFailure = "send: " + e;
+        toFail.add(c);
+        selector.wakeup();
+      }
+      return false;
+    }
+  }
+
+  /**
+   * A client's text frame: FIN and opcode 1, the length in the shortest form, the mask, the
+   * payload masked with it (RFC 6455, 5.2-5.3). The mask need not be unpredictable here: it
+   * protects intermediaries from payloads a script in a browser chose, and the bench writes its own.
+   */
+  static byte[] maskedText(byte[] payload, int mask) {
+    int n = payload.length;
+    int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+    byte[] frame = new byte[header + 4 + n];
+    frame[0] = (byte) 0x81;
+    if (n < 126) {
+      frame[1] = (byte) (0x80 | n);
+    } else if (n < 65_536) {
+      frame[1] = (byte) (0x80 | 126);
+      frame[2] = (byte) (n >>> 8);
+      frame[3] = (byte) n;
+    } else {
+      frame[1] = (byte) (0x80 | 127);
+      for (int i = 0; i < 8; i++) {
+        frame[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
+      }
+    }
+    byte[] m = {(byte) (mask >>> 24), (byte) (mask >>> 16), (byte) (mask >>> 8), (byte) mask};
+    System.arraycopy(m, 0, frame, header, 4);
+    for (int i = 0; i < n; i++) {
+      frame[header + 4 + i] = (byte) (payload[i] ^ m[i & 3]);
+    }
+    return frame;
   }
 
   /** The source address of the {@code n}th group of {@link #PER_SOURCE_ADDRESS} sockets. */
@@ -135,6 +210,7 @@ final class SocketHerd implements AutoCloseable {
     try {
       while (!closing) {
         openMore();
+        failSends();
         selector.select(100);
         for (SelectionKey k : selector.selectedKeys()) {
           Conn c = (Conn) k.attachment();
@@ -147,7 +223,7 @@ final class SocketHerd implements AutoCloseable {
               flush(c, k);
             }
             if (k.isValid() && k.isReadable()) {
-              read(c, k);
+              read(c);
             }
           } catch (IOException | RuntimeException e) {
             fail(c, e.toString());
@@ -161,6 +237,12 @@ final class SocketHerd implements AutoCloseable {
     }
   }
 
+  private void failSends() {
+    for (Conn c; (c = toFail.poll()) != null; ) {
+      fail(c, c.sendFailure);
+    }
+  }
+
   private void openMore() {
     while (pending.size() < MAX_PENDING) {
       Conn c = toOpen.poll();
@@ -170,15 +252,19 @@ final class SocketHerd implements AutoCloseable {
       pending.add(c);
       c.deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
       try {
-        c.channel = SocketChannel.open();
-        c.channel.configureBlocking(false);
+        SocketChannel channel = SocketChannel.open();
+        c.channel = channel;
+        channel.configureBlocking(false);
+        // Frames are small and each is one write: sent at once, not held for the next.
+        channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         if (loopback) {
-          c.channel.bind(new InetSocketAddress(sourceAddress(c.sourceIndex), 0));
+          channel.bind(new InetSocketAddress(sourceAddress(c.sourceIndex), 0));
         }
-        if (c.channel.connect(new InetSocketAddress(host, port))) {
-          startUpgrade(c, c.channel.register(selector, 0, c));
+        if (channel.connect(new InetSocketAddress(host, port))) {
+          c.key = channel.register(selector, 0, c);
+          startUpgrade(c, c.key);
         } else {
-          c.channel.register(selector, SelectionKey.OP_CONNECT, c);
+          c.key = channel.register(selector, SelectionKey.OP_CONNECT, c);
         }
       } catch (IOException | RuntimeException e) {
         fail(c, "connect: " + e);
@@ -196,22 +282,46 @@ final class SocketHerd implements AutoCloseable {
         + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
         + "Sec-WebSocket-Version: 13\r\n\r\n";
     c.phase = Phase.UPGRADING;
-    c.out = ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1));
     k.interestOps(SelectionKey.OP_READ);
-    flush(c, k);
+    enqueue(c, ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
   }
 
-  private void flush(Conn c, SelectionKey k) throws IOException {
-    if (c.out != null) {
-      c.channel.write(c.out);
-      if (!c.out.hasRemaining()) {
-        c.out = null;
+  /**
+   * Writes {@code bytes} now if nothing is waiting before it, and keeps what the socket does not
+   * take for the selector to write when it is writable. True: written or queued.
+   */
+  private boolean enqueue(Conn c, ByteBuffer bytes) throws IOException {
+    synchronized (c) {
+      if (c.out.isEmpty()) {
+        c.channel.write(bytes);
+        if (!bytes.hasRemaining()) {
+          return true;
+        }
       }
+      c.out.add(bytes);
+      c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
-    k.interestOps(c.out == null ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    if (Thread.currentThread() != loop) {
+      // The new interest counts from the next select: wake the one under way.
+      selector.wakeup();
+    }
+    return true;
   }
 
-  private void read(Conn c, SelectionKey k) throws IOException {
+  /** On the selector thread, when the socket is writable: what waits, in order. */
+  private void flush(Conn c, SelectionKey k) throws IOException {
+    synchronized (c) {
+      for (ByteBuffer next; (next = c.out.peek()) != null; c.out.poll()) {
+        c.channel.write(next);
+        if (next.hasRemaining()) {
+          return;
+        }
+      }
+      k.interestOps(SelectionKey.OP_READ);
+    }
+  }
+
+  private void read(Conn c) throws IOException {
     readBuffer.clear();
     int n = c.channel.read(readBuffer);
     if (n < 0) {
@@ -234,7 +344,7 @@ final class SocketHerd implements AutoCloseable {
       c.phase = Phase.OPEN;
       at = end;
     }
-    at = frames(c, k, at);
+    at = frames(c, at);
     System.arraycopy(c.carry, at, c.carry, 0, c.carryLength - at);
     c.carryLength -= at;
     if (c.carryLength == 0) {
@@ -244,7 +354,7 @@ final class SocketHerd implements AutoCloseable {
   }
 
   /** Parses the whole frames from {@code at}; where the first incomplete one starts. */
-  private int frames(Conn c, SelectionKey k, int at) throws IOException {
+  private int frames(Conn c, int at) throws IOException {
     byte[] b = c.carry;
     while (c.carryLength - at >= 2) {
       int opcode = b[at] & 0x0f;
@@ -273,7 +383,7 @@ final class SocketHerd implements AutoCloseable {
       at = start + (int) length;
       switch (opcode) {
         case 1 -> text(c, new String(b, start, (int) length, StandardCharsets.UTF_8));
-        case 9 -> pong(c, k, b, start, (int) length);
+        case 9 -> pong(c, b, start, (int) length);
         case 8 -> {
           fail(c, "closed by the server (close frame)");
           return at;
@@ -299,7 +409,7 @@ final class SocketHerd implements AutoCloseable {
   }
 
   /** A client's answer to a ping: the same payload, masked. */
-  private void pong(Conn c, SelectionKey k, byte[] b, int start, int length) throws IOException {
+  private void pong(Conn c, byte[] b, int start, int length) throws IOException {
     ByteBuffer frame = ByteBuffer.allocate(6 + length);
     frame.put((byte) 0x8a).put((byte) (0x80 | length));
     byte[] mask = new byte[4];
@@ -309,10 +419,7 @@ final class SocketHerd implements AutoCloseable {
       frame.put((byte) (b[start + i] ^ mask[i & 3]));
     }
     frame.flip();
-    if (c.out == null) {
-      c.out = frame;
-      flush(c, k);
-    }
+    enqueue(c, frame);
   }
 
   private static void append(Conn c, ByteBuffer data) {
