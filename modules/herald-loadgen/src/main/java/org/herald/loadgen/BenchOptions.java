@@ -79,7 +79,8 @@ public record BenchOptions(
   }
 
   private static final Pattern HEAP = Pattern.compile("[1-9][0-9]{0,5}[mMgG]");
-  private static final Pattern URL = Pattern.compile("https?://[^/\\s]+");
+  /** Plain HTTP only: the node serves no TLS, and the bench's sockets speak none. */
+  private static final Pattern URL = Pattern.compile("http://[^/\\s]+");
 
   public static String usage() {
     StringBuilder s = new StringBuilder();
@@ -346,7 +347,7 @@ public record BenchOptions(
       v = v.substring(0, v.length() - 1);
     }
     if (!URL.matcher(v).matches()) {
-      throw new UsageException("--url must be a node's base URL like http://127.0.0.1:8080, got '" + value + "'");
+      throw new UsageException("--url must be a node's plain-HTTP base URL like http://127.0.0.1:8080, got '" + value + "'");
     }
     return v;
   }

@@ -21,7 +21,7 @@ class BenchOptionsTest {
     for (String[] bad : new String[][] {
         {"--users", "3"}, {"--users", "1"}, {"--users", "x"}, {"--duration", "30"}, {"--duration", "0s"},
         {"--warmup", "five"}, {"--warmup-max", "5m"}, {"--inflight", "0"}, {"--rate", "-1"}, {"--rate", "abc"}, {"--node-heap", "lots"},
-        {"--setup-concurrency", "0"}, {"--url", "localhost:8080"}, {"--members", "1"}, {"--members", "200001"},
+        {"--setup-concurrency", "0"}, {"--url", "localhost:8080"}, {"--url", "https://herald.example:443"}, {"--members", "1"}, {"--members", "200001"},
         {"--connected", "0"}, {"--posts", "0"}, {"--subscribers", "x"}, {"--channel-connected", "0"},
         {"--channel-posts", "1001"}, {"--connections", "0"}, {"--messages", "0"}, {"--recovery-sizes", "1000,,5"},
         {"--recovery-sizes", "5,5"}, {"--node-java-opt", "verbose"}, {"--node-java-opt", "-Xmx8g"},
