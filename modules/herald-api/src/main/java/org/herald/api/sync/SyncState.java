@@ -23,8 +23,14 @@ public record SyncState(long since, long target, long cursorPosition, String cur
     return sync.watermark().thenApply(position -> at(position).encode());
   }
 
+  /**
+   * Within a paged answer: the state names where the next page starts, and the pass keeps its
+   * target, even one no later than {@code since} (the watermark had not moved on when the pass
+   * began). Such a pass once counted as a fresh difference that kept the stale cursor, so the
+   * chats it had left for a later pass (their change lies past the target) were skipped for good.
+   */
   boolean paging() {
-    return target > since && (cursorPosition > 0 || !cursorChat.isEmpty());
+    return cursorPosition > 0 || !cursorChat.isEmpty();
   }
 
   String encode() {
