@@ -56,6 +56,8 @@ final class SocketHerd implements AutoCloseable {
   private static final long READY_TIMEOUT_NANOS = 30_000_000_000L;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] NONE = new byte[0];
+  static final int TEXT = 0x1;
+  static final int PONG = 0xa;
 
   private final String host;
   private final int port;
@@ -155,7 +157,9 @@ final class SocketHerd implements AutoCloseable {
       return false;
     }
     try {
-      return enqueue(c, ByteBuffer.wrap(maskedText(text.getBytes(StandardCharsets.UTF_8), ThreadLocalRandom.current().nextInt())));
+      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+      enqueue(c, ByteBuffer.wrap(masked(TEXT, payload, 0, payload.length)));
+      return true;
     } catch (IOException | RuntimeException e) {
       if (Thread.currentThread() == loop) {
         fail(c, "send: " + e);
@@ -168,16 +172,20 @@ final class SocketHerd implements AutoCloseable {
     }
   }
 
+  /** A client's frame of {@code opcode} (final) carrying {@code length} bytes of {@code b} from {@code start}. */
+  private static byte[] masked(int opcode, byte[] b, int start, int length) {
+    return maskedFrame(opcode, b, start, length, ThreadLocalRandom.current().nextInt());
+  }
+
   /**
-   * A client's text frame: FIN and opcode 1, the length in the shortest form, the mask, the
+   * A client's final frame: FIN and the opcode, the length in the shortest form, the mask, the
    * payload masked with it (RFC 6455, 5.2-5.3). The mask need not be unpredictable here: it
    * protects intermediaries from payloads a script in a browser chose, and the bench writes its own.
    */
-  static byte[] maskedText(byte[] payload, int mask) {
-    int n = payload.length;
+  static byte[] maskedFrame(int opcode, byte[] b, int start, int n, int mask) {
     int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
     byte[] frame = new byte[header + 4 + n];
-    frame[0] = (byte) 0x81;
+    frame[0] = (byte) (0x80 | opcode);
     if (n < 126) {
       frame[1] = (byte) (0x80 | n);
     } else if (n < 65_536) {
@@ -193,7 +201,7 @@ final class SocketHerd implements AutoCloseable {
     byte[] m = {(byte) (mask >>> 24), (byte) (mask >>> 16), (byte) (mask >>> 8), (byte) mask};
     System.arraycopy(m, 0, frame, header, 4);
     for (int i = 0; i < n; i++) {
-      frame[header + 4 + i] = (byte) (payload[i] ^ m[i & 3]);
+      frame[header + 4 + i] = (byte) (b[start + i] ^ m[i & 3]);
     }
     return frame;
   }
@@ -288,14 +296,14 @@ final class SocketHerd implements AutoCloseable {
 
   /**
    * Writes {@code bytes} now if nothing is waiting before it, and keeps what the socket does not
-   * take for the selector to write when it is writable. True: written or queued.
+   * take for the selector to write when it is writable.
    */
-  private boolean enqueue(Conn c, ByteBuffer bytes) throws IOException {
+  private void enqueue(Conn c, ByteBuffer bytes) throws IOException {
     synchronized (c) {
       if (c.out.isEmpty()) {
         c.channel.write(bytes);
         if (!bytes.hasRemaining()) {
-          return true;
+          return;
         }
       }
       c.out.add(bytes);
@@ -305,7 +313,6 @@ final class SocketHerd implements AutoCloseable {
       // The new interest counts from the next select: wake the one under way.
       selector.wakeup();
     }
-    return true;
   }
 
   /** On the selector thread, when the socket is writable: what waits, in order. */
@@ -410,16 +417,7 @@ final class SocketHerd implements AutoCloseable {
 
   /** A client's answer to a ping: the same payload, masked. */
   private void pong(Conn c, byte[] b, int start, int length) throws IOException {
-    ByteBuffer frame = ByteBuffer.allocate(6 + length);
-    frame.put((byte) 0x8a).put((byte) (0x80 | length));
-    byte[] mask = new byte[4];
-    RANDOM.nextBytes(mask);
-    frame.put(mask);
-    for (int i = 0; i < length; i++) {
-      frame.put((byte) (b[start + i] ^ mask[i & 3]));
-    }
-    frame.flip();
-    enqueue(c, frame);
+    enqueue(c, ByteBuffer.wrap(masked(PONG, b, start, length)));
   }
 
   private static void append(Conn c, ByteBuffer data) {

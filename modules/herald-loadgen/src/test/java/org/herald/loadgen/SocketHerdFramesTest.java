@@ -14,7 +14,7 @@ class SocketHerdFramesTest {
       // two multi-byte characters (5 bytes) where they fit
       String text = length >= 5 ? "é€" + "x".repeat(length - 5) : "x".repeat(length);
       byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-      byte[] frame = SocketHerd.maskedText(payload, 0x9abc_def1);
+      byte[] frame = SocketHerd.maskedFrame(SocketHerd.TEXT, payload, 0, payload.length, 0x9abc_def1);
       assertEquals(0x81, frame[0] & 0xff, "FIN and text, length " + payload.length);
       assertEquals(0x80, frame[1] & 0x80, "the mask bit is set: a server closes on an unmasked client frame");
       int at = 2;
@@ -42,5 +42,16 @@ class SocketHerdFramesTest {
       }
       assertEquals(text, new String(unmasked, StandardCharsets.UTF_8));
     }
+  }
+
+  @Test
+  void aPongCarriesThePingsPayloadMasked() {
+    byte[] ping = {9, 9, 'h', 'i', '!', 9};
+    byte[] pong = SocketHerd.maskedFrame(SocketHerd.PONG, ping, 2, 3, 0x0102_0304);
+    assertEquals(0x8a, pong[0] & 0xff, "FIN and pong");
+    assertEquals(0x80 | 3, pong[1] & 0xff, "masked, 3 bytes");
+    assertArrayEquals(new byte[] {1, 2, 3, 4}, new byte[] {pong[2], pong[3], pong[4], pong[5]});
+    assertArrayEquals(new byte[] {'h' ^ 1, 'i' ^ 2, '!' ^ 3}, new byte[] {pong[6], pong[7], pong[8]});
+    assertEquals(9, pong.length);
   }
 }
