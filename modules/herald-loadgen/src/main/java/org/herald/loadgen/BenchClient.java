@@ -16,16 +16,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.herald.chaos.Threads;
 
 /**
- * The public API as the bench uses it: one {@link HttpClient} (HTTP/1.1, its own small pool of
- * threads, which also runs every socket's frame callbacks) for the setup calls and every
- * updates socket. Setup runs {@code --setup-concurrency} calls at once and counts what is done
+ * The public API's HTTP calls as the bench uses them: one {@link HttpClient} (HTTP/1.1, its own
+ * small pool of threads) for the setup calls and the scenarios' few HTTP requests; every updates
+ * socket is on a {@link SocketHerd}. Setup runs {@code --setup-concurrency} calls at once and counts what is done
  * for the progress line. A failed setup call throws: a bench without its users cannot measure.
  */
 public final class BenchClient implements AutoCloseable {
@@ -51,7 +49,7 @@ public final class BenchClient implements AutoCloseable {
 
   BenchClient(String baseUrl, int concurrency) {
     this.baseUrl = baseUrl;
-    // Frame callbacks run here: as many threads as cores, so the reading never hands off.
+    // The client's response callbacks run here.
     this.callbacks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), Threads.daemon("bench-io"));
     this.setup = Executors.newFixedThreadPool(concurrency, Threads.daemon("bench-setup"));
     this.http = HttpClient.newBuilder().executor(callbacks).connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
@@ -60,10 +58,6 @@ public final class BenchClient implements AutoCloseable {
 
   public String baseUrl() {
     return baseUrl;
-  }
-
-  public HttpClient http() {
-    return http;
   }
 
   /** The last setup step and how far it got, like "accounts 120/200". */
@@ -124,25 +118,6 @@ public final class BenchClient implements AutoCloseable {
       List<String> ids = users.subList(i * MAX_BULK_ADD, Math.min(users.size(), (i + 1) * MAX_BULK_ADD)).stream()
           .map(BenchUser::userId).toList();
       return post("/v1/chats/" + chatId + "/members", admin.token(), Map.of("userIds", ids));
-    });
-  }
-
-  /** Opens one updates socket per user and waits until every one has said ready. */
-  public List<UpdatesConnection> connect(List<BenchUser> users, UpdatesConnection.FrameHandler handler) {
-    return parallel("sockets", users.size(), i -> {
-      UpdatesConnection c = new UpdatesConnection(users.get(i), handler);
-      URI uri = URI.create(baseUrl.replaceFirst("^http", "ws") + "/v1/updates?token=" + users.get(i).token());
-      try {
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, c).get(30, TimeUnit.SECONDS);
-        return c.ready().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("updates socket of " + users.get(i).username() + " failed: " + e.getCause(), e.getCause());
-      } catch (TimeoutException e) {
-        throw new IllegalStateException("updates socket of " + users.get(i).username() + " not ready in 30 s");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
     });
   }
 

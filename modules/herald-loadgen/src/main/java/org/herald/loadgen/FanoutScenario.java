@@ -123,44 +123,52 @@ final class FanoutScenario implements Scenario {
       return null;
     });
     Reach reach = new Reach(chatId, z.connected());
-    try (SocketHerd herd = new SocketHerd(context.baseUrl(), reach)) {
+    // The poster's second socket is the herd's last (after the receivers'): its frames are the
+    // acks, and each ack lets the next post out from the herd's thread.
+    int posterSocket = z.connected();
+    AtomicLong sent = new AtomicLong();
+    AtomicLong limit = new AtomicLong();
+    AtomicLong acked = new AtomicLong();
+    AtomicReference<String> error = new AtomicReference<>();
+    AtomicReference<SocketHerd> herdRef = new AtomicReference<>();
+    SocketHerd.FrameSink frames = (socket, text) -> {
+      if (socket != posterSocket) {
+        reach.onText(socket, text);
+        return;
+      }
+      switch (LoadFrames.kind(text)) {
+        case ACK -> {
+          acked.incrementAndGet();
+          sendNext(herdRef.get(), posterSocket, chatId, sent, limit.get(), error);
+        }
+        case ERROR -> error.compareAndSet(null, text);
+        case DELIVERY, OTHER -> { }
+      }
+    };
+    try (SocketHerd herd = new SocketHerd(context.baseUrl(), frames)) {
+      herdRef.set(herd);
       connect(context, herd, users.subList(0, z.connected()), figures, "group_");
       int connected = herd.ready();
       long expected = (long) z.posts() * connected;
-      AtomicLong sent = new AtomicLong();
-      AtomicLong limit = new AtomicLong();
-      AtomicLong acked = new AtomicLong();
-      AtomicReference<String> error = new AtomicReference<>();
-      UpdatesConnection.FrameHandler acks = (c, frame) -> {
-        switch (LoadFrames.kind(frame)) {
-          case ACK -> {
-            acked.incrementAndGet();
-            sendNext(c, chatId, sent, limit.get());
-          }
-          case ERROR -> error.compareAndSet(null, frame);
-          case DELIVERY, OTHER -> { }
-        }
-      };
-      UpdatesConnection out = client.connect(List.of(poster), acks).get(0);
+      SocketHerd.Outcome out = herd.connect(List.of(poster.token()));
+      if (out.failed() > 0) {
+        throw new IllegalStateException("the fanout poster's socket failed (the herd's first error: " + out.firstError() + ")");
+      }
       int warmup = Math.min(z.posts(), WARMUP_POSTS);
       long start;
-      try {
-        // A warm-up round of the same kind first, as every other scenario has: the node's fan-out
-        // code is compiled and its pools grown before the measured round starts.
-        context.log("fanout: group of %d members, %d connected; %d warm-up posts, then %d measured, %d in flight", users.size(),
-            connected, warmup, z.posts(), INFLIGHT);
-        try (Progress p = context.progress(() -> "bench fanout group warm-up: delivered " + reach.delivered.get() + "/"
-            + (long) warmup * connected)) {
-          round(out, chatId, sent, limit, warmup, reach, (long) warmup * connected, error);
-        }
-        reach.reset();
-        acked.set(0);
-        try (Progress p = context.progress(() -> "bench fanout group: acked " + acked.get() + "/" + z.posts() + ", delivered "
-            + reach.delivered.get() + "/" + expected)) {
-          start = round(out, chatId, sent, limit, z.posts(), reach, expected, error);
-        }
-      } finally {
-        out.close();
+      // A warm-up round of the same kind first, as every other scenario has: the node's fan-out
+      // code is compiled and its pools grown before the measured round starts.
+      context.log("fanout: group of %d members, %d connected; %d warm-up posts, then %d measured, %d in flight", users.size(),
+          connected, warmup, z.posts(), INFLIGHT);
+      try (Progress p = context.progress(() -> "bench fanout group warm-up: delivered " + reach.delivered.get() + "/"
+          + (long) warmup * connected)) {
+        round(herd, posterSocket, chatId, sent, limit, warmup, reach, (long) warmup * connected, error);
+      }
+      reach.reset();
+      acked.set(0);
+      try (Progress p = context.progress(() -> "bench fanout group: acked " + acked.get() + "/" + z.posts() + ", delivered "
+          + reach.delivered.get() + "/" + expected)) {
+        start = round(herd, posterSocket, chatId, sent, limit, z.posts(), reach, expected, error);
       }
       double seconds = Math.max(1e-9, (reach.lastNanos - start) / 1e9);
       figures.put("group_members", users.size());
@@ -179,21 +187,24 @@ final class FanoutScenario implements Scenario {
   }
 
   /** Posts {@code posts} more, {@link #INFLIGHT} at a time, and waits for their deliveries; returns the start. */
-  private static long round(UpdatesConnection out, String chatId, AtomicLong sent, AtomicLong limit, int posts, Reach reach,
+  private static long round(SocketHerd herd, int socket, String chatId, AtomicLong sent, AtomicLong limit, int posts, Reach reach,
       long expected, AtomicReference<String> error) {
     long start = System.nanoTime();
     limit.addAndGet(posts);
     for (int i = 0; i < Math.min(INFLIGHT, posts); i++) {
-      sendNext(out, chatId, sent, limit.get());
+      sendNext(herd, socket, chatId, sent, limit.get(), error);
     }
     reach.await(expected, start, error);
     return start;
   }
 
-  private static void sendNext(UpdatesConnection c, String chatId, AtomicLong sent, long posts) {
+  private static void sendNext(SocketHerd herd, int socket, String chatId, AtomicLong sent, long posts,
+      AtomicReference<String> error) {
     long n = sent.incrementAndGet();
     if (n <= posts) {
-      c.send(LoadFrames.send(chatId, System.nanoTime(), n));
+      if (!herd.send(socket, LoadFrames.send(chatId, System.nanoTime(), n))) {
+        error.compareAndSet(null, "the poster's socket is closed (the herd's first error: " + herd.firstError() + ")");
+      }
     } else {
       // Not sent: the next round's posts start right after the last one sent.
       sent.decrementAndGet();

@@ -2,6 +2,7 @@ package org.herald.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ final class RecoveryScenario implements Scenario {
       this.target = target;
     }
 
-    synchronized void answered(UpdatesConnection c, String frame) {
+    synchronized void answered(SocketHerd herd, int socket, String frame) {
       switch (LoadFrames.kind(frame)) {
         case ACK -> acked++;
         case ERROR -> {
@@ -76,14 +77,13 @@ final class RecoveryScenario implements Scenario {
         }
       }
       lastAnswerNanos = System.nanoTime();
-      next(c);
+      next(herd, socket);
     }
 
-    /** Sends one more unless the target is acknowledged or already in flight. */
-    synchronized void next(UpdatesConnection c) {
-      if (sent - errors < target) {
+    /** Sends one more on {@code socket} unless the target is acknowledged or already in flight. */
+    synchronized void next(SocketHerd herd, int socket) {
+      if (sent - errors < target && herd.send(socket, LoadFrames.send(chatId, System.nanoTime(), sent + 1))) {
         sent++;
-        c.send(LoadFrames.send(chatId, System.nanoTime(), sent));
       }
     }
 
@@ -115,10 +115,10 @@ final class RecoveryScenario implements Scenario {
     List<BenchUser> users = context.setUp(name(), () -> client.createUsers(4));
     String chatId = client.directChat(users.get(0), users.get(1));
     String warmupChat = client.directChat(users.get(2), users.get(3));
-    fill(context, client, users.get(2), warmupChat, WARMUP_MESSAGES, "warm-up fill");
+    fill(context, users.get(2), warmupChat, WARMUP_MESSAGES, "warm-up fill");
 
     long start = System.nanoTime();
-    Fill fill = fill(context, client, users.get(0), chatId, size, "fill");
+    Fill fill = fill(context, users.get(0), chatId, size, "fill");
     double fillSeconds = (System.nanoTime() - start) / 1e9;
     context.log("recovery: %d messages in %.1f s (%.0f msg/s, %d errors); restarting the node", size, fillSeconds, size / fillSeconds,
         fill.errors);
@@ -161,25 +161,37 @@ final class RecoveryScenario implements Scenario {
   }
 
   /** {@code size} messages from {@code sender} into the chat over its sockets, pipelined. */
-  private static Fill fill(BenchContext context, BenchClient client, BenchUser sender, String chatId, int size, String label) {
+  private static Fill fill(BenchContext context, BenchUser sender, String chatId, int size, String label) {
     Fill fill = new Fill(chatId, size);
-    List<UpdatesConnection> sockets = client.connect(java.util.Collections.nCopies(FILL_SOCKETS, sender), fill::answered);
-    long start = System.nanoTime();
-    try (Progress p = context.progress(() -> String.format(Locale.ROOT, "bench recovery %s: %d/%d acked, %.0f msg/s", label,
-        fill.acked(), size, fill.acked() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)))) {
-      for (int i = 0; i < INFLIGHT; i++) {
-        fill.next(sockets.get(i % FILL_SOCKETS));
+    AtomicReference<SocketHerd> herdRef = new AtomicReference<>();
+    SocketHerd herd;
+    try {
+      herd = new SocketHerd(context.baseUrl(), (socket, frame) -> fill.answered(herdRef.get(), socket, frame));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open a selector: " + e, e);
+    }
+    herdRef.set(herd);
+    try (herd) {
+      SocketHerd.Outcome o = herd.connect(Collections.nCopies(FILL_SOCKETS, sender.token()));
+      if (o.failed() > 0) {
+        throw new IllegalStateException(o.failed() + " of the " + label + "'s " + FILL_SOCKETS + " sockets failed; the first: "
+            + o.firstError());
       }
-      while (fill.acked() < size) {
-        UpdatesConnection closed = sockets.stream().filter(UpdatesConnection::closed).findFirst().orElse(null);
-        if (fill.stalled() || closed != null) {
-          throw new IllegalStateException("the " + label + " stalled at " + fill.acked() + " of " + size + " messages"
-              + (closed != null ? ": " + closed.failure() : "") + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
+      long start = System.nanoTime();
+      try (Progress p = context.progress(() -> String.format(Locale.ROOT, "bench recovery %s: %d/%d acked, %.0f msg/s", label,
+          fill.acked(), size, fill.acked() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)))) {
+        for (int i = 0; i < INFLIGHT; i++) {
+          fill.next(herd, i % FILL_SOCKETS);
         }
-        Threads.sleep(50);
+        while (fill.acked() < size) {
+          if (fill.stalled() || herd.failed() > 0) {
+            throw new IllegalStateException("the " + label + " stalled at " + fill.acked() + " of " + size + " messages"
+                + (herd.failed() > 0 ? ": " + herd.firstError() : "")
+                + (fill.firstError.get() != null ? "; first error " + fill.firstError.get() : ""));
+          }
+          Threads.sleep(50);
+        }
       }
-    } finally {
-      sockets.forEach(UpdatesConnection::close);
     }
     return fill;
   }

@@ -119,6 +119,11 @@ final class SocketHerd implements AutoCloseable {
     return failed.get();
   }
 
+  /** Why the first socket that failed did, or null while none has. */
+  String firstError() {
+    return firstError.get();
+  }
+
   /**
    * Opens one socket per token (socket ids continue from the sockets opened before) and waits
    * until each is ready or has failed; {@link #ready()} and {@link #failed()} count as they settle.
