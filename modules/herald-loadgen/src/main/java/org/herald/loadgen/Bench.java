@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One bench run: the target (a node started here, or --url), the scenarios in order (one that
@@ -12,6 +14,9 @@ import java.util.List;
  * results.json and the charts in the output directory.
  */
 public final class Bench {
+  /** The longest wait for the node's projections to catch up between scenarios. */
+  private static final long CATCH_UP_NANOS = 120_000_000_000L;
+
   private Bench() {}
 
   /** Everything a run produced, for BenchMain's exit status and for tests. */
@@ -40,12 +45,20 @@ public final class Bench {
       List<String> lines = new ArrayList<>();
       try (BenchClient client = new BenchClient(baseUrl, options.setupConcurrency())) {
         BenchContext context = new BenchContext(options, baseUrl, node, client, err);
+        boolean first = true;
         for (Scenario scenario : Scenarios.ordered(options.scenarios())) {
+          String settled = first ? null : settle(options, context, scenario.name(), err);
+          first = false;
           ScenarioResult r;
           try {
             r = scenario.run(context);
           } catch (Exception e) {
             throw new IllegalStateException("scenario " + scenario.name() + " failed: " + e.getMessage(), e);
+          }
+          if (settled != null) {
+            Map<String, Object> figures = new LinkedHashMap<>(r.figures());
+            figures.put("db_settled_before", settled);
+            r = new ScenarioResult(r.scenario(), figures, r.line(), r.latencies(), r.series(), r.heraldPerSecond());
           }
           results.add(r);
           out.print(Results.table(r));
@@ -67,5 +80,53 @@ public final class Bench {
         Runtime.getRuntime().removeShutdownHook(hook);
       }
     }
+  }
+
+  /**
+   * Lets the node and its database digest the last scenario before {@code next}: waits for the
+   * node's projections to catch up (when the bench started the node and can read its lag), then
+   * settles the database (see {@link DatabaseSettle}; when the bench knows it). What it did, or
+   * null when it could do neither; a failure is told, not fatal.
+   */
+  private static String settle(BenchOptions options, BenchContext context, String next, PrintStream err) {
+    List<String> done = new ArrayList<>();
+    if (context.startedNode()) {
+      done.add(awaitProjections(context));
+    }
+    if (options.dbUrl() != null) {
+      try {
+        done.add(DatabaseSettle.settle(options.dbUrl(), options.dbUser(), options.dbPassword()).describe());
+      } catch (java.sql.SQLException e) {
+        done.add("database not settled: " + e.getMessage());
+      }
+    }
+    if (done.isEmpty()) {
+      return null;
+    }
+    String what = String.join(", ", done);
+    err.println("herald bench: before " + next + ": " + what);
+    err.flush();
+    return what;
+  }
+
+  /** Waits until the node's projections report no events behind, twice in a row, up to {@link #CATCH_UP_NANOS}. */
+  private static String awaitProjections(BenchContext context) {
+    long start = System.nanoTime();
+    int quiet = 0;
+    double behind = -1;
+    while (System.nanoTime() - start < CATCH_UP_NANOS) {
+      NodeMetrics m = context.nodeMetrics();
+      java.util.OptionalDouble lag = m == null ? java.util.OptionalDouble.empty() : m.sum("herald_projection_lag_events");
+      if (lag.isEmpty()) {
+        return "projections' lag not readable";
+      }
+      behind = lag.getAsDouble();
+      quiet = behind == 0 ? quiet + 1 : 0;
+      if (quiet >= 2) {
+        return String.format(java.util.Locale.ROOT, "projections caught up in %.1f s", (System.nanoTime() - start) / 1e9);
+      }
+      org.herald.chaos.Threads.sleep(1000);
+    }
+    return String.format(java.util.Locale.ROOT, "projections still %.0f events behind after %d s", behind, CATCH_UP_NANOS / 1_000_000_000L);
   }
 }

@@ -2,6 +2,7 @@ package org.herald.loadgen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +55,13 @@ class BenchQuickIT {
     assertTrue(acked > 0, "pairs acked messages\n" + printed);
     assertEquals(acked, ((Number) pairs.figures().get("delivered_total")).longValue(), "every acked message delivered\n" + printed);
     assertTrue(((Number) report.results().get(2).figures().get("acked_total")).longValue() > 0, "rate acked messages\n" + printed);
+    // Each scenario after the first starts on a database that has digested the last one's writes.
+    assertNull(report.results().get(0).figures().get("db_settled_before"), printed);
+    for (int i = 1; i < 4; i++) {
+      Object settled = report.results().get(i).figures().get("db_settled_before");
+      assertTrue(settled != null && settled.toString().contains("projections caught up") && settled.toString().contains("VACUUM ANALYZE"),
+          report.results().get(i).scenario() + " settled: " + settled + "\n" + printed);
+    }
     for (String key : List.of("node_switches_per_msg", "machine_switches_per_msg")) {
       Object switches = pairs.figures().get(key);
       assertNotNull(switches, "pairs counts the context switches a message cost: " + key + "\n" + printed);
