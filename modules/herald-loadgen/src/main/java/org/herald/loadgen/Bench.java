@@ -109,7 +109,11 @@ public final class Bench {
     return what;
   }
 
-  /** Waits until the node's projections report no events behind, twice in a row, up to {@link #CATCH_UP_NANOS}. */
+  /**
+   * Waits until the node's projections report no events behind in three reads a second apart
+   * (the gauges are refreshed every 2 s: so at least one refresh says so), up to {@link
+   * #CATCH_UP_NANOS}.
+   */
   private static String awaitProjections(BenchContext context) {
     long start = System.nanoTime();
     int quiet = 0;
@@ -122,7 +126,7 @@ public final class Bench {
       }
       behind = lag.getAsDouble();
       quiet = behind == 0 ? quiet + 1 : 0;
-      if (quiet >= 2) {
+      if (quiet >= 3) {
         return String.format(java.util.Locale.ROOT, "projections caught up in %.1f s", (System.nanoTime() - start) / 1e9);
       }
       org.herald.chaos.Threads.sleep(1000);
