@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import org.herald.chaos.Threads;
 
 /**
  * One bench run: the target (a node started here, or --url), the scenarios in order (one that
@@ -56,9 +56,7 @@ public final class Bench {
             throw new IllegalStateException("scenario " + scenario.name() + " failed: " + e.getMessage(), e);
           }
           if (settled != null) {
-            Map<String, Object> figures = new LinkedHashMap<>(r.figures());
-            figures.put("db_settled_before", settled);
-            r = new ScenarioResult(r.scenario(), figures, r.line(), r.latencies(), r.series(), r.heraldPerSecond());
+            r = r.withFigure("db_settled_before", settled);
           }
           results.add(r);
           out.print(Results.table(r));
@@ -109,28 +107,20 @@ public final class Bench {
     return what;
   }
 
-  /**
-   * Waits until the node's projections report no events behind in three reads a second apart
-   * (the gauges are refreshed every 2 s: so at least one refresh says so), up to {@link
-   * #CATCH_UP_NANOS}.
-   */
+  /** Waits until the node says every projection has caught up, up to {@link #CATCH_UP_NANOS}. */
   private static String awaitProjections(BenchContext context) {
     long start = System.nanoTime();
-    int quiet = 0;
-    double behind = -1;
-    while (System.nanoTime() - start < CATCH_UP_NANOS) {
-      NodeMetrics m = context.nodeMetrics();
-      java.util.OptionalDouble lag = m == null ? java.util.OptionalDouble.empty() : m.sum("herald_projection_lag_events");
-      if (lag.isEmpty()) {
-        return "projections' lag not readable";
-      }
-      behind = lag.getAsDouble();
-      quiet = behind == 0 ? quiet + 1 : 0;
-      if (quiet >= 3) {
-        return String.format(java.util.Locale.ROOT, "projections caught up in %.1f s", (System.nanoTime() - start) / 1e9);
-      }
-      org.herald.chaos.Threads.sleep(1000);
+    List<String> behind = context.projectionsBehind();
+    while (behind != null && !behind.isEmpty() && System.nanoTime() - start < CATCH_UP_NANOS) {
+      Threads.sleep(1000);
+      behind = context.projectionsBehind();
     }
-    return String.format(java.util.Locale.ROOT, "projections still %.0f events behind after %d s", behind, CATCH_UP_NANOS / 1_000_000_000L);
+    if (behind == null) {
+      return "projections' lag not readable";
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return behind.isEmpty()
+        ? String.format(Locale.ROOT, "projections caught up in %.1f s", seconds)
+        : String.format(Locale.ROOT, "projections still behind after %.0f s: %s", seconds, String.join(", ", behind));
   }
 }

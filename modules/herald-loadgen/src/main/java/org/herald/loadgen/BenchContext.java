@@ -1,7 +1,10 @@
 package org.herald.loadgen;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -50,6 +53,29 @@ public final class BenchContext {
    */
   public NodeMetrics nodeMetrics() {
     return node == null ? null : NodeMetrics.scrape(node.adminUrl());
+  }
+
+  /**
+   * The projections of the node the bench started that have not processed every event yet, or
+   * are paused, from its operator port's {@code GET /projections} (which reads the lag from the
+   * database when asked); null with --url or when the table cannot be read.
+   */
+  public List<String> projectionsBehind() {
+    String body = node == null ? null : NodeMetrics.operatorGet(node.adminUrl(), "/projections");
+    if (body == null) {
+      return null;
+    }
+    try {
+      List<String> behind = new ArrayList<>();
+      for (JsonNode p : BenchClient.JSON.readTree(body).path("projections")) {
+        if (!p.path("caughtUp").asBoolean()) {
+          behind.add(p.path("name").asText());
+        }
+      }
+      return behind;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Whether the bench started the node, so that it can restart it and read its memory. */
@@ -124,12 +150,7 @@ public final class BenchContext {
   public Pairs pairs(String scenario, int n, UserFrames frames) {
     List<BenchUser> users = setUp(scenario, () -> client.createUsers(n));
     List<String> chats = setUp(scenario, () -> client.directChatsOfPairs(users));
-    SocketHerd herd;
-    try {
-      herd = new SocketHerd(baseUrl(), (socket, text) -> frames.onFrame(users.get(socket), text));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot open a selector: " + e, e);
-    }
+    SocketHerd herd = new SocketHerd(baseUrl(), (socket, text) -> frames.onFrame(users.get(socket), text));
     SocketHerd.Outcome o;
     try (Progress p = progress(() -> "bench " + scenario + " setup: sockets " + herd.ready() + "/" + n)) {
       o = herd.connect(users.stream().map(BenchUser::token).toList());

@@ -26,11 +26,17 @@ final class NodeMetrics {
 
   /** The node's metrics now, or null when they cannot be read (a figure is then left out, not guessed). */
   static NodeMetrics scrape(String adminUrl) {
+    String body = operatorGet(adminUrl, "/metrics");
+    return body == null ? null : parse(body);
+  }
+
+  /** The body of a GET of {@code path} on the node's operator port, or null unless it answered 200. */
+  static String operatorGet(String adminUrl, String path) {
     try {
       HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(URI.create(adminUrl + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpRequest.newBuilder(URI.create(adminUrl + path)).timeout(Duration.ofSeconds(10)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? parse(r.body()) : null;
+      return r.statusCode() == 200 ? r.body() : null;
     } catch (java.io.IOException e) {
       return null;
     } catch (InterruptedException e) {

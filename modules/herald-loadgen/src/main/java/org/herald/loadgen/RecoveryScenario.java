@@ -164,14 +164,8 @@ final class RecoveryScenario implements Scenario {
   private static Fill fill(BenchContext context, BenchUser sender, String chatId, int size, String label) {
     Fill fill = new Fill(chatId, size);
     AtomicReference<SocketHerd> herdRef = new AtomicReference<>();
-    SocketHerd herd;
-    try {
-      herd = new SocketHerd(context.baseUrl(), (socket, frame) -> fill.answered(herdRef.get(), socket, frame));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot open a selector: " + e, e);
-    }
-    herdRef.set(herd);
-    try (herd) {
+    try (SocketHerd herd = new SocketHerd(context.baseUrl(), (socket, frame) -> fill.answered(herdRef.get(), socket, frame))) {
+      herdRef.set(herd);
       SocketHerd.Outcome o = herd.connect(Collections.nCopies(FILL_SOCKETS, sender.token()));
       if (o.failed() > 0) {
         throw new IllegalStateException(o.failed() + " of the " + label + "'s " + FILL_SOCKETS + " sockets failed; the first: "

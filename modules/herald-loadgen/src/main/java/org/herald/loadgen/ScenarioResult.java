@@ -30,6 +30,13 @@ public record ScenarioResult(
     series = List.copyOf(series);
   }
 
+  /** The same result with one more figure, after the others. */
+  public ScenarioResult withFigure(String name, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(figures);
+    more.put(name, value);
+    return new ScenarioResult(scenario, more, line, latencies, series, heraldPerSecond);
+  }
+
   /** The machine-readable line, given the run's ceiling (rows/s) or null. */
   public String resultLine(Double ceilingPerSecond) {
     return ResultLine.format(scenario, line, heraldPerSecond, ceilingPerSecond);

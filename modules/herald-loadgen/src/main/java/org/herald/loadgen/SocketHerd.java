@@ -1,6 +1,7 @@
 package org.herald.loadgen;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -101,13 +102,17 @@ final class SocketHerd implements AutoCloseable {
     }
   }
 
-  SocketHerd(String baseUrl, FrameSink sink) throws IOException {
+  SocketHerd(String baseUrl, FrameSink sink) {
     URI uri = URI.create(baseUrl);
     this.host = uri.getHost();
     this.port = uri.getPort() < 0 ? 80 : uri.getPort();
-    this.loopback = InetAddress.getByName(host).isLoopbackAddress();
     this.sink = sink;
-    this.selector = Selector.open();
+    try {
+      this.loopback = InetAddress.getByName(host).isLoopbackAddress();
+      this.selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("the bench's sockets to " + baseUrl + " cannot start: " + e.getMessage(), e);
+    }
     this.loop = Threads.start("bench-herd", this::run);
   }
 
