@@ -1,5 +1,6 @@
 package org.herald.api;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,7 @@ import org.herald.api.message.ScheduledRoutes;
 import org.herald.api.message.ViewRoutes;
 import org.herald.projection.views.ViewsProjection;
 import org.herald.api.message.Messaging;
+import org.herald.api.message.SendBatching;
 import org.herald.api.sync.SyncRoutes;
 import org.herald.api.updates.UpdatesHub;
 import org.herald.api.updates.UpdatesRoutes;
@@ -74,7 +76,9 @@ public final class ApiServer extends AllDirectives {
     PasswordHasher hasher =
         new PasswordHasher(settings.argon2MemoryKib(), settings.argon2Iterations(), settings.argon2Parallelism());
     Chats chats = new Chats(sharding, settings.askTimeout());
-    Messaging messaging = new Messaging(chats, Metrics.get(system).registry());
+    MeterRegistry registry = Metrics.get(system).registry();
+    Messaging messaging =
+        new Messaging(new SendBatching(chats, settings.sendBatch(), settings.askTimeout(), registry), registry);
     UpdatesSocket socket = new UpdatesSocket(system, hub, messaging, settings, authenticator);
 
     AccountRoutes accounts = new AccountRoutes(authenticator, settings, system, hasher, kdf);

@@ -12,7 +12,8 @@ public record ApiSettings(
     Duration socketKeepAlive,
     int argon2MemoryKib,
     int argon2Iterations,
-    int argon2Parallelism) {
+    int argon2Parallelism,
+    int sendBatch) {
 
   public static ApiSettings fromConfig(Config config) {
     Config c = config.getConfig("herald.api");
@@ -24,6 +25,7 @@ public record ApiSettings(
         c.getDuration("socket.keep-alive"),
         c.getInt("password.argon2.memory-kib"),
         c.getInt("password.argon2.iterations"),
-        c.getInt("password.argon2.parallelism"));
+        c.getInt("password.argon2.parallelism"),
+        c.getInt("send-batch"));
   }
 }

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.herald.api.common.Caller;
-import org.herald.api.common.Chats;
 import org.herald.api.message.dto.MessageDtos.SendMessageRequest;
 import org.herald.domain.chat.ChatCommand;
 import org.herald.domain.chat.ChatReply;
@@ -34,12 +33,12 @@ public final class Messaging {
     }
   }
 
-  private final Chats chats;
+  private final SendBatching sends;
   private final Map<Transport, Counter> accepted = new EnumMap<>(Transport.class);
   private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
 
-  public Messaging(Chats chats, MeterRegistry registry) {
-    this.chats = chats;
+  public Messaging(SendBatching sends, MeterRegistry registry) {
+    this.sends = sends;
     for (Transport transport : Transport.values()) {
       accepted.put(
           transport,
@@ -66,13 +65,11 @@ public final class Messaging {
    */
   public CompletionStage<ChatReply.MessageAccepted> send(
       Caller caller, String chatId, SendMessageRequest req, Transport transport, long receivedNanos) {
-    return chats
-        .ask(
+    return sends
+        .send(
             chatId,
-            ChatReply.MessageAccepted.class,
-            replyTo ->
-                new ChatCommand.SendMessage(
-                    caller.userId(), req.clientMessageId(), req.text(), req.silent(), req.replyToMessageId(), replyTo))
+            new ChatCommand.SendMessage(
+                caller.userId(), req.clientMessageId(), req.text(), req.silent(), req.replyToMessageId(), null))
         .thenApply(
             a -> {
               if (!a.repeated()) {

@@ -38,6 +38,21 @@ public sealed interface ChatCommand extends CborSerializable {
       implements ChatCommand {}
 
   /**
+   * Sends that waited for the chat together (a node's API holds a chat's further sends while one
+   * is being written, {@code SendBatching}): handled in this order as if sent one by one, their
+   * new messages written as one atomic write, answered in order by one
+   * {@link ChatReply.SendsAnswered}. The sends' own {@code replyTo} is not used (null).
+   */
+  record SendMessages(java.util.List<SendMessage> sends, ActorRef<ChatReply> replyTo) implements ChatCommand {
+    public SendMessages {
+      if (sends.isEmpty()) {
+        throw new IllegalArgumentException("a batch of sends needs at least one send");
+      }
+      sends = java.util.List.copyOf(sends);
+    }
+  }
+
+  /**
    * Replace the text of a message. {@code known} is the message as the history read model holds
    * it, given only when the chat answered {@link ChatReply.MessageNeeded} (the message is older
    * than the chat's recent window); null otherwise.

@@ -58,6 +58,7 @@ import org.herald.domain.chat.ChatCommand.EditScheduled;
 import org.herald.domain.chat.ChatCommand.ListScheduled;
 import org.herald.domain.chat.ChatCommand.PublishScheduled;
 import org.herald.domain.chat.ChatCommand.SchedulePost;
+import org.herald.domain.chat.ChatCommand.SendMessages;
 import org.herald.domain.chat.ChatCommand.ScheduledOpened;
 import org.herald.domain.chat.ChatEvent.PostScheduled;
 import org.herald.domain.chat.ChatEvent.ScheduleCancelReason;
@@ -271,6 +272,7 @@ public final class ChatEntity
         .forStateType(Active.class)
         .onCommand(CreateChat.class, this::onCreateExisting)
         .onCommand(SendMessage.class, this::onSendMessage)
+        .onCommand(SendMessages.class, this::onSendMessages)
         .onCommand(EditMessage.class, this::onEditMessage)
         .onCommand(DeleteMessage.class, this::onDeleteMessage)
         .onCommand(KeysIssued.class, this::onKeysIssued)
@@ -341,32 +343,105 @@ public final class ChatEntity
   }
 
   private ReplyEffect<ChatEvent, ChatState> onSendMessage(Active state, SendMessage cmd) {
-    if (!state.mayPost(cmd.senderId())) {
-      return reject(cmd.replyTo(), mayNotPost(state, cmd.senderId()));
-    }
-    MessageNew earlier = state.findSent(cmd.senderId(), cmd.clientMessageId());
-    if (earlier != null) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new ChatReply.MessageAccepted(
-                  earlier.message().messageId(), earlier.pts(), earlier.message().date(), true));
-    }
-    Rejection invalid = Limits.checkText(cmd.text(), "text");
-    if (invalid == null) {
-      invalid = checkReplyTarget(state, cmd.replyToMessageId());
-    }
-    if (invalid != null) {
-      return reject(cmd.replyTo(), invalid);
+    ChatReply answer = answerWithoutWriting(state, cmd, state.lastMessageId());
+    if (answer != null) {
+      return Effect().reply(cmd.replyTo(), answer);
     }
     ContentKey key = takeKey();
     if (key == null) {
-      return awaitKeys(cmd);
+      return awaitKeys(cmd, 1);
     }
     MessageSent event =
         messageSent(state, key, cmd.senderId(), cmd.clientMessageId(), cmd.text(), cmd.silent(), cmd.replyToMessageId(), null);
     return persistMessage(event, cmd.text(), null)
         .thenReply(cmd.replyTo(), s -> new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date(), false));
+  }
+
+  /**
+   * Sends that waited for the chat together, handled as if they came one by one in this order
+   * (numbers, repeats of a {@code clientMessageId}, reply targets), their messages written as
+   * one atomic write: all of them durable, or none. Answered in order by one
+   * {@link ChatReply.SendsAnswered} once that write is committed.
+   */
+  private ReplyEffect<ChatEvent, ChatState> onSendMessages(Active state, SendMessages cmd) {
+    List<SendMessage> sends = cmd.sends();
+    int n = sends.size();
+    ChatReply[] answers = new ChatReply[n];
+    // For a send that repeats the clientMessageId of an earlier new message of this batch: that one's index.
+    int[] repeatOf = new int[n];
+    Map<String, Integer> newInBatch = new java.util.HashMap<>();
+    int newCount = 0;
+    for (int i = 0; i < n; i++) {
+      SendMessage send = sends.get(i);
+      repeatOf[i] = -1;
+      answers[i] = answerWithoutWriting(state, send, state.lastMessageId() + newCount);
+      if (answers[i] == null) {
+        Integer first = newInBatch.putIfAbsent(send.senderId() + '\n' + send.clientMessageId(), i);
+        if (first != null) {
+          repeatOf[i] = first;
+        } else {
+          newCount++;
+        }
+      }
+    }
+    if (newCount > keyPool.size()) {
+      return awaitKeys(cmd, newCount);
+    }
+    List<MessageSent> events = new ArrayList<>(newCount);
+    List<String> texts = new ArrayList<>(newCount);
+    Instant now = clock.instant();
+    for (int i = 0; i < n; i++) {
+      SendMessage send = sends.get(i);
+      if (answers[i] != null) {
+        continue;
+      }
+      if (repeatOf[i] >= 0) {
+        ChatReply.MessageAccepted first = (ChatReply.MessageAccepted) answers[repeatOf[i]];
+        answers[i] = new ChatReply.MessageAccepted(first.messageId(), first.pts(), first.date(), true);
+        continue;
+      }
+      long messageId = state.lastMessageId() + events.size() + 1;
+      MessageSent event =
+          new MessageSent(
+              chatId, messageId, state.pts() + events.size() + 1, send.senderId(), send.clientMessageId(), null,
+              send.silent(), send.replyToMessageId(), now, ContentCipher.seal(takeKey(), chatId, messageId, send.text()), null);
+      answers[i] = new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date(), false);
+      events.add(event);
+      texts.add(send.text());
+    }
+    ChatReply.SendsAnswered answered = ChatReply.SendsAnswered.of(List.of(answers));
+    if (events.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), answered);
+    }
+    return Effect()
+        .persist(List.<ChatEvent>copyOf(events))
+        .thenRun(
+            s -> {
+              for (int i = 0; i < events.size(); i++) {
+                publishOpened(ChatUpdates.of(events.get(i)), texts.get(i));
+              }
+            })
+        .thenReply(cmd.replyTo(), s -> answered);
+  }
+
+  /**
+   * The answer to a send that writes nothing (a rejection, or a repeated {@code clientMessageId}
+   * answered with its first result), or null when the send is a new message; the chat's last
+   * message is {@code lastMessageId} by the time the send is handled.
+   */
+  private ChatReply answerWithoutWriting(Active state, SendMessage send, long lastMessageId) {
+    if (!state.mayPost(send.senderId())) {
+      return new Rejected(mayNotPost(state, send.senderId()));
+    }
+    MessageNew earlier = state.findSent(send.senderId(), send.clientMessageId());
+    if (earlier != null) {
+      return new ChatReply.MessageAccepted(earlier.message().messageId(), earlier.pts(), earlier.message().date(), true);
+    }
+    Rejection invalid = Limits.checkText(send.text(), "text");
+    if (invalid == null) {
+      invalid = checkReplyTarget(lastMessageId, send.replyToMessageId());
+    }
+    return invalid == null ? null : new Rejected(invalid);
   }
 
   /** The chat's next message, its text sealed under {@code key}; {@code scheduledId} when a schedule publishes it. */
@@ -395,8 +470,8 @@ public final class ChatEntity
   }
 
   /** Null when {@code replyTo} is absent or names a message of the chat. */
-  private static Rejection checkReplyTarget(Active state, Long replyTo) {
-    if (replyTo != null && (replyTo < 1 || replyTo > state.lastMessageId())) {
+  private static Rejection checkReplyTarget(long lastMessageId, Long replyTo) {
+    if (replyTo != null && (replyTo < 1 || replyTo > lastMessageId)) {
       return Rejection.onField(ErrorCode.REPLY_TARGET_NOT_FOUND, "replyToMessageId", "replyToMessageId names no message of this chat");
     }
     return null;
@@ -518,12 +593,17 @@ public final class ChatEntity
    * busy). While the key table is failing, refuse at once rather than stash without bound.
    */
   private ReplyEffect<ChatEvent, ChatState> awaitKeys(ChatCommand cmd) {
+    return awaitKeys(cmd, 1);
+  }
+
+  /** As {@link #awaitKeys(ChatCommand)}, for a command that needs {@code needed} keys at once. */
+  private ReplyEffect<ChatEvent, ChatState> awaitKeys(ChatCommand cmd, int needed) {
     if (clock.instant().isBefore(keysFailedUntil)) {
       return reject(
           cmd.replyTo(),
           Rejection.of(ErrorCode.CONTENT_KEYS_UNAVAILABLE, "the key table is unavailable; retry shortly"));
     }
-    requestKeys();
+    requestKeys(needed - keyPool.size());
     return Effect().stash();
   }
 
@@ -545,9 +625,14 @@ public final class ChatEntity
   }
 
   private void requestKeys() {
+    requestKeys(1);
+  }
+
+  /** Asks for a batch of keys, at least {@code atLeast}, unless a request is on its way. */
+  private void requestKeys(int atLeast) {
     if (!keysRequested) {
       keysRequested = true;
-      int batch = nextKeyBatch;
+      int batch = Math.max(atLeast, nextKeyBatch);
       nextKeyBatch = Math.min(settings.keyBatch(), nextKeyBatch * 2);
       ctx.pipeToSelf(
           contentKeys.issue(batch).toCompletableFuture().orTimeout(KEYS_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
@@ -609,7 +694,7 @@ public final class ChatEntity
       invalid = checkDue(cmd.dueAt());
     }
     if (invalid == null) {
-      invalid = checkReplyTarget(state, cmd.replyToMessageId());
+      invalid = checkReplyTarget(state.lastMessageId(), cmd.replyToMessageId());
     }
     if (invalid == null && state.scheduled().size() >= Active.SCHEDULED_LIMIT) {
       invalid =

@@ -41,6 +41,39 @@ public sealed interface ChatReply extends CborSerializable {
    */
   record MessageAccepted(long messageId, long pts, Instant date, boolean repeated) implements ChatReply {}
 
+  /**
+   * The answers to {@link ChatCommand.SendMessages}, one per send in its order: each a
+   * {@link MessageAccepted} (the batch's new messages are all durable) or a {@link Rejected}.
+   */
+  record SendsAnswered(List<SendAnswer> answers) implements ChatReply {
+    public SendsAnswered {
+      answers = List.copyOf(answers);
+    }
+
+    public static SendsAnswered of(List<ChatReply> replies) {
+      return new SendsAnswered(replies.stream().map(SendAnswer::of).toList());
+    }
+
+    /** The answer to the send at {@code index}: a {@link MessageAccepted} or a {@link Rejected}. */
+    public ChatReply answer(int index) {
+      SendAnswer a = answers.get(index);
+      return a.accepted() != null ? a.accepted() : new Rejected(a.rejected());
+    }
+  }
+
+  /** One send's answer in a {@link SendsAnswered}: exactly one of the two is set. */
+  record SendAnswer(MessageAccepted accepted, Rejection rejected) {
+    static SendAnswer of(ChatReply reply) {
+      if (reply instanceof MessageAccepted a) {
+        return new SendAnswer(a, null);
+      }
+      if (reply instanceof Rejected r) {
+        return new SendAnswer(null, r.rejection());
+      }
+      throw new IllegalArgumentException("a send is answered by MessageAccepted or Rejected, not " + reply);
+    }
+  }
+
   /** The edit is durable; the previous version's key is being destroyed. */
   record MessageEdited(long messageId, long pts, Instant editDate) implements ChatReply {}
 

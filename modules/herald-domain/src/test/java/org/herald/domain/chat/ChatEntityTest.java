@@ -236,5 +236,109 @@ class ChatEntityTest {
     assertEquals(1, stored.size());
     assertEquals(every, stored.get(0).first().sequenceNr());
   }
-}
 
+  static ChatCommand.SendMessage queued(String sender, String clientId, String text, Long replyTo) {
+    return new ChatCommand.SendMessage(sender, clientId, text, false, replyTo, null);
+  }
+
+  @Test
+  void sendsThatWaitedTogetherAreNumberedInOrderAndWrittenAsOneWrite() {
+    create();
+    send(ALICE, "before", "first");
+    var result =
+        kit.<ChatReply>runCommand(
+            r ->
+                new ChatCommand.SendMessages(
+                    List.of(
+                        queued(ALICE, "a", "two", null),
+                        queued(BOB, "b", "", null), // rejected: consumes no number
+                        queued(BOB, "c", "three", 2L), // replies to the message just before it in the batch
+                        queued(ALICE, "a", "two again", null), // repeats a send of this batch
+                        queued(ALICE, "before", "first again", null), // repeats an earlier send
+                        queued(CAROL, "d", "outsider", null), // not a member
+                        queued(BOB, "e", "five?", 9L)), // no such message, even counting the batch
+                    r));
+    var answered = assertInstanceOf(ChatReply.SendsAnswered.class, result.reply());
+    assertEquals(7, answered.answers().size());
+    var two = assertInstanceOf(ChatReply.MessageAccepted.class, answered.answer(0));
+    assertEquals(List.of(2L, 2L, false), List.of(two.messageId(), two.pts(), two.repeated()));
+    assertEquals(ErrorCode.TEXT_EMPTY, rejection(answered.answer(1)));
+    var three = assertInstanceOf(ChatReply.MessageAccepted.class, answered.answer(2));
+    assertEquals(List.of(3L, 3L, false), List.of(three.messageId(), three.pts(), three.repeated()));
+    assertEquals(new ChatReply.MessageAccepted(2, 2, two.date(), true), answered.answer(3));
+    assertEquals(new ChatReply.MessageAccepted(1, 1, DomainTestKit.NOW, true), answered.answer(4));
+    assertEquals(ErrorCode.CHAT_NOT_FOUND, rejection(answered.answer(5)));
+    assertEquals(ErrorCode.REPLY_TARGET_NOT_FOUND, rejection(answered.answer(6)));
+
+    // One command, one atomic write of the two new messages, each sealed under a key of its own.
+    assertEquals(2, result.events().size());
+    var second = assertInstanceOf(MessageSent.class, result.events().get(0));
+    var third = assertInstanceOf(MessageSent.class, result.events().get(1));
+    assertEquals(List.of(2L, 3L), List.of(second.messageId(), third.messageId()));
+    assertEquals(2L, third.replyToMessageId());
+    assertTrue(second.text() == null && third.text() == null, "no text in the clear at rest");
+    assertFalse(second.content().keyId().equals(third.content().keyId()));
+    assertEquals(
+        List.of("first", "two", "three"),
+        publisher.published.stream()
+            .map(p -> ChatUpdate.messageOf((ChatUpdate) p.notification()).text())
+            .toList(),
+        "each new message is published once durable, with its text, in order");
+
+    // The chat goes on from the batch's numbers, and remembers its clientMessageIds.
+    var next = assertInstanceOf(ChatReply.MessageAccepted.class, send(BOB, "f", "four"));
+    assertEquals(4, next.messageId());
+    assertEquals(new ChatReply.MessageAccepted(3, 3, three.date(), true), send(BOB, "c", "three"));
+    var restarted = kit.restart();
+    assertEquals(4, ((ChatState.Active) restarted.state()).lastMessageId());
+  }
+
+  @Test
+  void aBatchLargerThanTheKeyPoolWaitsForKeysAndLosesNoSend() {
+    create();
+    List<ChatCommand.SendMessage> sends = new java.util.ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      sends.add(queued(i % 2 == 0 ? ALICE : BOB, "k" + i, "m" + i, null));
+    }
+    var result = kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessages(sends, r));
+    var answered = assertInstanceOf(ChatReply.SendsAnswered.class, result.reply());
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i + 1, assertInstanceOf(ChatReply.MessageAccepted.class, answered.answer(i)).messageId());
+    }
+    assertEquals(20, result.events().size());
+    assertEquals(20, result.events().stream().map(e -> ((MessageSent) e).content().keyId()).distinct().count());
+  }
+
+  @Test
+  void aBatchThatCrossesTheSnapshotPointIsSnapshotted() {
+    var snapshots = SnapshotTestKit.create(testKit.system());
+    snapshots.clearAll();
+    int every = SnapshotSpacing.interval(10, CHAT);
+    kit = newKit(new ChatEntity.Settings(4, 10));
+    create(); // event 1
+    List<ChatCommand.SendMessage> sends = new java.util.ArrayList<>();
+    for (int i = 0; i < every; i++) {
+      sends.add(queued(ALICE, "s" + i, "m" + i, null));
+    }
+    kit.<ChatReply>runCommand(r -> new ChatCommand.SendMessages(sends, r));
+    assertEquals(1, snapshots.persistedInStorage("Chat|" + CHAT).size(), "events 2.." + (every + 1) + " pass " + every);
+  }
+
+  @Test
+  void aBatchAndItsAnswersCrossNodes() {
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    var answered =
+        ChatReply.SendsAnswered.of(
+            List.of(
+                new ChatReply.MessageAccepted(7, 9, DomainTestKit.NOW, false),
+                new ChatReply.Rejected(org.herald.domain.common.Rejection.onField(ErrorCode.TEXT_EMPTY, "text", "text must not be empty"))));
+    var batch =
+        new ChatCommand.SendMessages(
+            List.of(queued(ALICE, "a", "hi \uD83D\uDE00", null), queued(BOB, "b", "re", 1L)), testKit.createTestProbe(ChatReply.class).ref());
+    for (Object message : List.of(answered, batch)) {
+      byte[] bytes = serialization.serialize(message).get();
+      var manifest = org.apache.pekko.serialization.Serializers.manifestFor(serialization.findSerializerFor(message), message);
+      assertEquals(message, serialization.deserialize(bytes, serialization.findSerializerFor(message).identifier(), manifest).get());
+    }
+  }
+}
