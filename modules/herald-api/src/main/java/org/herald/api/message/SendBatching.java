@@ -77,12 +77,6 @@ public final class SendBatching {
     return waiting.answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Sends waiting for a chat now (for tests and gauges). */
-  int waiting(String chatId) {
-    Lane lane = lanes.get(chatId);
-    return lane == null ? 0 : lane.queue.size();
-  }
-
   private CompletionStage<ChatReply.MessageAccepted> askOne(String chatId, ChatCommand.SendMessage send) {
     batchSizes.record(1);
     return chats.ask(
