@@ -129,6 +129,7 @@ final class FanoutScenario implements Scenario {
     AtomicLong sent = new AtomicLong();
     AtomicLong limit = new AtomicLong();
     AtomicLong acked = new AtomicLong();
+    AtomicLong lastAckNanos = new AtomicLong();
     AtomicReference<String> error = new AtomicReference<>();
     AtomicReference<SocketHerd> herdRef = new AtomicReference<>();
     SocketHerd.FrameSink frames = (socket, text) -> {
@@ -139,6 +140,7 @@ final class FanoutScenario implements Scenario {
       switch (LoadFrames.kind(text)) {
         case ACK -> {
           acked.incrementAndGet();
+          lastAckNanos.set(System.nanoTime());
           sendNext(herdRef.get(), posterSocket, chatId, sent, limit.get(), error);
         }
         case ERROR -> error.compareAndSet(null, text);
@@ -176,6 +178,8 @@ final class FanoutScenario implements Scenario {
       figures.put("group_warmup_posts", warmup);
       figures.put("group_posts", z.posts());
       figures.put("group_acked", acked.get());
+      // How long the posts took to be durable, all of them: the poster's side of group_all_ms.
+      figures.put("group_acked_ms", Math.round((lastAckNanos.get() - start) / 1e3) / 1000.0);
       figures.put("group_deliveries", reach.delivered.get());
       figures.put("group_deliveries_expected", expected);
       figures.put("group_members_with_all_posts", reach.socketsWith(z.posts()));
