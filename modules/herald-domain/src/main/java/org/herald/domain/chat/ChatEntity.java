@@ -389,7 +389,6 @@ public final class ChatEntity
     }
     List<MessageSent> events = new ArrayList<>(newCount);
     List<String> texts = new ArrayList<>(newCount);
-    Instant now = clock.instant();
     for (int i = 0; i < n; i++) {
       SendMessage send = sends.get(i);
       if (answers[i] != null) {
@@ -400,11 +399,10 @@ public final class ChatEntity
         answers[i] = new ChatReply.MessageAccepted(first.messageId(), first.pts(), first.date(), true);
         continue;
       }
-      long messageId = state.lastMessageId() + events.size() + 1;
       MessageSent event =
-          new MessageSent(
-              chatId, messageId, state.pts() + events.size() + 1, send.senderId(), send.clientMessageId(), null,
-              send.silent(), send.replyToMessageId(), now, ContentCipher.seal(takeKey(), chatId, messageId, send.text()), null);
+          messageSent(
+              state, events.size(), takeKey(), send.senderId(), send.clientMessageId(), send.text(), send.silent(),
+              send.replyToMessageId(), null);
       answers[i] = new ChatReply.MessageAccepted(event.messageId(), event.pts(), event.date(), false);
       events.add(event);
       texts.add(send.text());
@@ -448,9 +446,16 @@ public final class ChatEntity
   private MessageSent messageSent(
       Active state, ContentKey key, String senderId, String clientMessageId, String text, boolean silent, Long replyTo,
       Long scheduledId) {
-    long messageId = state.lastMessageId() + 1;
+    return messageSent(state, 0, key, senderId, clientMessageId, text, silent, replyTo, scheduledId);
+  }
+
+  /** As above, for a message written after {@code ahead} others of the same write. */
+  private MessageSent messageSent(
+      Active state, int ahead, ContentKey key, String senderId, String clientMessageId, String text, boolean silent,
+      Long replyTo, Long scheduledId) {
+    long messageId = state.lastMessageId() + ahead + 1;
     return new MessageSent(
-        chatId, messageId, state.pts() + 1, senderId, clientMessageId, null, silent, replyTo, clock.instant(),
+        chatId, messageId, state.pts() + ahead + 1, senderId, clientMessageId, null, silent, replyTo, clock.instant(),
         ContentCipher.seal(key, chatId, messageId, text), scheduledId);
   }
 
