@@ -57,7 +57,11 @@ final class TestNodes {
         java.sql.Statement st = conn.createStatement()) {
       st.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS " + open);
       if (!open) {
-        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+        // The nodes' own connections only: an autovacuum worker on the database runs as a
+        // superuser, and ending it would need one (the test role is not).
+        st.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db
+                + "' AND usename = current_user AND pid <> pg_backend_pid()");
       }
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot " + (open ? "open" : "close") + " the test database: " + e.getMessage(), e);
