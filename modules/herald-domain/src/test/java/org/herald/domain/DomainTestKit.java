@@ -83,9 +83,12 @@ public final class DomainTestKit {
   public static final class MemoryContentKeys implements ContentKeys {
     public final Map<String, ContentKey> live = new ConcurrentHashMap<>();
     public final Set<String> destroyed = ConcurrentHashMap.newKeySet();
+    /** The count of each {@link #issue} call, in order. */
+    public final List<Integer> issues = new CopyOnWriteArrayList<>();
 
     @Override
     public CompletionStage<List<ContentKey>> issue(int count) {
+      issues.add(count);
       List<ContentKey> keys = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         ContentKey key = new ContentKey(UUID.randomUUID().toString(), ContentCipher.newKey());

@@ -43,6 +43,8 @@ class BenchScenariosQuickIT {
     assertEquals(20, number(fanout, "group_connected"), printed);
     assertEquals(20L * 10, number(fanout, "group_deliveries"), "every connected member got every post\n" + printed);
     assertEquals(20, number(fanout, "group_members_with_all_posts"), printed);
+    assertEquals(10, number(fanout, "group_acked"), "every post acknowledged before the figures are read\n" + printed);
+    assertTrue(decimal(fanout, "group_acked_ms") > 0, printed);
     assertEquals(50, number(fanout, "channel_connected"), printed);
     assertEquals(2, number(fanout, "channel_posts"), printed);
     assertEquals(50, number(fanout, "channel_subscribers_with_all_posts"), "every connected subscriber got every post\n" + printed);

@@ -71,8 +71,8 @@ public final class SendBatching {
           return lane;
         });
     if (first[0]) {
-      // What waited meanwhile is sent before this send's own answer goes on its way.
-      return askOne(chatId, send).whenComplete((accepted, failure) -> next(chatId));
+      dispatch(chatId, List.of(waiting));
+      return waiting.answer;
     }
     return waiting.answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -109,41 +109,37 @@ public final class SendBatching {
           }
           return batch.isEmpty() ? null : lane;
         });
-    if (batch.isEmpty()) {
-      return;
+    if (!batch.isEmpty()) {
+      dispatch(chatId, batch);
     }
-    // Each answer first sends what waited meanwhile, then completes its own sends.
+  }
+
+  /**
+   * Asks the chat: one send as a {@link ChatCommand.SendMessage}, several as one
+   * {@link ChatCommand.SendMessages}. The answer first lets out what waited meanwhile, then
+   * completes each send with its own answer (a rejection or a failed ask fails it).
+   */
+  private void dispatch(String chatId, List<Waiting> batch) {
+    CompletionStage<? extends ChatReply> asked;
     if (batch.size() == 1) {
-      Waiting only = batch.get(0);
-      askOne(chatId, only.send)
-          .whenComplete(
-              (accepted, failure) -> {
-                next(chatId);
-                if (failure != null) {
-                  only.answer.completeExceptionally(failure);
-                } else {
-                  only.answer.complete(accepted);
-                }
-              });
-      return;
+      asked = askOne(chatId, batch.get(0).send);
+    } else {
+      List<ChatCommand.SendMessage> sends = batch.stream().map(w -> w.send).toList();
+      batchSizes.record(sends.size());
+      asked = chats.ask(chatId, ChatReply.SendsAnswered.class, replyTo -> new ChatCommand.SendMessages(sends, replyTo));
     }
-    List<ChatCommand.SendMessage> sends = batch.stream().map(w -> w.send).toList();
-    batchSizes.record(sends.size());
-    chats
-        .ask(chatId, ChatReply.SendsAnswered.class, replyTo -> new ChatCommand.SendMessages(sends, replyTo))
-        .whenComplete(
-            (answered, failure) -> {
-              next(chatId);
-              for (int i = 0; i < batch.size(); i++) {
-                Waiting w = batch.get(i);
-                ChatReply answer = failure == null ? answered.answer(i) : null;
-                if (answer instanceof ChatReply.MessageAccepted accepted) {
-                  w.answer.complete(accepted);
-                } else {
-                  w.answer.completeExceptionally(failure != null ? failure : Chats.unexpected(answer));
-                }
-              }
-            });
+    asked.whenComplete(
+        (reply, failure) -> {
+          next(chatId);
+          for (int i = 0; i < batch.size(); i++) {
+            ChatReply answer = failure != null ? null : reply instanceof ChatReply.SendsAnswered all ? all.answer(i) : reply;
+            if (answer instanceof ChatReply.MessageAccepted accepted) {
+              batch.get(i).answer.complete(accepted);
+            } else {
+              batch.get(i).answer.completeExceptionally(failure != null ? failure : Chats.unexpected(answer));
+            }
+          }
+        });
   }
 
   /** A chat with an ask in flight, and the sends that arrived since, in order. */

@@ -349,7 +349,7 @@ public final class ChatEntity
     }
     ContentKey key = takeKey();
     if (key == null) {
-      return awaitKeys(cmd, 1);
+      return awaitKeys(cmd);
     }
     MessageSent event =
         messageSent(state, key, cmd.senderId(), cmd.clientMessageId(), cmd.text(), cmd.silent(), cmd.replyToMessageId(), null);
