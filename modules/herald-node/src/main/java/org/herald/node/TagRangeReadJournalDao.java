@@ -6,6 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.LongStream;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.jdbc.PekkoSerialization;
@@ -15,6 +18,8 @@ import org.apache.pekko.persistence.jdbc.query.dao.DefaultReadJournalDao;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.scaladsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 import scala.Tuple2;
 import scala.Tuple3;
@@ -38,9 +43,28 @@ import slick.jdbc.PostgresProfile;
  * time under load, docs/benchmarks.md). Here the range is on {@code event_tag (tag, event_id)}
  * itself, and each row found fetches its journal row by {@code ordering}: the work is the events
  * returned. Same rows, same order, same limit; other databases keep the plugin's query.
+ *
+ * <p>It also gives the read journal's sequence actor a <em>start floor</em> ({@link
+ * #journalSequence}). That actor learns the highest ordering below which no row can still appear
+ * by reading every ordering of the journal from 0 when the node starts (10,000 per query, one
+ * query after another, until it has read them all or {@code max-tries} x {@code query-delay}
+ * have passed and it assumes the journal's maximum): work that grows with the journal, on the
+ * node and the database, at every start, while chats recover. Much of it was done before: a
+ * stored projection offset is the ordering of an event its projection read, and a projection
+ * reads only up to what some node's sequence actor had declared settled then, so every row at or
+ * below <em>any</em> stored offset, of any tag, was committed or given up as a gap at that time,
+ * which is all the actor would establish again. The floor is the highest stored offset (never
+ * above the journal's highest ordering); the orderings up to it are handed to the actor as
+ * present without a query, and it reads the journal from there. With no stored offset the floor
+ * is 0: the plugin's scan, unchanged.
  */
 public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
+  private static final Logger log = LoggerFactory.getLogger(TagRangeReadJournalDao.class);
+
   private final boolean ranged;
+  private final String floorSql;
+  /** The start floor, read once, at the sequence actor's first query. */
+  private volatile CompletableFuture<Long> startFloor;
   private final String sql;
   private final Serialization serialization;
 
@@ -60,6 +84,11 @@ public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
     var t = tags.columnNames();
     String jt = journal.schemaName().isDefined() ? journal.schemaName().get() + "." + journal.tableName() : journal.tableName();
     String tt = tags.schemaName().isDefined() ? tags.schemaName().get() + "." + tags.tableName() : tags.tableName();
+    this.floorSql =
+        "SELECT (SELECT MAX(CAST(\"current_offset\" AS BIGINT)) FROM \"pekko_projection_offset_store\""
+            + " WHERE \"manifest\" = 'SEQ'), (SELECT MAX(\"" + j.ordering() + "\") FROM "
+            + (journal.schemaName().isDefined() ? "\"" + journal.schemaName().get() + "\"." : "")
+            + "\"" + journal.tableName() + "\")";
     this.sql =
         "SELECT j."
             + String.join(
@@ -99,6 +128,67 @@ public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
                 PekkoSerialization.fromRow(serialization, row)
                     .map((Tuple2<PersistentRepr, Object> r) -> new Tuple3<>(r._1(), noTags, r._2())))
         .asScala();
+  }
+
+  /**
+   * The orderings after {@code offset}, at most {@code limit}, for the read journal's sequence
+   * actor: those up to the start floor without reading them, the rest from the journal.
+   */
+  @Override
+  public Source<Object, NotUsed> journalSequence(long offset, long limit) {
+    CompletableFuture<Long> floor = startFloor();
+    if (floor.isDone() && !floor.isCompletedExceptionally() && offset >= floor.join()) {
+      return super.journalSequence(offset, limit);
+    }
+    return org.apache.pekko.stream.javadsl.Source.completionStage((CompletionStage<Long>) floor)
+        .flatMapConcat(f -> sequenceFrom(offset, limit, f))
+        .asScala();
+  }
+
+  private org.apache.pekko.stream.javadsl.Source<Object, NotUsed> sequenceFrom(long offset, long limit, long floor) {
+    if (offset >= floor) {
+      return super.journalSequence(offset, limit).asJava();
+    }
+    long end = Math.min(floor, offset + limit);
+    org.apache.pekko.stream.javadsl.Source<Object, NotUsed> settled =
+        org.apache.pekko.stream.javadsl.Source.fromIterator(() -> LongStream.rangeClosed(offset + 1, end).<Object>mapToObj(Long::valueOf).iterator());
+    long rest = limit - (end - offset);
+    return rest == 0 ? settled : settled.concat(super.journalSequence(end, rest).asJava());
+  }
+
+  /** The start floor: the highest stored projection offset, at most the journal's highest ordering; 0 if none. */
+  private CompletableFuture<Long> startFloor() {
+    CompletableFuture<Long> f = startFloor;
+    if (f == null) {
+      synchronized (this) {
+        if (startFloor == null) {
+          startFloor =
+              FutureConverters.asJava(SlickJdbc.run(db(), this::readFloor, e -> new IllegalStateException(e.getMessage(), e)))
+                  .toCompletableFuture()
+                  .exceptionally(
+                      e -> {
+                        log.warn("Could not read the journal's start floor, reading every ordering from 0: {}", e.getMessage());
+                        return 0L;
+                      });
+        }
+        f = startFloor;
+      }
+    }
+    return f;
+  }
+
+  private long readFloor(Connection connection) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(floorSql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      long highestOffset = rs.getLong(1);
+      boolean noOffset = rs.wasNull();
+      long highest = rs.getLong(2);
+      long floor = noOffset ? 0 : Math.max(0, Math.min(highestOffset, highest));
+      log.info("The journal's sequence starts from ordering {} (the projections' highest stored offset{})", floor,
+          noOffset ? ": none stored" : ", the journal's highest ordering " + highest);
+      return floor;
+    }
   }
 
   private List<JournalPekkoSerializationRow> rows(Connection connection, String tag, long offset, long maxOffset, long max)
