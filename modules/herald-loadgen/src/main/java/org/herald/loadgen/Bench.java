@@ -5,8 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import org.herald.chaos.Threads;
 
 /**
  * One bench run: the target (a node started here, or --url), the scenarios in order (one that
@@ -14,9 +12,6 @@ import org.herald.chaos.Threads;
  * results.json and the charts in the output directory.
  */
 public final class Bench {
-  /** The longest wait for the node's projections to catch up between scenarios. */
-  private static final long CATCH_UP_NANOS = 120_000_000_000L;
-
   private Bench() {}
 
   /** Everything a run produced, for BenchMain's exit status and for tests. */
@@ -89,7 +84,7 @@ public final class Bench {
   private static String settle(BenchOptions options, BenchContext context, String next, PrintStream err) {
     List<String> done = new ArrayList<>();
     if (context.startedNode()) {
-      done.add(awaitProjections(context));
+      done.add(context.awaitProjections());
     }
     if (options.dbUrl() != null) {
       try {
@@ -107,20 +102,4 @@ public final class Bench {
     return what;
   }
 
-  /** Waits until the node says every projection has caught up, up to {@link #CATCH_UP_NANOS}. */
-  private static String awaitProjections(BenchContext context) {
-    long start = System.nanoTime();
-    List<String> behind = context.projectionsBehind();
-    while (behind != null && !behind.isEmpty() && System.nanoTime() - start < CATCH_UP_NANOS) {
-      Threads.sleep(1000);
-      behind = context.projectionsBehind();
-    }
-    if (behind == null) {
-      return "projections' lag not readable";
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return behind.isEmpty()
-        ? String.format(Locale.ROOT, "projections caught up in %.1f s", seconds)
-        : String.format(Locale.ROOT, "projections still behind after %.0f s: %s", seconds, String.join(", ", behind));
-  }
 }

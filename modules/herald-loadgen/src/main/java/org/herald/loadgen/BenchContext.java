@@ -11,6 +11,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.herald.chaos.Progress;
+import org.herald.chaos.Threads;
 
 /**
  * What a scenario gets from the run: the options, the target node (its URL; its pid and restart when
@@ -23,6 +24,9 @@ public final class BenchContext {
   private final TargetNode node;
   private final BenchClient client;
   private final PrintStream err;
+  /** The longest wait for the node's projections to catch up (between scenarios, say). */
+  private static final long CATCH_UP_NANOS = 120_000_000_000L;
+
   private volatile Double ceilingPerSecond;
 
   BenchContext(BenchOptions options, String baseUrl, TargetNode node, BenchClient client, PrintStream err) {
@@ -76,6 +80,37 @@ public final class BenchContext {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * Waits until the node the bench started says every projection has caught up, up to {@link
+   * #CATCH_UP_NANOS}; says what it found.
+   */
+  public String awaitProjections() {
+    long start = System.nanoTime();
+    List<String> behind = awaitCaughtUp(1000);
+    if (behind == null) {
+      return "projections' lag not readable";
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return behind.isEmpty()
+        ? String.format(Locale.ROOT, "projections caught up in %.1f s", seconds)
+        : String.format(Locale.ROOT, "projections still behind after %.0f s: %s", seconds, String.join(", ", behind));
+  }
+
+  /**
+   * Asks every {@code pollMillis} until the node says every projection has caught up, up to
+   * {@link #CATCH_UP_NANOS}; the projections still behind then (empty when all caught up), or null
+   * when the lag cannot be read.
+   */
+  public List<String> awaitCaughtUp(long pollMillis) {
+    long start = System.nanoTime();
+    List<String> behind = projectionsBehind();
+    while (behind != null && !behind.isEmpty() && System.nanoTime() - start < CATCH_UP_NANOS) {
+      Threads.sleep(pollMillis);
+      behind = projectionsBehind();
+    }
+    return behind;
   }
 
   /** Whether the bench started the node, so that it can restart it and read its memory. */

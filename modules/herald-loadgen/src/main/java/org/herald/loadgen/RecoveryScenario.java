@@ -123,41 +123,90 @@ final class RecoveryScenario implements Scenario {
     context.log("recovery: %d messages in %.1f s (%.0f msg/s, %d errors); restarting the node", size, fillSeconds, size / fillSeconds,
         fill.errors);
 
-    long restartMs = context.restartNode();
-    double warmupMs = send(client, users.get(2), warmupChat, "warm-up-after").millis();
-    NodeMetrics before = context.nodeMetrics();
-    Sent first = send(client, users.get(0), chatId, "first-after-restart");
-    NodeMetrics after = context.nodeMetrics();
+    // First with the node's projections still working through the fill (what a restart right
+    // after a burst of writes meets), then again once they have caught up (the chat alone).
+    List<String> behind = context.projectionsBehind();
+    ColdSend busy = coldSend(context, users, chatId, warmupChat, size + 1, "first-after-restart");
     long historyStart = System.nanoTime();
     JsonNode history = client.get("/v1/chats/" + chatId + "/messages?limit=50", users.get(0).token());
     double historyMs = (System.nanoTime() - historyStart) / 1e6;
+    String caughtUp = context.awaitProjections();
+    ColdSend settled = coldSend(context, users, chatId, warmupChat, size + 2, "first-after-settled-restart");
+    // How soon the restarted node's projections had read those two sends: the read journal's
+    // start (its sequence actor) sets it, the fill being long digested.
+    List<String> stillBehind = context.awaitCaughtUp(50);
+    long projectionsMs = (System.nanoTime() - settled.readyNanos()) / 1_000_000;
 
     String n = Integer.toString(size);
     figures.put("fill_s_" + n, Math.round(fillSeconds * 1000) / 1000.0);
     figures.put("fill_per_s_" + n, Math.round(size / fillSeconds));
     figures.put("fill_errors_" + n, fill.errors);
-    figures.put("restart_ms_" + n, restartMs);
-    figures.put("warmup_send_ms_" + n, round(warmupMs));
-    figures.put("first_send_ms_" + n, round(first.millis()));
-    figures.put("first_message_id_" + n, first.messageId());
+    if (behind != null) {
+      figures.put("projections_behind_at_restart_" + n, behind.isEmpty() ? "none" : String.join(" ", behind));
+    }
+    busy.put(figures, "", n);
+    figures.put("history_ms_" + n, round(historyMs));
+    figures.put("history_messages_" + n, history.path("messages").size());
+    figures.put("before_settled_restart_" + n, caughtUp);
+    settled.put(figures, "settled_", n);
+    if (stillBehind != null) {
+      figures.put("projections_caught_up_after_settled_restart_ms_" + n, stillBehind.isEmpty() ? projectionsMs : -1);
+    }
+    line.put("first_send_ms_" + n, ResultLine.millis(Math.round(busy.firstMs() * 1000)));
+    line.put("first_send_settled_ms_" + n, ResultLine.millis(Math.round(settled.firstMs() * 1000)));
+    line.put("history_ms_" + n, ResultLine.millis(Math.round(historyMs * 1000)));
+  }
+
+  /**
+   * One cold first send: the node restarted, a send into the warm-up chat, then the timed send
+   * into the big chat, which must get {@code expectedId}; with the node's account of the chat's
+   * and the sender's recovery within it.
+   */
+  private static ColdSend coldSend(BenchContext context, List<BenchUser> users, String chatId, String warmupChat, long expectedId,
+      String clientMessageId) throws IOException {
+    BenchClient client = context.client();
+    long restartMs = context.restartNode();
+    long readyNanos = System.nanoTime();
+    double warmupMs = send(client, users.get(2), warmupChat, clientMessageId + "-warm-up").millis();
+    NodeMetrics before = context.nodeMetrics();
+    Sent first = send(client, users.get(0), chatId, clientMessageId);
+    NodeMetrics after = context.nodeMetrics();
+    if (first.messageId() != expectedId) {
+      throw new IllegalStateException("the cold chat's send got messageId " + first.messageId() + ", not " + expectedId);
+    }
+    Map<String, Double> recovery = new LinkedHashMap<>();
+    Map<String, Long> recoveries = new LinkedHashMap<>();
     // The node's own account of the send (herald_entity_recovery_duration_seconds): the big
     // chat's recovery, and the sender's (its user entity authenticates the request).
     if (before != null && after != null) {
       for (String type : List.of("Chat", "User")) {
         double count = recoveries(before, after, "_count", type);
         if (count >= 1) {
-          String key = type.toLowerCase(Locale.ROOT) + "_recovery_ms_" + n;
-          figures.put(key, round(recoveries(before, after, "_sum", type) * 1000 / count));
+          String key = type.toLowerCase(Locale.ROOT);
+          recovery.put(key, round(recoveries(before, after, "_sum", type) * 1000 / count));
           if (count > 1) {
-            figures.put(type.toLowerCase(Locale.ROOT) + "_recoveries_" + n, (long) count);
+            recoveries.put(key, (long) count);
           }
         }
       }
     }
-    figures.put("history_ms_" + n, round(historyMs));
-    figures.put("history_messages_" + n, history.path("messages").size());
-    line.put("first_send_ms_" + n, ResultLine.millis(Math.round(first.millis() * 1000)));
-    line.put("history_ms_" + n, ResultLine.millis(Math.round(historyMs * 1000)));
+    return new ColdSend(restartMs, readyNanos, warmupMs, first, recovery, recoveries);
+  }
+
+  private record ColdSend(long restartMs, long readyNanos, double warmupMs, Sent first, Map<String, Double> recoveryMs, Map<String, Long> recoveries) {
+    double firstMs() {
+      return first.millis();
+    }
+
+    /** Its figures as {@code restart_<prefix>ms_<n>} and so on. */
+    void put(Map<String, Object> figures, String prefix, String n) {
+      figures.put("restart_" + prefix + "ms_" + n, restartMs);
+      figures.put("warmup_send_" + prefix + "ms_" + n, round(warmupMs));
+      figures.put("first_send_" + prefix + "ms_" + n, round(first.millis()));
+      figures.put("first_message_id_" + prefix + n, first.messageId());
+      recoveryMs.forEach((type, ms) -> figures.put(type + "_recovery_" + prefix + "ms_" + n, ms));
+      recoveries.forEach((type, count) -> figures.put(type + "_recoveries_" + prefix + n, count));
+    }
   }
 
   /** {@code size} messages from {@code sender} into the chat over its sockets, pipelined. */

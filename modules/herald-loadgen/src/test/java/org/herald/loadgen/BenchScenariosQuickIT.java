@@ -61,6 +61,14 @@ class BenchScenariosQuickIT {
     assertTrue(decimal(recovery, "chat_recovery_ms_5000") > 0, "the node timed the cold chat's recovery\n" + printed);
     assertTrue(decimal(recovery, "user_recovery_ms_5000") > 0, "and its sender's\n" + printed);
     assertTrue(decimal(recovery, "chat_recovery_ms_5000") < decimal(recovery, "first_send_ms_5000"), "within the send\n" + printed);
+    // Restarted again once the projections caught up: the chat cold again, its next number N+2.
+    assertEquals("projections caught up", String.valueOf(recovery.get("before_settled_restart_5000")).replaceAll(" in .*", ""),
+        printed);
+    assertEquals(1002, number(recovery, "first_message_id_settled_1000"), printed);
+    assertEquals(5002, number(recovery, "first_message_id_settled_5000"), printed);
+    assertTrue(decimal(recovery, "chat_recovery_settled_ms_5000") > 0, "the chat recovered again\n" + printed);
+    assertTrue(decimal(recovery, "chat_recovery_settled_ms_5000") < decimal(recovery, "first_send_settled_ms_5000"), printed);
+    assertTrue(number(recovery, "projections_caught_up_after_settled_restart_ms_5000") > 0, "the restarted node's projections caught up\n" + printed);
   }
 
   private static double decimal(Map<String, Object> figures, String key) {
