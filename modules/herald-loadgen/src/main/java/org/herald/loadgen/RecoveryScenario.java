@@ -2,6 +2,11 @@ package org.herald.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,11 +131,13 @@ final class RecoveryScenario implements Scenario {
     // First with the node's projections still working through the fill (what a restart right
     // after a burst of writes meets), then again once they have caught up (the chat alone).
     List<String> behind = context.projectionsBehind();
+    long replayed = eventsAfterSnapshot(context, chatId);
     ColdSend busy = coldSend(context, users, chatId, warmupChat, size + 1, "first-after-restart");
     long historyStart = System.nanoTime();
     JsonNode history = client.get("/v1/chats/" + chatId + "/messages?limit=50", users.get(0).token());
     double historyMs = (System.nanoTime() - historyStart) / 1e6;
     String caughtUp = context.awaitProjections();
+    long replayedSettled = eventsAfterSnapshot(context, chatId);
     ColdSend settled = coldSend(context, users, chatId, warmupChat, size + 2, "first-after-settled-restart");
     // How soon the restarted node's projections had read those two sends: the read journal's
     // start (its sequence actor) sets it, the fill being long digested.
@@ -144,10 +151,16 @@ final class RecoveryScenario implements Scenario {
     if (behind != null) {
       figures.put("projections_behind_at_restart_" + n, behind.isEmpty() ? "none" : String.join(" ", behind));
     }
+    if (replayed >= 0) {
+      figures.put("events_after_snapshot_" + n, replayed);
+    }
     busy.put(figures, "", n);
     figures.put("history_ms_" + n, round(historyMs));
     figures.put("history_messages_" + n, history.path("messages").size());
     figures.put("before_settled_restart_" + n, caughtUp);
+    if (replayedSettled >= 0) {
+      figures.put("events_after_snapshot_settled_" + n, replayedSettled);
+    }
     settled.put(figures, "settled_", n);
     if (stillBehind != null) {
       figures.put("projections_caught_up_after_settled_restart_ms_" + n, stillBehind.isEmpty() ? projectionsMs : -1);
@@ -247,6 +260,33 @@ final class RecoveryScenario implements Scenario {
     JsonNode r = client.post("/v1/chats/" + chatId + "/messages", from.token(), Map.of("clientMessageId", clientMessageId, "text",
         "recovery " + clientMessageId));
     return new Sent(r.path("messageId").asLong(), (System.nanoTime() - t) / 1e6);
+  }
+
+  /**
+   * The events the chat will replay when it recovers: those after its latest snapshot, read from
+   * the node's database (a chat snapshots every 500 to 599 events, so 0 to 599 of them, wherever
+   * its size falls in that cycle); -1 when the bench does not know the database.
+   */
+  private static long eventsAfterSnapshot(BenchContext context, String chatId) {
+    BenchOptions o = context.options();
+    if (o.dbUrl() == null) {
+      return -1;
+    }
+    String persistenceId = "Chat|" + chatId;
+    try (Connection c = DriverManager.getConnection(o.dbUrl(), o.dbUser(), o.dbPassword());
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT (SELECT max(sequence_number) FROM event_journal WHERE persistence_id = ?)"
+                    + " - coalesce((SELECT max(sequence_number) FROM snapshot WHERE persistence_id = ?), 0)")) {
+      ps.setString(1, persistenceId);
+      ps.setString(2, persistenceId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    } catch (SQLException e) {
+      context.log("recovery: could not read the chat's snapshot position: %s", e.getMessage());
+      return -1;
+    }
   }
 
   /** The change of one series of herald_entity_recovery_duration_seconds between two scrapes. */

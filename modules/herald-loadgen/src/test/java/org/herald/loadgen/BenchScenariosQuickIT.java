@@ -68,6 +68,10 @@ class BenchScenariosQuickIT {
     assertEquals(5002, number(recovery, "first_message_id_settled_5000"), printed);
     assertTrue(decimal(recovery, "chat_recovery_settled_ms_5000") > 0, "the chat recovered again\n" + printed);
     assertTrue(decimal(recovery, "chat_recovery_settled_ms_5000") < decimal(recovery, "first_send_settled_ms_5000"), printed);
+    // What the chat replays on recovery: the events after its latest snapshot (every 500 to 599).
+    for (String key : List.of("events_after_snapshot_5000", "events_after_snapshot_settled_5000")) {
+      assertTrue(number(recovery, key) >= 0 && number(recovery, key) < 600, key + "\n" + printed);
+    }
     assertTrue(number(recovery, "projections_caught_up_after_settled_restart_ms_5000") > 0, "the restarted node's projections caught up\n" + printed);
   }
 
