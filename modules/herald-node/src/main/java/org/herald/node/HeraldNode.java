@@ -135,7 +135,10 @@ public final class HeraldNode {
         ActorSystem.create(Guardian.create(dataSource, masterKey, endpoints, bound), "herald", config);
     // Pools close only after the actor system has terminated: entities may still be writing.
     system.getWhenTerminated().whenComplete((done, failure) -> dataSource.close());
+    // Ready once the ports are bound and the serializer is warm (it warms while the cluster forms).
+    CompletableFuture<Void> warmedUp = SerializationWarmUp.start(system, config);
     return bound
+        .thenCombine(warmedUp, (actual, warm) -> actual)
         .thenApply(actual -> new HeraldNode(system, dataSource, actual))
         .whenComplete(
             (node, failure) -> {

@@ -1343,7 +1343,7 @@ public final class ChatEntity
     return builder.build();
   }
 
-  private static Active created(ChatCreated e) {
+  static Active created(ChatCreated e) {
     Map<String, Role> roles = e.kind() == ChatKind.DIRECT ? Map.of() : Map.of(e.createdBy(), Role.OWNER);
     return new Active(
         e.chatId(), e.kind(), e.title(), e.username(), e.isPublic(), e.createdBy(), e.date(), MemberSet.of(e.memberIds()),
