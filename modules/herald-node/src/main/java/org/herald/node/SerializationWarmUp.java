@@ -58,7 +58,7 @@ final class SerializationWarmUp {
   }
 
   /**
-   * Serializes each sample and reads it back, {@code rounds} times; the objects read back. Fails
+   * Serializes each sample and reads it back, {@code rounds} times; how many it read back. Fails
    * if one does not come back equal to what was written.
    */
   static int run(ActorSystem<?> system, List<Object> samples, int rounds) {

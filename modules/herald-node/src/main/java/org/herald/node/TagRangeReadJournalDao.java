@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.stream.LongStream;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.persistence.PersistentRepr;
@@ -137,10 +136,11 @@ public final class TagRangeReadJournalDao extends DefaultReadJournalDao {
   @Override
   public Source<Object, NotUsed> journalSequence(long offset, long limit) {
     CompletableFuture<Long> floor = startFloor();
-    if (floor.isDone() && !floor.isCompletedExceptionally() && offset >= floor.join()) {
+    // A floor that could not be read is 0 (logged), so the future never fails.
+    if (floor.isDone() && offset >= floor.join()) {
       return super.journalSequence(offset, limit);
     }
-    return org.apache.pekko.stream.javadsl.Source.completionStage((CompletionStage<Long>) floor)
+    return org.apache.pekko.stream.javadsl.Source.completionStage(floor)
         .flatMapConcat(f -> sequenceFrom(offset, limit, f))
         .asScala();
   }
