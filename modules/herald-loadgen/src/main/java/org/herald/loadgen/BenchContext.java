@@ -19,14 +19,14 @@ import org.herald.chaos.Threads;
  * scenario that runs first may publish for the others to compare against.
  */
 public final class BenchContext {
+  /** The longest wait for the node's projections to catch up (between scenarios, say). */
+  private static final long CATCH_UP_NANOS = 120_000_000_000L;
+
   private final BenchOptions options;
   private final String baseUrl;
   private final TargetNode node;
   private final BenchClient client;
   private final PrintStream err;
-  /** The longest wait for the node's projections to catch up (between scenarios, say). */
-  private static final long CATCH_UP_NANOS = 120_000_000_000L;
-
   private volatile Double ceilingPerSecond;
 
   BenchContext(BenchOptions options, String baseUrl, TargetNode node, BenchClient client, PrintStream err) {

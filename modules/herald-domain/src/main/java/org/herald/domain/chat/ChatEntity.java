@@ -1316,10 +1316,7 @@ public final class ChatEntity
     builder.forStateType(Empty.class).onEvent(ChatCreated.class, (state, e) -> created(e));
     builder
         .forStateType(Active.class)
-        .onEvent(MessageSent.class, (state, e) -> {
-          Active next = state.withMessage(ChatUpdates.of(e), window);
-          return e.scheduledId() != null ? next.withoutScheduled(e.scheduledId()) : next;
-        })
+        .onEvent(MessageSent.class, (state, e) -> withMessageSent(state, e, window))
         .onEvent(PostScheduled.class, (state, e) ->
             state.withScheduled(
                 new ScheduledPost(e.scheduledId(), e.authorId(), e.clientMessageId(), e.content(), null, e.silent(),
@@ -1341,6 +1338,12 @@ public final class ChatEntity
         .onEvent(InviteCreated.class, (state, e) -> state.withInvite(e.token(), e.by(), true))
         .onEvent(InviteRevoked.class, (state, e) -> state.withInvite(e.token(), e.by(), false));
     return builder.build();
+  }
+
+  /** A {@link MessageSent} applied to the chat: the event handler's, and {@link ChatSamples}'. */
+  static Active withMessageSent(Active state, MessageSent e, int window) {
+    Active next = state.withMessage(ChatUpdates.of(e), window);
+    return e.scheduledId() != null ? next.withoutScheduled(e.scheduledId()) : next;
   }
 
   static Active created(ChatCreated e) {

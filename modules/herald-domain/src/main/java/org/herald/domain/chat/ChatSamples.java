@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import org.herald.domain.chat.ChatEvent.ChatCreated;
 import org.herald.domain.chat.ChatEvent.MessageSent;
 import org.herald.domain.chat.ChatState.Active;
@@ -21,7 +22,8 @@ public final class ChatSamples {
 
   /**
    * {@code messages} {@link MessageSent} events of one made-up chat, then its {@link
-   * ChatCreated}, then its state after them with a recent window of {@code window} updates.
+   * ChatCreated}, then its state after them (through the chat's own event handling) with a
+   * recent window of {@code window} updates.
    */
   public static List<Object> of(int messages, int window) {
     SplittableRandom random = new SplittableRandom(7);
@@ -46,10 +48,10 @@ public final class ChatSamples {
               i % 7 == 0,
               i % 5 == 0 ? (long) i - 1 : null,
               start.plusMillis(137L * i),
-              new Sealed(new java.util.UUID(random.nextLong(), random.nextLong()).toString(), box),
+              new Sealed(new UUID(random.nextLong(), random.nextLong()).toString(), box),
               null);
       samples.add(e);
-      state = state.withMessage(ChatUpdates.of(e), window);
+      state = ChatEntity.withMessageSent(state, e, window);
     }
     samples.add(created);
     samples.add(state);
