@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.herald.domain.DomainTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -37,10 +41,10 @@ class ChatSamplesTest {
     assertEquals(600, state.lastMessageId());
     assertEquals(500, state.recent().size(), "a full window, as a busy chat's snapshot holds");
 
-    var serialization = org.apache.pekko.serialization.SerializationExtension.get(kit.system());
+    Serialization serialization = SerializationExtension.get(kit.system());
     for (Object sample : samples) {
-      var serializer = serialization.findSerializerFor(sample);
-      assertInstanceOf(org.apache.pekko.serialization.jackson.JacksonCborSerializer.class, serializer);
+      Serializer serializer = serialization.findSerializerFor(sample);
+      assertInstanceOf(JacksonCborSerializer.class, serializer);
       byte[] bytes = serialization.serialize(sample).get();
       assertEquals(sample, serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, sample)).get());
     }
