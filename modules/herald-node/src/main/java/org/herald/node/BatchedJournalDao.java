@@ -2,8 +2,6 @@ package org.herald.node;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Array;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoS
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.stream.Materializer;
 import org.herald.domain.common.Metrics;
-import org.postgresql.PGConnection;
 import scala.Tuple2;
 import scala.collection.immutable.Seq;
 import scala.collection.immutable.Set;
@@ -36,9 +33,10 @@ import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
  * batchSize} events, {@code parallelism} batches at once), but its Slick query then inserts them
  * one statement per event, and once more per tag, inside a transaction: 2N + 2 round trips for N
  * events (measured with pg_stat_statements: one INSERT call per journal row and per tag row).
- * Here a batch is <em>one</em> statement: the rows travel as arrays, {@code unnest} turns them
- * back into rows, the journal insert returns each row's {@code ordering}, and the tag insert in
- * the same statement joins on it. A single statement in auto-commit is its own transaction, so
+ * Here a batch is <em>one</em> statement ({@link JournalInserts}): the journal insert returns
+ * each row's {@code ordering}, and the tag insert in the same statement joins on it; a batch of
+ * a few rows lists them as parameters, a larger one sends them as arrays that {@code unnest}
+ * turns back into rows. A single statement in auto-commit is its own transaction, so
  * the batch is exactly as durable and as atomic as before (a write is acknowledged only once
  * committed; all of a batch or nothing), and rows keep the order they arrive in, so a
  * persistence id's events get increasing orderings.
@@ -51,12 +49,12 @@ import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
  * {@code batchSize}, {@code parallelism} and {@code bufferSize}), not the plugin's queue, on a
  * pool of {@code parallelism} connections of its own. Meter: {@code
  * herald_journal_statement_duration_seconds{outcome="ok|failed"}}, the time each batch's
- * statement took, from building its arrays to the commit (buckets from 0.1 ms): next to {@code
+ * statement took, from binding its rows to the commit (buckets from 0.1 ms): next to {@code
  * herald_journal_write_duration_seconds} it tells the database's share of a write's wait from
  * the node's (the queue, the hand-offs between threads).
  */
 public final class BatchedJournalDao extends DefaultJournalDao {
-  private final String sql;
+  private final JournalInserts inserts;
   private final String orderingsSql;
   private final String deleteTagsSql;
   private final JournalBatchWriter<Tuple2<JournalPekkoSerializationRow, Set<String>>> writer;
@@ -69,47 +67,13 @@ public final class BatchedJournalDao extends DefaultJournalDao {
       ExecutionContext ec,
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
+    this.inserts = new JournalInserts(journalConfig);
     var journal = journalConfig.eventJournalTableConfiguration();
     var tags = journalConfig.eventTagTableConfiguration();
-    String journalTable = qualified(journal.schemaName(), journal.tableName());
-    String tagTable = qualified(tags.schemaName(), tags.tableName());
+    String journalTable = JournalInserts.qualified(journal.schemaName(), journal.tableName());
+    String tagTable = JournalInserts.qualified(tags.schemaName(), tags.tableName());
     var j = journal.columnNames();
     var t = tags.columnNames();
-    this.sql =
-        "WITH j AS (INSERT INTO "
-            + journalTable
-            + " ("
-            + String.join(
-                ", ",
-                j.persistenceId(),
-                j.sequenceNumber(),
-                j.deleted(),
-                j.writer(),
-                j.writeTimestamp(),
-                j.adapterManifest(),
-                j.eventSerId(),
-                j.eventSerManifest(),
-                j.eventPayload())
-            + ") SELECT * FROM unnest(?::text[], ?::int8[], ?::bool[], ?::text[], ?::int8[], ?::text[], ?::int4[], ?::text[], ?::bytea[])"
-            + " RETURNING "
-            + j.ordering()
-            + ", "
-            + j.persistenceId()
-            + ", "
-            + j.sequenceNumber()
-            + ") INSERT INTO "
-            + tagTable
-            + " ("
-            + t.eventId()
-            + ", "
-            + t.tag()
-            + ") SELECT j."
-            + j.ordering()
-            + ", x.tag FROM j JOIN unnest(?::text[], ?::int8[], ?::text[]) AS x(pid, seq, tag) ON j."
-            + j.persistenceId()
-            + " = x.pid AND j."
-            + j.sequenceNumber()
-            + " = x.seq";
     this.orderingsSql =
         "SELECT "
             + j.ordering()
@@ -142,7 +106,7 @@ public final class BatchedJournalDao extends DefaultJournalDao {
           new JournalBatchWriter<>(
               "herald-journal-writer",
               pool::getConnection,
-              this::insert,
+              inserts::insert,
               dao.parallelism(),
               dao.batchSize(),
               dao.bufferSize(),
@@ -175,10 +139,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
     config.setAutoCommit(true);
     config.setReadOnly(false);
     return new HikariDataSource(config);
-  }
-
-  private static String qualified(scala.Option<String> schema, String table) {
-    return schema.isDefined() ? schema.get() + "." + table : table;
   }
 
   /**
@@ -255,71 +215,6 @@ public final class BatchedJournalDao extends DefaultJournalDao {
       }
     }
     return false;
-  }
-
-  private void insert(
-      Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
-      throws SQLException {
-    int n = rows.size();
-    String[] pids = new String[n];
-    long[] seqs = new long[n];
-    boolean[] deleted = new boolean[n];
-    String[] writers = new String[n];
-    long[] timestamps = new long[n];
-    String[] adapters = new String[n];
-    int[] serIds = new int[n];
-    String[] manifests = new String[n];
-    byte[][] payloads = new byte[n][];
-    List<String> tagPids = new ArrayList<>(n);
-    List<Long> tagSeqs = new ArrayList<>(n);
-    List<String> tagNames = new ArrayList<>(n);
-    var it = rows.iterator();
-    for (int i = 0; i < n; i++) {
-      Tuple2<JournalPekkoSerializationRow, Set<String>> next = it.next();
-      JournalPekkoSerializationRow row = next._1();
-      pids[i] = row.persistenceId();
-      seqs[i] = row.sequenceNumber();
-      deleted[i] = row.deleted();
-      writers[i] = row.writer();
-      timestamps[i] = row.writeTimestamp();
-      adapters[i] = row.adapterManifest();
-      serIds[i] = row.eventSerId();
-      manifests[i] = row.eventSerManifest();
-      payloads[i] = row.eventPayload();
-      var tags = next._2().iterator();
-      while (tags.hasNext()) {
-        tagPids.add(row.persistenceId());
-        tagSeqs.add(row.sequenceNumber());
-        tagNames.add(tags.next());
-      }
-    }
-    // The writers' pool hands out auto-commit connections; a single statement is then its own
-    // transaction, committed before executeUpdate returns.
-    if (!connection.getAutoCommit()) {
-      connection.setAutoCommit(true);
-    }
-    // PgConnection takes primitive arrays as they are (no boxing of each number).
-    PGConnection pg = connection.unwrap(PGConnection.class);
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      Array[] arrays = {
-        pg.createArrayOf("text", pids),
-        pg.createArrayOf("int8", seqs),
-        pg.createArrayOf("bool", deleted),
-        pg.createArrayOf("text", writers),
-        pg.createArrayOf("int8", timestamps),
-        pg.createArrayOf("text", adapters),
-        pg.createArrayOf("int4", serIds),
-        pg.createArrayOf("text", manifests),
-        pg.createArrayOf("bytea", payloads),
-        pg.createArrayOf("text", tagPids.toArray(String[]::new)),
-        pg.createArrayOf("int8", tagSeqs.stream().mapToLong(Long::longValue).toArray()),
-        pg.createArrayOf("text", tagNames.toArray(String[]::new))
-      };
-      for (int i = 0; i < arrays.length; i++) {
-        statement.setArray(i + 1, arrays[i]);
-      }
-      statement.executeUpdate();
-    }
   }
 
   /** A failed batch: the plugin fails every write in it, and their entities restart. */
