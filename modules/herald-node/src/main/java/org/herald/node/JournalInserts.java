@@ -25,7 +25,7 @@ import scala.collection.immutable.Set;
  * {@code VALUES} list, one statement text per size (built here once, prepared by the server
  * like any other): below saturation nearly every write is a batch of one or two, and twelve
  * PgJDBC arrays (each encoded in a buffer of its own, after a type lookup) cost more than the
- * rows they carry. At 1,000 messages a second they were 13.5 % of everything the node allocated
+ * rows they carry. At 1,000 messages a second they were 13 % of everything the node allocated
  * (docs/benchmarks.md, stop 34); measured statement by statement, one row through {@code VALUES}
  * took about a third less of the client's CPU than through arrays, and from eight rows on the
  * arrays cost the server less.
