@@ -6,9 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.dispatch.ThreadPoolConfig;
 import org.junit.jupiter.api.Test;
 
 class NodeOptionsTest {
+  @Test
+  void theDefaultDispatcherHasAThreadACoreAndAtLeastFour() {
+    var pool = HeraldNode.config(NodeOptions.parse(List.of(), Map.of())).getConfig("pekko.actor.default-dispatcher.fork-join-executor");
+    assertEquals(4, pool.getInt("parallelism-min"));
+    // The pool size Pekko computes from these settings on this machine (2 cores on CI: 4, not 8).
+    int cores = Runtime.getRuntime().availableProcessors();
+    int threads =
+        ThreadPoolConfig.scaledPoolSize(pool.getInt("parallelism-min"), pool.getDouble("parallelism-factor"), pool.getInt("parallelism-max"));
+    assertEquals(Math.min(Math.max(cores, 4), pool.getInt("parallelism-max")), threads);
+  }
+
   @Test
   void flagsWinOverTheEnvironment() {
     var options = NodeOptions.parse(List.of("--port", "9001"), Map.of("HERALD_HTTP_PORT", "9000", "HERALD_DATA_DIR", "/tmp/x"));
