@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
@@ -160,7 +161,7 @@ class JournalInsertsIT {
             0L, seq % 3 == 0, pid, seq, "writer-" + seq, 1_700_000_000_000L + seq,
             seq % 2 == 0 ? "" : "adapter-" + seq, payload, 1000 + (int) seq, "Manifest" + seq,
             Option.empty(), Option.empty(), Option.empty());
-    return Tuple2.apply(row, CollectionConverters.asScala(new java.util.LinkedHashSet<>(tags)).toSet());
+    return Tuple2.apply(row, CollectionConverters.asScala(new LinkedHashSet<>(tags)).toSet());
   }
 
   private static int count(String text, String part) {

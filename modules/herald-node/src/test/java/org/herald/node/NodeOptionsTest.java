@@ -12,12 +12,17 @@ import org.junit.jupiter.api.Test;
 class NodeOptionsTest {
   @Test
   void theDefaultDispatcherHasAThreadACoreAndAtLeastFour() {
-    var pool = HeraldNode.config(NodeOptions.parse(List.of(), Map.of())).getConfig("pekko.actor.default-dispatcher.fork-join-executor");
+    var pool =
+        HeraldNode.config(NodeOptions.parse(List.of(), Map.of()))
+            .getConfig("pekko.actor.default-dispatcher.fork-join-executor");
     assertEquals(4, pool.getInt("parallelism-min"));
     // The pool size Pekko computes from these settings on this machine (2 cores on CI: 4, not 8).
     int cores = Runtime.getRuntime().availableProcessors();
     int threads =
-        ThreadPoolConfig.scaledPoolSize(pool.getInt("parallelism-min"), pool.getDouble("parallelism-factor"), pool.getInt("parallelism-max"));
+        ThreadPoolConfig.scaledPoolSize(
+            pool.getInt("parallelism-min"),
+            pool.getDouble("parallelism-factor"),
+            pool.getInt("parallelism-max"));
     assertEquals(Math.min(Math.max(cores, 4), pool.getInt("parallelism-max")), threads);
   }
 
