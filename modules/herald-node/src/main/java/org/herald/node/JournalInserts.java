@@ -95,7 +95,11 @@ final class JournalInserts {
 
   /** The statement a batch of this many rows and tag rows is written with. */
   String sql(int rows, int tagRows) {
-    return rows <= SMALL && tagRows <= SMALL ? valuesSql[rows][tagRows] : arraysSql;
+    return small(rows, tagRows) ? valuesSql[rows][tagRows] : arraysSql;
+  }
+
+  private static boolean small(int rows, int tagRows) {
+    return rows <= SMALL && tagRows <= SMALL;
   }
 
   /**
@@ -105,12 +109,10 @@ final class JournalInserts {
   void insert(Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
     int n = rows.size();
-    List<JournalPekkoSerializationRow> journalRows = new ArrayList<>(n);
     List<JournalPekkoSerializationRow> tagged = new ArrayList<>(n);
     List<String> tagNames = new ArrayList<>(n);
     for (Tuple2<JournalPekkoSerializationRow, Set<String>> next : rows) {
       JournalPekkoSerializationRow row = next._1();
-      journalRows.add(row);
       var tags = next._2().iterator();
       while (tags.hasNext()) {
         tagged.add(row);
@@ -121,10 +123,10 @@ final class JournalInserts {
       connection.setAutoCommit(true);
     }
     try (PreparedStatement statement = connection.prepareStatement(sql(n, tagNames.size()))) {
-      if (n <= SMALL && tagNames.size() <= SMALL) {
-        bindValues(statement, journalRows, tagged, tagNames);
+      if (small(n, tagNames.size())) {
+        bindValues(statement, rows, tagged, tagNames);
       } else {
-        bindArrays(connection.unwrap(PGConnection.class), statement, journalRows, tagged, tagNames);
+        bindArrays(connection.unwrap(PGConnection.class), statement, rows, tagged, tagNames);
       }
       statement.executeUpdate();
     }
@@ -132,12 +134,13 @@ final class JournalInserts {
 
   private static void bindValues(
       PreparedStatement statement,
-      List<JournalPekkoSerializationRow> rows,
+      List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows,
       List<JournalPekkoSerializationRow> tagged,
       List<String> tagNames)
       throws SQLException {
     int p = 1;
-    for (JournalPekkoSerializationRow row : rows) {
+    for (Tuple2<JournalPekkoSerializationRow, Set<String>> next : rows) {
+      JournalPekkoSerializationRow row = next._1();
       statement.setString(p++, row.persistenceId());
       statement.setLong(p++, row.sequenceNumber());
       statement.setBoolean(p++, row.deleted());
@@ -158,7 +161,7 @@ final class JournalInserts {
   private static void bindArrays(
       PGConnection pg,
       PreparedStatement statement,
-      List<JournalPekkoSerializationRow> rows,
+      List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows,
       List<JournalPekkoSerializationRow> tagged,
       List<String> tagNames)
       throws SQLException {
@@ -173,7 +176,7 @@ final class JournalInserts {
     String[] manifests = new String[n];
     byte[][] payloads = new byte[n][];
     for (int i = 0; i < n; i++) {
-      JournalPekkoSerializationRow row = rows.get(i);
+      JournalPekkoSerializationRow row = rows.get(i)._1();
       pids[i] = row.persistenceId();
       seqs[i] = row.sequenceNumber();
       deleted[i] = row.deleted();
